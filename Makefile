@@ -1,0 +1,30 @@
+# Two commands do all the set-up on a fresh machine:
+#   make run    create .venv, install condor-tribes, run the ladder on the embedded 2010 pool
+#   make test   create .venv, install condor-tribes with its test tools, lint and run the tests
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+.PHONY: run test lint bench clean
+
+$(BIN)/tribes: setup.cfg pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+run: $(BIN)/tribes
+	$(BIN)/tribes simulate
+
+lint: $(BIN)/tribes
+	$(BIN)/ruff check .
+	$(BIN)/vermin --no-tips --violations -t=3.6- startd_cron
+
+test: lint
+	$(BIN)/python -m pytest
+
+bench: $(BIN)/tribes
+	$(BIN)/python benchmarks/bench_match.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info

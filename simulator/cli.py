@@ -1,0 +1,52 @@
+"""The ``tribes`` command: a thin skin over the simulator library.
+
+Each subcommand lives in its own module under ``simulator/commands/`` and
+defines ``register(subparsers)``; the module docstring is the command's help.
+Library errors (``TribesError``) become one line on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from typing import List, Optional
+
+from simulator.exceptions import TribesError
+
+# Order here is the order in ``tribes --help``.
+COMMANDS = [
+    "simulate",
+    "report",
+    "snapshot",
+]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tribes",
+        description="Measure how job requirements match the real mix of an HTCondor pool.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name in COMMANDS:
+        importlib.import_module(f"simulator.commands.{name}").register(sub)
+    return parser
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except TribesError as exc:
+        print(f"tribes: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("tribes: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

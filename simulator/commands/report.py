@@ -1,0 +1,12 @@
+"""(placeholder) tribes report."""
+
+from simulator.commands import add_command
+from simulator.exceptions import TribesError
+
+
+def register(subparsers):
+    add_command(subparsers, __name__, run)
+
+
+def run(args):
+    raise TribesError("tribes report is not built yet")
