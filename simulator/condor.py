@@ -5,8 +5,11 @@ extra ClassAd functions (``stringListMember`` and friends), without which they
 evaluate to ERROR.
 """
 
-import htcondor2  # noqa: F401  (import for its side effect, see above)
+# isort: off
+import htcondor2  # noqa: F401  (imported for its side effect, see above)
 import classad2
+
+# isort: on
 
 ClassAd = classad2.ClassAd
 ExprTree = classad2.ExprTree

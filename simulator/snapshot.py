@@ -59,12 +59,12 @@ class Snapshot:
         names: Dict[str, str] = {}
         for ad in ads:
             row = {}
-            for key in ad.keys():
+            for key in ad:
                 low = key.lower()
                 names.setdefault(low, key)
                 row[low] = str(ad.lookup(key))
             records.append(row)
-        frame = pd.DataFrame.from_records(records, columns=list(names)) if records else pd.DataFrame()
+        frame = pd.DataFrame.from_records(records, columns=list(names))
         frame = frame.astype(object).where(frame.notna(), None)
         return cls(
             ads=frame,
