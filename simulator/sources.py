@@ -1,0 +1,71 @@
+"""Where snapshots come from: one spec string, many kinds of source.
+
+``open_snapshots(spec)`` takes a built-in pool name (``pool_2010``, the
+default, or ``modern``), a store folder (all its snapshots, oldest first), a
+``.parquet`` snapshot, or an ads file in any supported format (sniffed).
+
+>>> [len(s) for s in open_snapshots("pool_2010")]  # doctest: +SKIP
+[859]
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import List, Optional
+
+from simulator import clock
+from simulator.exceptions import SnapshotError, TribesError
+from simulator.readers import build
+from simulator.snapshot import Snapshot
+
+DEFAULT_POOL = "pool_2010"
+BUILTIN_POOLS = ("pool_2010", "modern")
+
+
+def open_snapshots(
+    spec: Optional[str] = None,
+    *,
+    time: clock.TimeSpec = None,
+    pool_seed: Optional[int] = None,
+) -> List[Snapshot]:
+    """The snapshots ``spec`` names, oldest first."""
+    spec = DEFAULT_POOL if spec is None or spec == "" else str(spec)
+    if spec in BUILTIN_POOLS:
+        from simulator import pools  # lazily: generating is not needed to read files
+
+        kwargs = {} if pool_seed is None else {"seed": pool_seed}
+        return [pools.generate(spec, **kwargs)]
+    path = Path(spec)
+    if path.is_dir():
+        from simulator import store
+
+        files = store.list_store(path)
+        if not files:
+            raise SnapshotError(f"{spec}: a folder, but no snapshot-*.parquet files in it")
+        return [store.load(f) for f in files]
+    if path.is_file():
+        return [open_file(path, time=time)]
+    raise TribesError(
+        f"{spec}: not a built-in pool ({', '.join(BUILTIN_POOLS)}), a store folder or a file"
+    )
+
+
+def open_file(path, *, time: clock.TimeSpec = None) -> Snapshot:
+    """One ads file (any format) or Parquet snapshot; an error if it holds no slot ads."""
+    from simulator.readers import read_file
+
+    snap = read_file(path, time=time)
+    if not len(snap):
+        others = build.describe_skipped(snap.skipped)
+        raise SnapshotError(f"{path}: no slot ads (MyType \"Machine\") in it; other ads: {others}")
+    return snap
+
+
+def open_collector(host: str, *, time: clock.TimeSpec = None) -> Snapshot:
+    """The slot ads of a live pool (see ``simulator.readers.collector``)."""
+    from simulator.readers import collector
+
+    snap = collector.read(host, time=time)
+    if not len(snap):
+        raise SnapshotError(f"collector {host}: no slot ads")
+    return snap
