@@ -15,6 +15,7 @@ ClassAd = classad2.ClassAd
 ExprTree = classad2.ExprTree
 Value = classad2.Value
 ClassAdException = classad2.ClassAdException
+ParserType = classad2.ParserType
 parse_ads = classad2.parseAds
 parse_one = classad2.parseOne
 quote = classad2.quote
@@ -25,6 +26,7 @@ __all__ = [
     "ClassAd",
     "ClassAdException",
     "ExprTree",
+    "ParserType",
     "Value",
     "htcondor",
     "parse_ads",

@@ -1,12 +1,181 @@
-"""(placeholder) tribes simulate."""
+"""Match job profiles against a pool: how much of it can run each way of writing Requirements.
+
+With no arguments, runs the requirement ladder (opsys, major, release, kernel,
+glibc, java, vm) on the embedded 2010 campus pool, relative to the pool's most
+common tribe, and prints per profile: matching slots, match rate, matching
+cores and machines, and the condor_q -better-analyze summary (slots rejected by
+the job, rejecting the job, matching but busy, free now). Evaluation is as of
+each snapshot's capture time.
+
+examples:
+  tribes simulate
+  tribes simulate --profiles opsys,glibc --format json
+  tribes simulate --requirements 'new=versionGE(TARGET.glibc_base_version, "2.5")'
+  tribes simulate --pool pool_sample.ads.gz --job-template ospool \\
+      --requirements 'TARGET.HasSingularity && TARGET.Memory >= RequestMemory'
+  tribes simulate --pool store/ --job my_job.ad --format csv
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import List
 
 from simulator.commands import add_command
 from simulator.exceptions import TribesError
 
+DEFAULT_POOL = "pool_2010"
+FORMATS = ("table", "csv", "json")
+
 
 def register(subparsers):
-    add_command(subparsers, __name__, run)
+    parser = add_command(subparsers, __name__, run)
+    parser.add_argument(
+        "--pool", default=DEFAULT_POOL, metavar="SPEC",
+        help="a generated pool name (pool_2010, modern), a snapshot store folder, a Parquet "
+        "snapshot or a file of slot ads (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--profiles", metavar="A,B", help="ladder steps to run (default: all, unless "
+        "--requirements or --job name profiles of their own)",
+    )
+    parser.add_argument(
+        "--requirements", action="append", default=[], metavar="[NAME=]EXPR",
+        help="a profile with these Requirements (repeatable; named req1, req2 … or NAME)",
+    )
+    parser.add_argument(
+        "--job", action="append", default=[], metavar="FILE",
+        help="a job ad file (condor_q -l form), used as it is; named after the file (repeatable)",
+    )
+    parser.add_argument(
+        "--job-template", default="plain", metavar="FILE",
+        help="job ad the profiles are built on: plain, ospool or a file (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--reference", metavar="NAME",
+        help="the reference machine of the ladder, by slot Name or Machine "
+        "(default: a slot of the pool's most common tribe)",
+    )
+    parser.add_argument("--format", choices=FORMATS, default="table")
 
 
-def run(args):
-    raise TribesError("tribes simulate is not built yet")
+def choose_matcher(args):
+    """The matcher the run uses (options that pick another one go here)."""
+    from simulator.simulation import default_matcher
+
+    return default_matcher()
+
+
+def open_pool(spec: str):
+    """The snapshots a ``--pool`` SPEC names."""
+    try:
+        from simulator.sources import open_snapshots
+    except ImportError:  # until the sources module is installed: generated pools only
+        from simulator import pools
+
+        return [pools.generate(spec)]
+    return open_snapshots(spec)
+
+
+def run(args) -> int:
+    from simulator import profiles as prof
+    from simulator.simulation import simulate
+
+    snapshots = open_pool(args.pool)
+    if not snapshots:
+        raise TribesError(f"--pool {args.pool}: no snapshot found")
+    template = prof.load_template(args.job_template)
+    notes: List[str] = []
+    chosen = []
+    user = bool(args.requirements or args.job)
+    reference = None
+    if args.profiles or not user:
+        names = [n.strip() for n in args.profiles.split(",")] if args.profiles else prof.LADDER
+        first = snapshots[0]
+        reference = prof.reference_slot(first, args.reference)
+        chosen += prof.ladder(first, template, reference=args.reference, names=names, notes=notes)
+    chosen += prof.from_requirements(args.requirements, template)
+    chosen += prof.from_job_files(args.job)
+    if not chosen:
+        raise TribesError("no profile to run")
+
+    frame = simulate(snapshots, chosen, matcher=choose_matcher(args))
+    for line in notes + frame.attrs.get("warnings", []):
+        print(f"tribes: warning: {line}", file=sys.stderr)
+
+    if args.format == "json":
+        print(json.dumps(frame.to_dict(orient="records"), indent=2))
+    elif args.format == "csv":
+        sys.stdout.write(frame.to_csv(index=False))
+    else:
+        print(render_table(frame, snapshots, reference))
+    return 0
+
+
+# --- the table --------------------------------------------------------------
+
+_COLUMNS = (
+    ("profile", "profile", "<"),
+    ("matching_slots", "slots", ">"),
+    ("match_rate", "rate", ">"),
+    ("matching_cores", "cores", ">"),
+    ("matching_machines", "machines", ">"),
+    ("matching_busy", "busy", ">"),
+    ("available_now", "free", ">"),
+    ("rejected_by_job", "job says no", ">"),
+    ("rejecting_job", "slot says no", ">"),
+    ("requirements", "requirements", "<"),
+)
+_MAX_REQUIREMENTS = 64
+
+
+def _cell(key, value) -> str:
+    if key == "match_rate":
+        return f"{100 * value:.1f}%"
+    if key == "requirements" and len(value) > _MAX_REQUIREMENTS:
+        return value[: _MAX_REQUIREMENTS - 1] + "…"
+    return str(value)
+
+
+def _grid(rows, columns) -> List[str]:
+    cells = [[title for _, title, _ in columns]] + [
+        [_cell(key, row[key]) for key, _, _ in columns] for row in rows
+    ]
+    widths = [max(len(r[j]) for r in cells) for j in range(len(columns))]
+    lines = []
+    for r in cells:
+        parts = [
+            f"{text:{align}{width}}" for text, width, (_, _, align) in zip(r, widths, columns)
+        ]
+        lines.append("  ".join(parts).rstrip())
+    return lines
+
+
+def render_table(frame, snapshots, reference=None) -> str:
+    """A readable table: one block per snapshot, headed by what the pool is."""
+    from simulator.profiles import tribe
+    from simulator.simulation import snapshot_label
+
+    out: List[str] = []
+    records = frame.to_dict(orient="records")
+    for n, snapshot in enumerate(snapshots):
+        label = snapshot_label(snapshot)
+        rows = [r for r in records if r["snapshot"] == label]
+        if not rows:
+            continue
+        first = rows[0]
+        if out:
+            out.append("")
+        out.append(
+            f"{snapshot.source}: {first['total_slots']} slots on {first['total_machines']} "
+            f"machines, as of {label} ({snapshot.time_source})"
+        )
+        if reference is not None and n == 0:
+            name = snapshot.values("Name").iloc[reference] if len(snapshot) else None
+            release, kernel, glibc = tribe(snapshot, reference)
+            parts = [p.strip('"') for p in (release, kernel, glibc) if p]
+            out.append(f"reference: {name or f'slot {reference + 1}'} ({', '.join(parts)})")
+        out.append("")
+        out.extend(_grid(rows, _COLUMNS))
+    return "\n".join(out)
