@@ -1,0 +1,135 @@
+"""``uniq -c`` counts of slot attributes, as the seed made them with condor_status.
+
+``counts(snapshot, ["JavaVendor", "JavaVersion"])`` is what
+``condor_status -format "%s " JavaVendor -format "%s\\n" JavaVersion | sort | uniq -c | sort -rn``
+prints: one row per distinct combination of values, most common first (ties by
+value), counting only the slots that define every named attribute.
+
+>>> from simulator.pools import generate
+>>> table = counts(generate("pool_2010"), ["JavaVendor", "JavaVersion"])
+>>> print(format_table(table).splitlines()[0])
+    308 Sun Microsystems Inc. 1.6.0
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Dict, List, Sequence
+
+import pandas as pd
+
+from simulator.condor import ExprTree, Value, quote
+from simulator.snapshot import Snapshot
+
+COUNT = "count"
+
+
+def counts(snapshot: Snapshot, attrs: Sequence[str]) -> pd.DataFrame:
+    """One row per distinct value (joint values when several attributes), with ``count``.
+
+    Columns are the attributes as the snapshot spells them, then ``count``.
+    Values are evaluated with HTCondor's library (strings unquoted, ``true``
+    as True); slots where any attribute is undefined are left out.
+    """
+    if not attrs:
+        raise ValueError("counts needs at least one attribute")
+    names = [_display(snapshot, a) for a in attrs]
+    columns = {name: _evaluated(snapshot, a) for name, a in zip(names, attrs, strict=True)}
+    values = pd.DataFrame(columns, index=snapshot.ads.index)
+    values = values.dropna(how="any")
+    if values.empty:
+        return pd.DataFrame({**{n: [] for n in names}, COUNT: []}).astype({COUNT: int})
+    # Group on the displayed text so True/1 or 1/1.0 never merge by accident.
+    keys = values.apply(lambda col: col.map(show))
+    grouped = keys.groupby(names, sort=False).size().reset_index(name=COUNT)
+    firsts = values.groupby([keys[n] for n in names], sort=False).first().reset_index(drop=True)
+    result = pd.concat([firsts, grouped[[COUNT]]], axis=1)
+    result["_key"] = grouped[names].agg(" ".join, axis=1)
+    result = result.sort_values([COUNT, "_key"], ascending=[False, True], kind="stable")
+    return result.drop(columns="_key").reset_index(drop=True)
+
+
+def show(value) -> str:
+    """A value as condor_status ``-format "%s"`` prints it."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def format_table(table: pd.DataFrame) -> str:
+    """``uniq -c`` layout: the count right-aligned in 7 columns, then the values."""
+    width = len(table.columns) - 1
+    lines = []
+    for row in table.itertuples(index=False):
+        values = " ".join(show(v) for v in row[:width])
+        lines.append(f"{row[width]:>7} {values}")
+    return "\n".join(lines)
+
+
+def format_csv(table: pd.DataFrame) -> str:
+    shown = table.copy()
+    for col in shown.columns:
+        if col != COUNT:
+            shown[col] = shown[col].map(show)
+    return shown.to_csv(index=False).rstrip("\n")
+
+
+def records(table: pd.DataFrame) -> List[Dict[str, object]]:
+    """JSON-ready records: one key per attribute plus ``count``."""
+    out = []
+    for row in table.itertuples(index=False):
+        out.append({col: _plain(v) for col, v in zip(table.columns, row, strict=True)})
+    return out
+
+
+def format_json(table: pd.DataFrame) -> str:
+    return json.dumps(records(table), indent=2)
+
+
+def _plain(value):
+    if hasattr(value, "item"):  # numpy scalars
+        return value.item()
+    return value
+
+
+def _display(snapshot: Snapshot, attr: str) -> str:
+    low = attr.lower()
+    return snapshot.display_name(low) if low in snapshot.ads.columns else attr
+
+
+def _evaluated(snapshot: Snapshot, attr: str) -> pd.Series:
+    """Evaluated values of ``attr`` per slot; None where undefined.
+
+    Literal texts are evaluated once per distinct text, which keeps a
+    million-slot report fast; anything else goes through ``Snapshot.values``,
+    which evaluates each slot inside its own ad.
+    """
+    low = attr.lower()
+    if low not in snapshot.ads.columns:
+        return pd.Series([None] * len(snapshot.ads), index=snapshot.ads.index, dtype=object)
+    texts = snapshot.ads[low]
+    mapping = {}
+    for text in pd.unique(texts.dropna()):
+        value = ExprTree(text).eval()
+        if _literal_text(value) != text:
+            return snapshot.values(attr)
+        mapping[text] = value
+    out = texts.map(mapping)
+    return out.astype(object).where(out.notna(), None)
+
+
+def _literal_text(value):
+    """The text of ``value`` written as a ClassAd literal (None if it is no literal).
+
+    A cell equal to the literal text of its own value cannot evaluate
+    differently inside an ad: no reference, no ``time()``.
+    """
+    if isinstance(value, Value):
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return quote(value)
+    if isinstance(value, (int, float)):
+        return str(ExprTree(repr(value)))
+    return None
