@@ -209,7 +209,7 @@ def reference_slot(snapshot: Snapshot, name: Optional[str] = None) -> int:
     names = _texts(snapshot, "Name")
     if name is not None:
         machines = _texts(snapshot, "Machine")
-        for i, (slot, machine) in enumerate(zip(names, machines)):
+        for i, (slot, machine) in enumerate(zip(names, machines, strict=True)):
             if name in (slot, machine):
                 return i
         raise ProfileError(f"{snapshot.source}: no slot or machine named {name!r}")
@@ -218,7 +218,7 @@ def reference_slot(snapshot: Snapshot, name: Optional[str] = None) -> int:
     members = [i for i, key in enumerate(keys) if key == best_tribe]
     details = list(zip(*[_texts(snapshot, a) for a in ("OpSysMajorVer", "glibc_base_version",
                                                      "JavaSpecificationVersion",
-                                                     "HasHardwareVirt", "HasKVM")]))
+                                                     "HasHardwareVirt", "HasKVM")], strict=True))
     best_detail = _mode([details[i] for i in members])
     members = [i for i in members if details[i] == best_detail]
     return min(members, key=lambda i: (names[i] or "", i))
@@ -229,9 +229,10 @@ def tribe(snapshot: Snapshot, i: int) -> Tuple[str, str, str]:
 
 
 def _tribe_keys(snapshot: Snapshot) -> List[Tuple]:
-    release = [r if r is not None else o for r, o in
-               zip(_texts(snapshot, "redhat_version"), _texts(snapshot, "OpSysAndVer"))]
-    return list(zip(release, _texts(snapshot, "kernel_version"), _texts(snapshot, "glibc_version")))
+    redhat, opsysandver = _texts(snapshot, "redhat_version"), _texts(snapshot, "OpSysAndVer")
+    release = [r if r is not None else o for r, o in zip(redhat, opsysandver, strict=True)]
+    kernels, glibcs = _texts(snapshot, "kernel_version"), _texts(snapshot, "glibc_version")
+    return list(zip(release, kernels, glibcs, strict=True))
 
 
 def _mode(keys: Sequence) -> object:
@@ -359,9 +360,12 @@ def ladder(
         requirements = build(get)
         if requirements is None:
             if notes is not None:
-                notes.append(f"profile {name} left out: the reference slot {ref_name} has no {needs}")
+                notes.append(
+                    f"profile {name} left out: the reference slot {ref_name} has no {needs}"
+                )
             continue
-        profiles.append(Profile(name, with_requirements(template, requirements, name), requirements))
+        job = with_requirements(template, requirements, name)
+        profiles.append(Profile(name, job, requirements))
     return profiles
 
 

@@ -28,7 +28,7 @@ frozen at it (the slots' own are frozen when the snapshot is read).
 
 from __future__ import annotations
 
-import datetime
+import time
 from typing import Callable, List, Optional, Sequence
 
 import numpy as np
@@ -73,8 +73,7 @@ def default_matcher() -> Matcher:
 def snapshot_label(snapshot: Snapshot) -> str:
     """The capture time as ISO 8601 UTC, or the source when the snapshot has no time."""
     if snapshot.time and snapshot.time > 0:
-        moment = datetime.datetime.fromtimestamp(snapshot.time, tz=datetime.timezone.utc)
-        return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+        return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(snapshot.time))
     return snapshot.source
 
 
@@ -91,7 +90,7 @@ def at_capture_time(job: ClassAd, when: int) -> ClassAd:
     if freeze_time is None or not when:
         return job
     frozen = ClassAd()
-    for key in job.keys():
+    for key in list(job):
         text = str(job.lookup(key))
         changed = freeze_time(text, when)
         frozen[key] = job.lookup(key) if changed == text else ExprTree(changed)

@@ -59,7 +59,7 @@ def busy_slots(snapshot: Snapshot) -> np.ndarray:
     return np.array(
         [
             (str(state).lower() in BUSY_STATES) or (str(kind).lower() == "dynamic")
-            for state, kind in zip(states, kinds)
+            for state, kind in zip(states, kinds, strict=True)
         ],
         dtype=bool,
     )
@@ -74,7 +74,7 @@ def machine_keys(snapshot: Snapshot) -> np.ndarray:
         except KeyError:
             continue
         keys = [k if k is not None else v if isinstance(v, str) else None
-                for k, v in zip(keys, column)]
+                for k, v in zip(keys, column, strict=True)]
     return np.array([k if k is not None else f"#{i}" for i, k in enumerate(keys)], dtype=object)
 
 
@@ -89,13 +89,13 @@ def summarize(
     """Slot and machine counts per category; each set of counts adds up to its total."""
     codes = categorize(job_ok, slot_ok, busy)
     counts = np.bincount(codes, minlength=len(CATEGORIES))
-    out = {name: int(n) for name, n in zip(CATEGORIES, counts)}
+    out = {name: int(n) for name, n in zip(CATEGORIES, counts, strict=True)}
     best: Dict[object, int] = {}
-    for machine, code in zip(machines, codes):
+    for machine, code in zip(machines, codes, strict=True):
         if code > best.get(machine, -1):
             best[machine] = int(code)
     per_machine = np.bincount(np.fromiter(best.values(), dtype=int, count=len(best)),
                               minlength=len(CATEGORIES))
-    out.update({name: int(n) for name, n in zip(MACHINE_CATEGORIES, per_machine)})
+    out.update({name: int(n) for name, n in zip(MACHINE_CATEGORIES, per_machine, strict=True)})
     out["total_machines"] = len(best)
     return out

@@ -145,9 +145,8 @@ def _grid(rows, columns) -> List[str]:
     widths = [max(len(r[j]) for r in cells) for j in range(len(columns))]
     lines = []
     for r in cells:
-        parts = [
-            f"{text:{align}{width}}" for text, width, (_, _, align) in zip(r, widths, columns)
-        ]
+        layout = zip(r, widths, columns, strict=True)
+        parts = [f"{text:{align}{width}}" for text, width, (_, _, align) in layout]
         lines.append("  ".join(parts).rstrip())
     return lines
 
