@@ -17,6 +17,7 @@ when it sent the ad), else ``LastHeardFrom`` (set by the collector), else the
 from __future__ import annotations
 
 import calendar
+import functools
 import os
 import re
 import time as _time
@@ -85,3 +86,80 @@ def capture_time(
         except OSError:
             pass
     return int(_time.time()), "now"
+
+
+# --- evaluation as of the capture time ----------------------------------------------
+
+# String literals and quoted attribute names are matched first so that nothing
+# inside them is touched; then time() calls (function names are
+# case-insensitive) and bare CurrentTime references (old ClassAds' clock).
+_TOKENS = re.compile(
+    r""""(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'"""
+    r"|(?<![\w.])(?P<call>time\s*\(\s*\))"
+    r"|(?<![\w.])(?P<attr>CurrentTime)\b(?!\s*\()",
+    re.I | re.S,
+)
+_MENTIONS_TIME = re.compile(r"time", re.I)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def freeze_time(expr_text: str, when: int, *, current_time: bool = True) -> str:
+    """``expr_text`` with every ``time()`` call replaced by the integer ``when``.
+
+    With ``current_time`` (the ad does not define CurrentTime itself), bare
+    ``CurrentTime`` references are replaced too. Text inside string literals is
+    never touched. The result is checked with the ClassAd library.
+
+    >>> freeze_time('regexp("time()", X) && TIME() > CurrentTime - 60', 100)
+    'regexp("time()",X) && 100 > 100 - 60'
+    """
+    if not _MENTIONS_TIME.search(expr_text):
+        return expr_text
+    literal = str(int(when))
+    changed = False
+
+    def replace(m):
+        nonlocal changed
+        if m.group("call") or (m.group("attr") and current_time):
+            changed = True
+            return literal
+        return m.group(0)
+
+    frozen = _TOKENS.sub(replace, expr_text)
+    if not changed:
+        return expr_text
+    from simulator.condor import ExprTree
+
+    try:
+        return str(ExprTree(frozen))
+    except Exception as exc:  # the library's own parse error
+        raise TribesError(f"cannot freeze time() in {expr_text!r}: {exc}") from None
+
+
+def slot_time(row, snapshot_time: int) -> int:
+    """The moment one slot is evaluated at: its own MyCurrentTime, else the snapshot's."""
+    own = ad_time(row, "mycurrenttime")
+    return own if own is not None else int(snapshot_time)
+
+
+def freeze_job(job, when: Optional[int]):
+    """A copy of a job ClassAd whose expressions read ``when`` instead of the clock.
+
+    ``when`` None or 0 leaves the job as it is (a generated pool has no capture time).
+
+    >>> from simulator.condor import ClassAd, ExprTree
+    >>> freeze_job(ClassAd({"Deadline": ExprTree("time() + 60")}), 100).eval("Deadline")
+    160
+    """
+    from simulator.condor import ClassAd, ExprTree
+
+    if not when:
+        return job
+    defines_current_time = "CurrentTime" in job
+    out = ClassAd()
+    for key in job:
+        expr = job.lookup(key)
+        text = str(expr)
+        frozen = freeze_time(text, int(when), current_time=not defines_current_time)
+        out[key] = expr if frozen == text else ExprTree(frozen)
+    return out

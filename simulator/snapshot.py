@@ -19,6 +19,7 @@ from typing import Dict, Iterable, Iterator, Optional
 
 import pandas as pd
 
+from simulator import clock
 from simulator.condor import ClassAd, ExprTree, Value, parse_one
 from simulator.exceptions import SnapshotError
 
@@ -86,13 +87,25 @@ class Snapshot:
         return self.names.get(column, column)
 
     def classad_text(self, i: int) -> str:
-        """The i-th slot as new-syntax ClassAd text."""
+        """The i-th slot as new-syntax ClassAd text.
+
+        ``time()`` (and an undefined ``CurrentTime``) is frozen at the slot's own
+        ``MyCurrentTime``, else the snapshot's time: ads are evaluated as of their
+        capture, never the wall clock. A snapshot with time 0 is left alone.
+        """
         row = self.ads.iloc[i]
-        parts = [
-            f"{self.display_name(col)} = {src}"
+        cells = [
+            (col, src)
             for col, src in row.items()
             if src is not None and not (isinstance(src, float) and pd.isna(src))
         ]
+        if self.time:
+            when = clock.slot_time(row, self.time)
+            plain = "currenttime" not in row.index or row["currenttime"] is None
+            cells = [
+                (col, clock.freeze_time(src, when, current_time=plain)) for col, src in cells
+            ]
+        parts = [f"{self.display_name(col)} = {src}" for col, src in cells]
         return "[" + "; ".join(parts) + "]"
 
     def classad(self, i: int) -> ClassAd:
