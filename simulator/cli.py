@@ -19,6 +19,7 @@ COMMANDS = [
     "simulate",
     "report",
     "snapshot",
+    "scenario",
 ]
 
 

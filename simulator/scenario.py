@@ -438,7 +438,7 @@ def start_pool(scenario: Scenario) -> Snapshot:
         kwargs["slots"] = scenario.slots
     try:
         pool = pools.generate(scenario.pool, **kwargs)
-    except (KeyError, ValueError) as exc:
+    except (KeyError, ValueError, TribesError) as exc:
         raise ScenarioError(
             f"{scenario.path}: pool.builtin: no built-in pool {scenario.pool!r} ({exc})"
         ) from exc
@@ -677,10 +677,10 @@ def describe(scenario: Scenario) -> str:
     """One line per wave: what moves, when, how fast."""
     out = []
     for wave in scenario.waves:
-        curve = ", ".join(f"{_date(t)} {f:.0%}" for t, f in wave.points) or "all at start"
-        out.append(f"{wave.name}: from {_date(wave.start)}; {curve}; lag {wave.lag_days:g} d")
+        curve = ", ".join(f"{day_label(t)} {f:.0%}" for t, f in wave.points) or "all at start"
+        out.append(f"{wave.name}: from {day_label(wave.start)}; {curve}; lag {wave.lag_days:g} d")
     return "\n".join(out)
 
 
-def _date(epoch: Any) -> str:
+def day_label(epoch: Any) -> str:
     return _dt.datetime.fromtimestamp(int(epoch), tz=_UTC).strftime("%Y-%m-%d")
