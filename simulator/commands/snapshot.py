@@ -1,12 +1,61 @@
-"""(placeholder) tribes snapshot."""
+"""Add a pool snapshot to a store: from a file of ads, or from a live collector.
 
+Reads slot ads (MyType "Machine") from condor_status -long/-xml/-json output or
+new-syntax ads (gzip or not; the format is sniffed), or queries a collector,
+and writes one Parquet file named after the capture time into the store
+folder. Ads of other types are counted and left out. The capture time is the
+ads' MyCurrentTime, else LastHeardFrom, else --time, else the file's mtime.
+
+examples:
+  tribes snapshot --from pool_sample.ads.gz --store store/
+  tribes snapshot --from status.xml --store store/ --time 2013-06-10T17:00:00Z
+  tribes snapshot --pool cm.example.org --store store/
+"""
+
+from __future__ import annotations
+
+import time as _time
+
+from simulator import sources, store
 from simulator.commands import add_command
-from simulator.exceptions import TribesError
+from simulator.readers import build
 
 
 def register(subparsers):
-    add_command(subparsers, __name__, run)
+    parser = add_command(subparsers, __name__, run)
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument(
+        "--from", dest="from_file", metavar="FILE",
+        help="condor_status -long, -xml or -json output, or new-syntax ads (gzip is fine)",
+    )
+    source.add_argument(
+        "--pool", metavar="HOST", help="query this collector (central manager) for its slot ads"
+    )
+    parser.add_argument("--store", required=True, metavar="DIR", help="the snapshot store folder")
+    parser.add_argument(
+        "--time", metavar="T",
+        help="capture time when the ads carry none: epoch seconds or YYYY-MM-DD[THH:MM:SSZ] (UTC)",
+    )
 
 
-def run(args):
-    raise TribesError("tribes snapshot is not built yet")
+def run(args) -> int:
+    if args.from_file:
+        snap = sources.open_file(args.from_file, time=args.time)
+    else:
+        snap = sources.open_collector(args.pool, time=args.time)
+    path = store.save(snap, args.store)
+    print(summary(snap, path))
+    return 0
+
+
+def summary(snap, path) -> str:
+    """The one line ``tribes snapshot`` prints."""
+    stamp = _time.strftime("%Y-%m-%dT%H:%M:%SZ", _time.gmtime(snap.time))
+    line = (
+        f"{path}: {len(snap)} slots; skipped {build.describe_skipped(snap.skipped)}; "
+        f"time {stamp} (from {snap.time_source})"
+    )
+    missing = build.without_opsys(snap)
+    if missing:
+        line += f"; {missing} slot ads have no OpSys"
+    return line
