@@ -144,7 +144,9 @@ class Snapshot:
 
 
 def _is_constant(expr: ExprTree) -> bool:
-    return not ClassAd().externalRefs(expr) and "(" not in str(expr)
+    # externalRefs of a literal is [''] (a quirk of the library), so drop empty names.
+    refs = [ref for ref in ClassAd().externalRefs(expr) if ref]
+    return not refs and "(" not in str(expr)
 
 
 def _plain(value):
