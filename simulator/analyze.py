@@ -1,0 +1,566 @@
+"""Which clause of a Requirements expression costs the matches, as ``condor_q -better-analyze`` shows.
+
+The expression is split into steps the way HTCondor's analyzer walks it:
+through parentheses, ``&&``, ``||`` and ``!``; every other sub-expression
+(a comparison, a function call, an attribute) is one condition. Steps are
+numbered in evaluation order (children first), so ``[2]`` is ``[0] && [1]``.
+The split itself is done by HTCondor's parser: a candidate cut at an
+operator is kept only when both sides parse on their own (see ``_split``),
+and every count comes from evaluating the step's own text with the ClassAd
+library, the job as MY and the slot as TARGET.
+
+>>> [(s.index, s.label()) for s in split_steps('A == 1 && (B || C)')]
+[(0, 'A == 1'), (1, 'B'), (2, 'C'), (3, '[1] || [2]'), (4, '[0] && [3]')]
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Dict, List, Optional, Sequence
+
+import numpy as np
+
+from simulator.condor import ClassAd, ExprTree
+from simulator.exceptions import RequirementsError
+from simulator.snapshot import Snapshot
+
+# Units condor_q prints beside the job attributes it lists.
+_UNITS = {"requestdisk": "kb", "requestmemory": "mb", "diskusage": "kb", "imagesize": "kb"}
+
+
+@dataclasses.dataclass
+class Step:
+    """One row of the analysis: a condition, or a logical operator over two earlier steps."""
+
+    index: int
+    text: str
+    op: Optional[str] = None  # None for a condition; "&&", "||" or "!"
+    left: int = -1
+    right: int = -1
+    depth: int = 0
+
+    def label(self, left: Optional[int] = None, right: Optional[int] = None) -> str:
+        left = self.left if left is None else left
+        right = self.right if right is None else right
+        if self.op == "!":
+            return f" ! [{left}]"
+        if self.op:
+            return f"[{left}] {self.op} [{right}]"
+        return self.text.strip()
+
+
+# --- splitting ----------------------------------------------------------------
+
+
+def _parses(text: str) -> bool:
+    if not text.strip():
+        return False
+    try:
+        ExprTree(text)
+    except Exception:  # classad2 raises ClassAdException on a parse error
+        return False
+    return True
+
+
+def _positions(text: str, token: str) -> List[int]:
+    found, start = [], 0
+    while True:
+        at = text.find(token, start)
+        if at < 0:
+            return found
+        found.append(at)
+        start = at + 1
+
+
+def _split(text: str, op: str):
+    """(left, right) if ``op`` is the root operator of ``text``, else None.
+
+    ``text`` is the library's own unparse, so binary operators are written
+    ``" op "``. A cut inside a string, parentheses or a function call leaves a
+    side that does not parse. ``&&`` and ``||`` are left-associative, so the
+    root is the rightmost top-level one; callers look for a top-level ``?:``
+    first, then ``||``, then ``&&`` (lowest precedence first).
+    """
+    token = f" {op} "
+    for at in reversed(_positions(text, token)):
+        left, right = text[:at], text[at + len(token):]
+        if _parses(left) and _parses(right):
+            return left, right
+    return None
+
+
+def _is_ternary(text: str) -> bool:
+    """Is the root of ``text`` a ``c ? a : b`` or ``a ?: b``? (It binds loosest.)"""
+    for at in _positions(text, " ?: "):
+        if _parses(text[:at]) and _parses(text[at + 4:]):
+            return True
+    for at in _positions(text, " ? "):
+        if not _parses(text[:at]):
+            continue
+        rest = text[at + 3:]
+        for colon in _positions(rest, " : "):
+            if _parses(rest[:colon]) and _parses(rest[colon + 3:]):
+                return True
+    return False
+
+
+def _paren_inner(text: str) -> Optional[str]:
+    """The inside of ``(X)`` when the whole text is one parenthesized group."""
+    body = text.strip()
+    if not (body.startswith("(") and body.endswith(")")):
+        return None
+    inner = body[1:-1]
+    # "(a) && (b)" also starts and ends with parentheses: its inside "a) && (b"
+    # does not parse. When it parses, the library must agree it is the same tree.
+    if _parses(inner) and ExprTree(f"({inner})") == ExprTree(body):
+        return inner
+    return None
+
+
+def split_steps(requirements) -> List[Step]:
+    """The steps of a Requirements expression (text or ExprTree), in HTCondor's numbering."""
+    try:
+        text = str(ExprTree(str(requirements)))
+    except Exception:
+        raise RequirementsError(f"cannot parse requirement {str(requirements)!r}") from None
+    steps: List[Step] = []
+    _walk(text, 0, steps)
+    return steps
+
+
+def _walk(text: str, depth: int, steps: List[Step]) -> int:
+    if not _is_ternary(text):
+        for op in ("||", "&&"):
+            parts = _split(text, op)
+            if parts:
+                left = _walk(parts[0], depth, steps)
+                right = _walk(parts[1], depth, steps)
+                return _push(steps, Step(len(steps), text, op, left, right, depth))
+        inner = _paren_inner(text)
+        if inner is not None:
+            return _walk(inner, depth + 1, steps)
+        body = text.strip()
+        if body.startswith("!"):
+            inner = _paren_inner(body[1:])
+            if inner is not None:
+                child = _walk(inner, depth + 1, steps)
+                return _push(steps, Step(len(steps), text, "!", child, -1, depth))
+    return _push(steps, Step(len(steps), text, None, -1, -1, depth))
+
+
+def _push(steps: List[Step], step: Step) -> int:
+    steps.append(step)
+    return step.index
+
+
+# --- evaluation -----------------------------------------------------------------
+
+
+def _strip_scope(ref: str) -> str:
+    low = ref.lower()
+    for prefix in ("target.", "my."):
+        if low.startswith(prefix):
+            return low[len(prefix):]
+    return low
+
+
+def _slot_columns(snapshot: Snapshot, trees: Sequence[ExprTree], job: ClassAd) -> List[str]:
+    """Slot columns the steps can read, followed through the slots' own expressions."""
+    wanted = set()
+    for tree in trees:
+        wanted.update(_strip_scope(r) for r in job.externalRefs(tree))
+    empty = ClassAd()
+    seen, frontier = set(), [c for c in wanted if c in snapshot.ads.columns]
+    while frontier:
+        col = frontier.pop()
+        if col in seen:
+            continue
+        seen.add(col)
+        for cell in snapshot.ads[col].dropna().unique():
+            try:
+                refs = empty.externalRefs(ExprTree(cell))
+            except Exception:
+                continue
+            for ref in refs:
+                name = _strip_scope(ref)
+                if name in snapshot.ads.columns and name not in seen:
+                    frontier.append(name)
+    return sorted(seen)
+
+
+def _groups(snapshot: Snapshot, columns: List[str]):
+    """A group number per slot (slots equal on ``columns``) and one slot per group."""
+    n = len(snapshot)
+    if not columns or n == 0:
+        return np.zeros(n, dtype=np.int64), [0] if n else []
+    frame = snapshot.ads[columns].astype(object).where(snapshot.ads[columns].notna(), "\0")
+    codes = frame.groupby(columns, sort=False, dropna=False).ngroup().to_numpy()
+    first = {}
+    for i, code in enumerate(codes):
+        first.setdefault(int(code), i)
+    return codes, [first[g] for g in range(len(first))]
+
+
+def _freeze(text: str, when: int) -> str:
+    """``time()`` as of the capture time, through the project's clock when it has one."""
+    try:
+        from simulator.clock import freeze_time
+    except ImportError:
+        return text
+    return freeze_time(text, when) if when else text
+
+
+def _is_true(value) -> bool:
+    return value is True
+
+
+@dataclasses.dataclass
+class Analysis:
+    """The per-step counts and the summary for one job against one snapshot."""
+
+    job_name: str
+    requirements: str
+    steps: List[Step]
+    matches: List[Optional[int]]  # None for a constant step
+    constant: Dict[int, bool]
+    shown: List[int]  # steps left after pruning, in order
+    left: Dict[int, int]  # step -> left operand after pruning
+    right: Dict[int, int]
+    slots: int
+    rejected_by_job: int
+    rejected_by_slot: int
+    running_yours: int
+    serving_others: int
+    available: int
+    time: int = 0
+    source: str = ""
+
+    def label(self, i: int) -> str:
+        return self.steps[i].label(self.left.get(i), self.right.get(i))
+
+    def matched_text(self, i: int) -> str:
+        if i in self.constant:
+            return "always" if self.constant[i] else "never"
+        return str(self.matches[i])
+
+
+def job_name(job: ClassAd) -> str:
+    try:
+        return f"{int(job.eval('ClusterId'))}.{int(job.eval('ProcId')):03d}"
+    except Exception:
+        return "job"
+
+
+def analyze(snapshot: Snapshot, job: ClassAd) -> Analysis:
+    """Count, for each step of the job's Requirements, the slots of ``snapshot`` it accepts."""
+    if "Requirements" not in job:
+        raise RequirementsError(f"job {job_name(job)} has no Requirements")
+    steps = split_steps(job.lookup("Requirements"))
+    trees = [ExprTree(_freeze(s.text, snapshot.time)) for s in steps]
+    n = len(snapshot)
+
+    constant: Dict[int, bool] = {}
+    for s, tree in zip(steps, trees):
+        if not job.externalRefs(tree):  # nothing from the slot: the same everywhere
+            constant[s.index] = _is_true(tree.eval(job))
+    codes, reps = _groups(snapshot, _slot_columns(snapshot, trees, job))
+    slots = [snapshot.classad(i) for i in reps]
+    per_slot = []
+    for s, tree in zip(steps, trees):
+        if s.index in constant:
+            per_slot.append(np.full(n, constant[s.index]))
+            continue
+        per_group = np.array([_is_true(tree.eval(job, slot)) for slot in slots], dtype=bool)
+        per_slot.append(per_group[codes] if n else np.zeros(0, dtype=bool))
+    matches = [int(v.sum()) for v in per_slot]
+
+    shown, left, right = _prune(steps, matches, constant, n)
+    job_ok = per_slot[-1]
+    matched = _match(snapshot, job)
+    state = _literals(snapshot, "State")
+    owner = _owner(snapshot)
+    user = _job_user(job)
+    claimed = np.array([v == "Claimed" for v in state], dtype=bool)
+    yours = claimed & np.array([u is not None and u == user for u in owner], dtype=bool)
+    return Analysis(
+        job_name=job_name(job),
+        requirements=str(job.lookup("Requirements")),
+        steps=steps,
+        matches=[None if s.index in constant else matches[s.index] for s in steps],
+        constant=constant,
+        shown=shown,
+        left=left,
+        right=right,
+        slots=n,
+        rejected_by_job=int((~job_ok).sum()),
+        rejected_by_slot=int((job_ok & ~matched).sum()),
+        running_yours=int((matched & yours).sum()),
+        serving_others=int((matched & claimed & ~yours).sum()),
+        available=int((matched & ~claimed).sum()),
+        time=snapshot.time,
+        source=snapshot.source,
+    )
+
+
+def _match(snapshot: Snapshot, job: ClassAd) -> np.ndarray:
+    """Both sides' Requirements, with the project's matcher (slot classes when available)."""
+    try:
+        from simulator.slot_classes import fast_match
+    except ImportError:
+        from simulator.match import plain_match as fast_match
+    return np.asarray(fast_match(snapshot, job), dtype=bool)
+
+
+def _literals(snapshot: Snapshot, attr: str) -> List[object]:
+    """The literal value of ``attr`` in each slot (None where absent or not a literal)."""
+    if attr.lower() not in snapshot.ads.columns:
+        return [None] * len(snapshot)
+    cache: Dict[str, object] = {}
+    out = []
+    for cell in snapshot.ads[attr.lower()]:
+        if not isinstance(cell, str):
+            out.append(None)
+            continue
+        if cell not in cache:
+            try:
+                value = ExprTree(cell).eval()
+            except Exception:
+                value = None
+            cache[cell] = value if isinstance(value, (str, bool, int, float)) else None
+        out.append(cache[cell])
+    return out
+
+
+def _owner(snapshot: Snapshot) -> List[Optional[str]]:
+    for attr in ("RemoteOwner", "RemoteUser"):
+        if attr.lower() in snapshot.ads.columns:
+            return _literals(snapshot, attr)
+    return [None] * len(snapshot)
+
+
+def _job_user(job: ClassAd) -> Optional[str]:
+    for attr in ("User", "Owner"):
+        if attr in job:
+            value = job.eval(attr)
+            if isinstance(value, str):
+                return value
+    return None
+
+
+def _prune(steps: List[Step], matches: List[int], constant: Dict[int, bool], total: int):
+    """Hide the steps that do not change the result, as HTCondor's analyzer does.
+
+    A constant operand makes its operator constant or equal to the other
+    operand; an ``&&`` whose count equals one operand's is shown as that
+    operand, and the looser other operand is dropped; an ``||`` with an
+    operand matching all or none keeps only the operand that decides.
+    """
+    effective: Dict[int, int] = {}
+    dont_care = set()
+    const = dict(constant)
+    left = {s.index: s.left for s in steps if s.op}
+    right = {s.index: s.right for s in steps if s.op}
+
+    def chase(i: int) -> int:
+        while i in effective:
+            i = effective[i]
+        return i
+
+    def drop(i: int) -> None:
+        if i < 0:
+            return
+        dont_care.add(i)
+        drop(steps[i].left)
+        drop(steps[i].right)
+
+    for s in steps:
+        if s.op not in ("&&", "||"):
+            if s.op == "!" and s.left in const:
+                const[s.index] = not const[s.left]
+            continue
+        lc, rc = const.get(s.left), const.get(s.right)
+        absorbing = s.op == "||"  # true || x is true; false && x is false
+        if lc is absorbing or rc is absorbing:
+            const[s.index] = absorbing
+            if lc is absorbing:
+                effective[s.index] = s.left
+                drop(s.right)
+            else:
+                effective[s.index] = s.right
+                drop(s.left)
+        elif lc is not None and rc is not None:
+            const[s.index] = lc if s.op == "&&" else (lc or rc)
+        elif lc is not None:
+            effective[s.index] = s.right
+        elif rc is not None:
+            effective[s.index] = s.left
+
+    for s in steps:
+        if s.op:
+            left[s.index] = chase(left[s.index]) if left[s.index] >= 0 else -1
+            if right[s.index] >= 0:
+                right[s.index] = chase(right[s.index])
+        if s.index in effective or s.index in dont_care or s.index in const:
+            continue
+        if s.op == "&&":
+            l, r, m = left[s.index], right[s.index], matches[s.index]
+            if matches[l] == m:
+                effective[s.index] = l
+                if matches[r] > m:
+                    dont_care.add(r)
+            elif matches[r] == m:
+                effective[s.index] = r
+                if matches[l] > m:
+                    dont_care.add(l)
+        elif s.op == "||":
+            l, r = left[s.index], right[s.index]
+            if matches[l] == total or (matches[l] and not matches[r]):
+                effective[s.index] = l
+                drop(r)
+            elif matches[r] == total or (matches[r] and not matches[l]):
+                effective[s.index] = r
+                drop(l)
+        if s.index in effective:
+            effective[s.index] = chase(effective[s.index])
+    shown = [s.index for s in steps if s.index not in effective and s.index not in dont_care]
+    return shown, left, right
+
+
+# --- rendering --------------------------------------------------------------------
+
+
+def _step_label(i: int) -> str:
+    return f"[{i}]      "[:5]
+
+
+def wrap_expression(text: str, indent: int = 4, width: int = 160) -> str:
+    """Break a long expression after ``&&``/``||`` as condor_q does."""
+    lines, line = [], ""
+    for piece in _after_logic_ops(text):
+        if line and indent + len(line) + len(piece) > width:
+            lines.append(line.rstrip())
+            line = ""
+        line += piece
+    lines.append(line)
+    return ("\n" + " " * indent).join(lines)
+
+
+def _after_logic_ops(text: str) -> List[str]:
+    pieces, start = [], 0
+    for at in range(len(text) - 2):
+        if text[at:at + 3] in ("&& ", "|| "):
+            pieces.append(text[start:at + 3])
+            start = at + 3
+    pieces.append(text[start:])
+    return pieces
+
+
+def table(analysis: Analysis) -> str:
+    """The "Slots Matched Condition" table."""
+    out = ["         Slots", "Step    Matched  Condition", "-----  --------  ---------"]
+    for i in analysis.shown:
+        out.append(f"{_step_label(i)} {analysis.matched_text(i):>9}  {analysis.label(i)}")
+    return "\n".join(out)
+
+
+def summary(analysis: Analysis) -> str:
+    a = analysis
+    return "\n".join([
+        f"{a.job_name}:  Run analysis summary ignoring user priority.  Of {a.slots} slots,",
+        f"{a.rejected_by_job:>7} are rejected by your job's requirements",
+        f"{a.rejected_by_slot:>7} reject your job because of their own requirements",
+        f"{a.running_yours:>7} match and are already running your jobs",
+        f"{a.serving_others:>7} match but are serving other users",
+        f"{a.available:>7} are able to run your job",
+    ])
+
+
+def report(analysis: Analysis, job: ClassAd) -> str:
+    """The whole ``-better-analyze``-style report for one job and one snapshot."""
+    name = analysis.job_name
+    parts = [
+        f"-- Pool: {analysis.source}  ({analysis.slots} slots)",
+        f"The Requirements expression for job {name} is",
+        "",
+        "    " + wrap_expression(analysis.requirements),
+        "",
+    ]
+    defined = _job_attributes(job)
+    if defined:
+        parts += [f"Job {name} defines the following attributes:", ""]
+        parts += [f"    {line}" for line in defined]
+        parts.append("")
+    parts += [f"The Requirements expression for job {name} reduces to these conditions:", ""]
+    parts += [table(analysis), "", "", summary(analysis)]
+    return "\n".join(parts)
+
+
+def _job_attributes(job: ClassAd) -> List[str]:
+    """The job's own attributes the Requirements read, with their values."""
+    tree = job.lookup("Requirements")
+    lines = []
+    for ref in sorted(job.internalRefs(tree), key=str.lower):
+        name = ref.split(".")[-1]
+        if name not in job:
+            continue
+        value = job.eval(name)
+        text = f'"{value}"' if isinstance(value, str) else str(value)
+        unit = _UNITS.get(name.lower())
+        lines.append(f"{name} = {text}" + (f" ({unit})" if unit else ""))
+    return lines
+
+
+def as_record(analysis: Analysis) -> dict:
+    """One analysis as plain data for ``--format json``."""
+    a = analysis
+    return {
+        "job": a.job_name,
+        "source": a.source,
+        "time": a.time,
+        "requirements": a.requirements,
+        "slots": a.slots,
+        "steps": [
+            {
+                "step": s.index,
+                "condition": s.label(),
+                "text": s.text.strip(),
+                "matched": a.matches[s.index],
+                "constant": a.constant.get(s.index),
+                "shown": s.index in a.shown,
+                "shown_as": a.label(s.index) if s.index in a.shown else None,
+            }
+            for s in a.steps
+        ],
+        "summary": {
+            "rejected_by_job": a.rejected_by_job,
+            "rejected_by_slot": a.rejected_by_slot,
+            "running_yours": a.running_yours,
+            "serving_others": a.serving_others,
+            "available": a.available,
+        },
+    }
+
+
+def time_table(analyses: Sequence[Analysis]) -> str:
+    """Each step (unpruned) against each snapshot: one column per capture time."""
+    import datetime as _dt
+
+    first = analyses[0]
+    heads = [
+        _dt.datetime.fromtimestamp(a.time, _dt.timezone.utc).strftime("%Y-%m-%d %H:%M")
+        if a.time else a.source
+        for a in analyses
+    ]
+    width = max(9, *(len(h) for h in heads))
+    lines = [
+        "Step   " + "  ".join(h.rjust(width) for h in heads) + "  Condition",
+        "-----  " + "  ".join("-" * width for _ in heads) + "  ---------",
+    ]
+    for s in first.steps:
+        cells = [a.matched_text(s.index).rjust(width) for a in analyses]
+        lines.append(f"{_step_label(s.index)}  " + "  ".join(cells) + f"  {s.label()}")
+    lines.append("-----  " + "  ".join("-" * width for _ in heads))
+    lines.append("slots  " + "  ".join(str(a.slots).rjust(width) for a in analyses))
+    lines.append("able   " + "  ".join(str(a.available).rjust(width) for a in analyses)
+                 + "  able to run the job (not claimed)")
+    return "\n".join(lines)

@@ -1,0 +1,88 @@
+"""Show which clause of a job's Requirements costs the matches, as condor_q -better-analyze does.
+
+The Requirements is split into its conditions (through parentheses, && and
+||); each step counts the slots it accepts, alone and in the running
+conjunction ([2] is [0] && [1]). Steps that change nothing are hidden, as
+HTCondor hides them. The summary splits the pool into slots the job rejects,
+slots that reject the job (their own START), and slots that match. Over a
+store of snapshots, every step gets one column per capture time.
+
+examples:
+  tribes analyze --requirements 'TARGET.OpSys == "LINUX" && versionGE(TARGET.glibc_base_version, "2.5")'
+  tribes analyze --job job.ad --pool pool_sample.ads.gz
+  tribes analyze --requirements 'TARGET.Memory >= 4096' --pool store/ --format json
+"""
+
+from __future__ import annotations
+
+import json
+
+from simulator.commands import add_command
+from simulator.exceptions import TribesError
+
+DEFAULT_POOL = "pool_2010"
+# Past this many snapshots a column each is unreadable: one line per (time, step).
+MAX_COLUMNS = 8
+
+
+def register(subparsers):
+    parser = add_command(subparsers, __name__, run)
+    which = parser.add_mutually_exclusive_group(required=True)
+    which.add_argument("--requirements", metavar="EXPR", help="a Requirements expression")
+    which.add_argument("--job", metavar="FILE", help="a job ad file (condor_q -l, -json or [ ... ])")
+    parser.add_argument(
+        "--pool", default=DEFAULT_POOL, metavar="SPEC",
+        help="a generated pool name (pool_2010, modern), a snapshot store folder, a Parquet "
+        "snapshot or a file of slot ads (default: %(default)s)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--template", default="plain", metavar="NAME|FILE",
+        help="job ad that --requirements goes into (plain, ospool or a file; default: %(default)s)",
+    )  # fmt: skip
+    parser.add_argument("--format", choices=("table", "json"), default="table")
+
+
+def _jobs(args):
+    from simulator import profiles
+
+    if args.requirements is not None:
+        template = profiles.load_template(args.template)
+        return [profiles.with_requirements(template, args.requirements, "--requirements")]
+    return profiles.read_job_file(args.job)
+
+
+def run(args) -> int:
+    from simulator import analyze, sources
+
+    jobs = _jobs(args)
+    snapshots = sources.open_snapshots(args.pool)
+    if not snapshots:
+        raise TribesError(f"{args.pool}: no snapshots")
+    results = [[analyze.analyze(snap, job) for snap in snapshots] for job in jobs]
+    if args.format == "json":
+        records = [analyze.as_record(a) for per_job in results for a in per_job]
+        print(json.dumps(records, indent=2))
+        return 0
+    blocks = []
+    for job, per_job in zip(jobs, results):
+        if len(per_job) == 1:
+            blocks.append(analyze.report(per_job[0], job))
+        elif len(per_job) <= MAX_COLUMNS:
+            blocks.append(f"Job {per_job[0].job_name}: {per_job[0].requirements}\n\n"
+                          + analyze.time_table(per_job))
+        else:
+            blocks.append(_records(per_job))
+    print("\n\n".join(blocks))
+    return 0
+
+
+def _records(analyses) -> str:
+    """One line per snapshot and step: time, step, matched, condition."""
+    import datetime as dt
+
+    lines = ["time                  step    matched  condition"]
+    for a in analyses:
+        when = dt.datetime.fromtimestamp(a.time, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        for s in a.steps:
+            lines.append(f"{when}  {('[%d]' % s.index):<5} {a.matched_text(s.index):>9}  {s.label()}")
+    return "\n".join(lines)
