@@ -1,4 +1,4 @@
-"""Which clause of a Requirements expression costs the matches, as ``condor_q -better-analyze`` shows.
+"""Which clause of a Requirements costs the matches, as ``condor_q -better-analyze`` shows.
 
 The expression is split into steps the way HTCondor's analyzer walks it:
 through parentheses, ``&&``, ``||`` and ``!``; every other sub-expression
@@ -16,6 +16,7 @@ library, the job as MY and the slot as TARGET.
 from __future__ import annotations
 
 import dataclasses
+import time as _time
 from typing import Dict, List, Optional, Sequence
 
 import numpy as np
@@ -260,13 +261,15 @@ def analyze(snapshot: Snapshot, job: ClassAd) -> Analysis:
     n = len(snapshot)
 
     constant: Dict[int, bool] = {}
-    for s, tree in zip(steps, trees):
+    for s in steps:
+        tree = trees[s.index]
         if not job.externalRefs(tree):  # nothing from the slot: the same everywhere
             constant[s.index] = _is_true(tree.eval(job))
     codes, reps = _groups(snapshot, _slot_columns(snapshot, trees, job))
     slots = [snapshot.classad(i) for i in reps]
     per_slot = []
-    for s, tree in zip(steps, trees):
+    for s in steps:
+        tree = trees[s.index]
         if s.index in constant:
             per_slot.append(np.full(n, constant[s.index]))
             continue
@@ -403,23 +406,23 @@ def _prune(steps: List[Step], matches: List[int], constant: Dict[int, bool], tot
         if s.index in effective or s.index in dont_care or s.index in const:
             continue
         if s.op == "&&":
-            l, r, m = left[s.index], right[s.index], matches[s.index]
-            if matches[l] == m:
-                effective[s.index] = l
-                if matches[r] > m:
-                    dont_care.add(r)
-            elif matches[r] == m:
-                effective[s.index] = r
-                if matches[l] > m:
-                    dont_care.add(l)
+            lft, rgt, m = left[s.index], right[s.index], matches[s.index]
+            if matches[lft] == m:
+                effective[s.index] = lft
+                if matches[rgt] > m:
+                    dont_care.add(rgt)
+            elif matches[rgt] == m:
+                effective[s.index] = rgt
+                if matches[lft] > m:
+                    dont_care.add(lft)
         elif s.op == "||":
-            l, r = left[s.index], right[s.index]
-            if matches[l] == total or (matches[l] and not matches[r]):
-                effective[s.index] = l
-                drop(r)
-            elif matches[r] == total or (matches[r] and not matches[l]):
-                effective[s.index] = r
-                drop(l)
+            lft, rgt = left[s.index], right[s.index]
+            if matches[lft] == total or (matches[lft] and not matches[rgt]):
+                effective[s.index] = lft
+                drop(rgt)
+            elif matches[rgt] == total or (matches[rgt] and not matches[lft]):
+                effective[s.index] = rgt
+                drop(lft)
         if s.index in effective:
             effective[s.index] = chase(effective[s.index])
     shown = [s.index for s in steps if s.index not in effective and s.index not in dont_care]
@@ -541,16 +544,14 @@ def as_record(analysis: Analysis) -> dict:
     }
 
 
+def _when(epoch: int, fmt: str = "%Y-%m-%dT%H:%M:%SZ") -> str:
+    return _time.strftime(fmt, _time.gmtime(epoch))
+
+
 def time_table(analyses: Sequence[Analysis]) -> str:
     """Each step (unpruned) against each snapshot: one column per capture time."""
-    import datetime as _dt
-
     first = analyses[0]
-    heads = [
-        _dt.datetime.fromtimestamp(a.time, _dt.timezone.utc).strftime("%Y-%m-%d %H:%M")
-        if a.time else a.source
-        for a in analyses
-    ]
+    heads = [_when(a.time, "%Y-%m-%d %H:%M") if a.time else a.source for a in analyses]
     width = max(9, *(len(h) for h in heads))
     lines = [
         "Step   " + "  ".join(h.rjust(width) for h in heads) + "  Condition",

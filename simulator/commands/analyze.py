@@ -8,7 +8,7 @@ slots that reject the job (their own START), and slots that match. Over a
 store of snapshots, every step gets one column per capture time.
 
 examples:
-  tribes analyze --requirements 'TARGET.OpSys == "LINUX" && versionGE(TARGET.glibc_base_version, "2.5")'
+  tribes analyze --requirements 'versionGE(glibc_base_version, "2.5") && Memory >= 2048'
   tribes analyze --job job.ad --pool pool_sample.ads.gz
   tribes analyze --requirements 'TARGET.Memory >= 4096' --pool store/ --format json
 """
@@ -29,7 +29,9 @@ def register(subparsers):
     parser = add_command(subparsers, __name__, run)
     which = parser.add_mutually_exclusive_group(required=True)
     which.add_argument("--requirements", metavar="EXPR", help="a Requirements expression")
-    which.add_argument("--job", metavar="FILE", help="a job ad file (condor_q -l, -json or [ ... ])")
+    which.add_argument(
+        "--job", metavar="FILE", help="a job ad file (condor_q -l, -json or [ ... ])"
+    )
     parser.add_argument(
         "--pool", default=DEFAULT_POOL, metavar="SPEC",
         help="a generated pool name (pool_2010, modern), a snapshot store folder, a Parquet "
@@ -64,7 +66,8 @@ def run(args) -> int:
         print(json.dumps(records, indent=2))
         return 0
     blocks = []
-    for job, per_job in zip(jobs, results):
+    for n, job in enumerate(jobs):
+        per_job = results[n]
         if len(per_job) == 1:
             blocks.append(analyze.report(per_job[0], job))
         elif len(per_job) <= MAX_COLUMNS:
@@ -78,11 +81,12 @@ def run(args) -> int:
 
 def _records(analyses) -> str:
     """One line per snapshot and step: time, step, matched, condition."""
-    import datetime as dt
+    from simulator.analyze import _when
 
     lines = ["time                  step    matched  condition"]
     for a in analyses:
-        when = dt.datetime.fromtimestamp(a.time, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        when = _when(a.time)
         for s in a.steps:
-            lines.append(f"{when}  {('[%d]' % s.index):<5} {a.matched_text(s.index):>9}  {s.label()}")
+            step = f"[{s.index}]"
+            lines.append(f"{when}  {step:<5} {a.matched_text(s.index):>9}  {s.label()}")
     return "\n".join(lines)
