@@ -1,0 +1,524 @@
+"""Charts of a pool and of what-if results, as matplotlib Figures.
+
+Every function returns a new ``Figure`` drawn on the Agg canvas, never through
+``pyplot``: nothing is left in global state between calls, and charts draw on
+a server or in a test without a display. Titles carry what a reader needs
+without the code: the slot total, the capture time and the source.
+
+>>> fig = distribution(snapshot, "redhat_version")       # doctest: +SKIP
+>>> fig.savefig("os.png")                                 # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import re
+import time as _time
+from pathlib import Path
+from typing import Dict, Iterable, List, Optional, Sequence, Union
+
+import numpy as np
+import pandas as pd
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.colors import LogNorm
+from matplotlib.figure import Figure
+
+from simulator import report
+from simulator.snapshot import Snapshot
+
+# Names a pool admin reads more easily than the attribute names.
+LABELS: Dict[str, str] = {
+    "redhat_version": "OS release",
+    "opsysandver": "OS and version",
+    "os_pretty_name": "OS",
+    "kernel_version": "Kernel",
+    "utsnamerelease": "Kernel",
+    "glibc_version": "glibc build",
+    "glibc_base_version": "glibc version",
+    "javavendor javaversion": "Java vendor and version",
+    "javaversion": "Java version",
+    "hashardwarevirt": "Hardware virtualization (VT-x / AMD-V)",
+    "haskvm": "Usable /dev/kvm",
+    "isvirtualmachine": "Runs inside a virtual machine",
+    "hypervisor": "Hypervisor",
+    "opsys": "Operating system",
+    "arch": "Architecture",
+}
+
+# The pool_report charts, one name per chart, as ``tribes report --plot`` names them.
+CHARTS: Dict[str, List[str]] = {
+    "os": ["redhat_version"],
+    "kernel": ["kernel_version"],
+    "glibc": ["glibc_version"],
+    "java": ["JavaVendor", "JavaVersion"],
+}
+VIRT_FACTS = ["HasHardwareVirt", "HasKVM", "IsVirtualMachine", "Hypervisor"]
+
+NOT_PUBLISHED = "(not published)"
+_BAR = "#3b6ea5"
+_MUTED = "#555555"
+
+
+# --- words ---------------------------------------------------------------
+
+
+def format_time(epoch: int) -> str:
+    """``1289916000`` -> ``'2010-11-16 14:00 UTC'``."""
+    return _time.strftime("%Y-%m-%d %H:%M UTC", _time.gmtime(int(epoch)))
+
+
+def describe(snapshot: Snapshot) -> str:
+    """One line naming a snapshot: size, capture time (and how it is known), source."""
+    when = format_time(snapshot.time)
+    return (
+        f"{len(snapshot)} slots · captured {when} ({snapshot.time_source})"
+        f" · source: {snapshot.source}"
+    )
+
+
+def label(attrs: Union[str, Sequence[str]]) -> str:
+    """The reader's name for an attribute (or a joined pair), with the attribute names."""
+    names = _names(attrs)
+    key = " ".join(n.lower() for n in names)
+    shown = " + ".join(names)
+    if key not in LABELS or LABELS[key] == shown:
+        return shown
+    return f"{LABELS[key]} ({shown})"
+
+
+# --- counting ------------------------------------------------------------
+
+
+def _names(attrs: Union[str, Sequence[str]]) -> List[str]:
+    return [attrs] if isinstance(attrs, str) else list(attrs)
+
+
+def counts(
+    snapshot: Snapshot, attrs: Union[str, Sequence[str]], *, missing: bool = False
+) -> pd.Series:
+    """Slots per value (values of several attributes joined by a space), largest first.
+
+    The rows of :func:`simulator.report.counts` (the seed's ``uniq -c``
+    tables); ``missing`` adds a "(not published)" row for the slots that lack
+    any of the attributes.
+    """
+    names = _names(attrs)
+    table = report.counts(snapshot, names)
+    values = table.drop(columns=report.COUNT)
+    labels = values.apply(lambda row: " ".join(report.show(v) for v in row), axis=1)
+    found = pd.Series(table[report.COUNT].to_numpy(int), index=list(labels), name="slots")
+    left_out = len(snapshot) - int(found.sum())
+    if missing and left_out:
+        found = pd.concat([found, pd.Series({NOT_PUBLISHED: left_out}, name="slots")])
+        order = sorted(found.index, key=lambda v: (-found[v], v == NOT_PUBLISHED, v))
+        found = found.reindex(order)
+    return found.astype(int)
+
+
+def joint_table(
+    snapshot: Snapshot, rows: str = "redhat_version", cols: str = "glibc_version"
+) -> pd.DataFrame:
+    """Slots per (row value, column value); rows and columns by total, largest first.
+
+    Only slots that publish both attributes are counted.
+    """
+    table = report.counts(snapshot, [rows, cols])
+    if table.empty:
+        return pd.DataFrame()
+    row_name, col_name = table.columns[:2]
+    shown = table.assign(
+        **{row_name: table[row_name].map(report.show), col_name: table[col_name].map(report.show)}
+    )
+    grid = shown.pivot_table(
+        index=row_name, columns=col_name, values=report.COUNT, aggfunc="sum", fill_value=0
+    )
+    grid = grid.loc[
+        sorted(grid.index, key=lambda v: (-grid.loc[v].sum(), v)),
+        sorted(grid.columns, key=lambda v: (-grid[v].sum(), v)),
+    ]
+    return grid.astype(int)
+
+
+# --- drawing helpers -----------------------------------------------------
+
+_HEAD = 0.65  # inches kept above the chart for the title and the subtitle
+
+
+def _figure(width: float, height: float, title: str, subtitle: str):
+    """A figure with a header (title, and a smaller subtitle under it) and a body.
+
+    The header is its own subfigure so a long subtitle is centred on the whole
+    figure instead of spilling past the right edge of a narrow axes.
+    Returns ``(figure, body)``; draw into ``body``.
+    """
+    fig = Figure(figsize=(width, height + _HEAD), layout="constrained", dpi=100)
+    FigureCanvasAgg(fig)
+    head, body = fig.subfigures(2, 1, height_ratios=[_HEAD, height])
+    head.suptitle(title, fontsize=13, fontweight="bold")
+    head.supxlabel(subtitle, fontsize=9, color=_MUTED)
+    return fig, body
+
+
+def _barh(ax, labels: Sequence[str], values: Sequence[float], texts: Sequence[str], color=_BAR):
+    """Horizontal bars, first label on top, each with its text after the bar."""
+    y = np.arange(len(labels))
+    bars = ax.barh(y, values, color=color)
+    ax.set_yticks(y, labels=list(labels))
+    ax.invert_yaxis()
+    top = max(values) if len(values) else 1
+    ax.set_xlim(0, (top or 1) * 1.3)
+    for bar, text in zip(bars, texts, strict=True):
+        ax.annotate(
+            text,
+            (bar.get_width(), bar.get_y() + bar.get_height() / 2),
+            xytext=(4, 0),
+            textcoords="offset points",
+            va="center",
+            fontsize=8,
+        )
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    return bars
+
+
+def _count_texts(values: Iterable[int], total: int) -> List[str]:
+    return [f"{v} ({100 * v / total:.1f} %)" if total else str(v) for v in values]
+
+
+def _coverage(snapshot: Snapshot, shown: int, attrs: Union[str, Sequence[str]]) -> str:
+    names = _names(attrs)
+    missing = len(snapshot) - shown
+    if not missing:
+        return ""
+    both = " and ".join(names) if len(names) > 1 else names[0]
+    return f"; {missing} slots do not publish {both}"
+
+
+# --- pool charts ---------------------------------------------------------
+
+
+def distribution(
+    snapshot: Snapshot,
+    attrs: Union[str, Sequence[str]],
+    *,
+    missing: bool = False,
+    top: Optional[int] = None,
+) -> Figure:
+    """Sorted horizontal bars: slots per value of one attribute (or a joined pair).
+
+    Bars are labelled "count (share of all slots)". ``top`` keeps the largest
+    values and folds the rest into one "(N other values)" bar.
+    """
+    found = counts(snapshot, attrs, missing=missing)
+    if found.empty:
+        raise ValueError(f"{snapshot.source}: no slot publishes {label(attrs)}")
+    values = len(found)
+    if top is not None and len(found) > top:
+        rest = found.iloc[top:]
+        other = pd.Series({f"({len(rest)} other values)": rest.sum()})
+        found = pd.concat([found.iloc[:top], other])
+    total = len(snapshot)
+    title = f"{label(attrs)}: {values} values across {total} slots"
+    subtitle = describe(snapshot) + _coverage(snapshot, int(found.sum()), attrs)
+    fig, body = _figure(9, 0.7 + 0.3 * len(found), title, subtitle)
+    ax = body.add_subplot()
+    _barh(ax, list(found.index), list(found.values), _count_texts(found.values, total))
+    ax.set_xlabel("slots")
+    return fig
+
+
+def facts(snapshot: Snapshot, attrs: Sequence[str] = tuple(VIRT_FACTS)) -> Figure:
+    """One small bar chart per attribute (e.g. the virtualization facts), missing values shown."""
+    present = [a for a in attrs if a.lower() in snapshot.ads.columns]
+    if not present:
+        raise ValueError(f"{snapshot.source}: no slot publishes any of {', '.join(attrs)}")
+    tables = [counts(snapshot, a, missing=True) for a in present]
+    heights = [0.6 + 0.3 * len(t) for t in tables]
+    total = len(snapshot)
+    title = f"Virtualization facts across {total} slots"
+    fig, body = _figure(9, 0.4 + sum(heights), title, describe(snapshot))
+    # One x scale for every panel, so bar lengths compare across facts.
+    axes = body.subplots(
+        len(present), 1, height_ratios=heights, squeeze=False, sharex=True
+    )[:, 0]
+    for ax, attr, found in zip(axes, present, tables, strict=True):
+        colors = [("#bbbbbb" if v == NOT_PUBLISHED else _BAR) for v in found.index]
+        _barh(ax, list(found.index), list(found.values), _count_texts(found.values, total), colors)
+        ax.set_title(label(attr), fontsize=10, loc="left")
+    axes[-1].set_xlabel("slots")
+    return fig
+
+
+def joint(
+    snapshot: Snapshot, rows: str = "redhat_version", cols: str = "glibc_version"
+) -> Figure:
+    """The joint table of two attributes as an annotated heatmap (log colour scale).
+
+    Empty cells stay blank; each row and column label carries its total.
+    """
+    table = joint_table(snapshot, rows, cols)
+    if table.empty:
+        raise ValueError(f"{snapshot.source}: no slot publishes both {rows} and {cols}")
+    data = table.to_numpy(dtype=float)
+    total = len(snapshot)
+    shown_total = int(data.sum())
+    rest = "" if shown_total == total else f"; {total - shown_total} slots lack one of them"
+    names = f"{LABELS.get(rows.lower(), rows)} × {LABELS.get(cols.lower(), cols)}"
+    longest = max(len(str(r)) for r in table.index)
+    fig, body = _figure(
+        2.5 + 0.8 * table.shape[1] + 0.075 * longest,
+        1.8 + 0.42 * table.shape[0],
+        f"{names} across {total} slots",
+        describe(snapshot) + rest,
+    )
+    ax = body.add_subplot()
+    norm = LogNorm(vmin=1, vmax=max(data.max(), 2))
+    image = ax.imshow(np.ma.masked_equal(data, 0), cmap="Blues", norm=norm, aspect="auto")
+    for (i, j), value in np.ndenumerate(data):
+        if value:
+            color = "white" if norm(value) > 0.6 else "black"
+            ax.text(j, i, f"{int(value)}", ha="center", va="center", fontsize=9, color=color)
+    ax.set_yticks(
+        range(table.shape[0]), labels=[f"{r}  ({table.loc[r].sum()})" for r in table.index]
+    )
+    ax.set_xticks(
+        range(table.shape[1]),
+        labels=[f"{c} ({table[c].sum()})" for c in table.columns],
+        rotation=40,
+        ha="right",
+        rotation_mode="anchor",
+        fontsize=8,
+    )
+    ax.set_xlabel(f"{label(cols)}; slots in brackets")
+    ax.set_ylabel(f"{label(rows)}; slots in brackets")
+    body.colorbar(image, ax=ax, label="slots (log scale)", shrink=0.8)
+    return fig
+
+
+# --- results charts ------------------------------------------------------
+
+
+def _rates(results: pd.DataFrame) -> pd.Series:
+    """Match rate in percent: from slot counts where given, else from match_rate (0..1)."""
+    if {"matching_slots", "total_slots"} <= set(results.columns):
+        total = results["total_slots"].astype(float).replace(0, np.nan)
+        return (100 * results["matching_slots"].astype(float) / total).fillna(0.0)
+    return 100 * results["match_rate"].astype(float)
+
+
+def _times(results: pd.DataFrame) -> pd.Series:
+    """The capture time of each record as a UTC timestamp."""
+    column = "time" if "time" in results.columns else "snapshot"
+    values = results[column]
+    if pd.api.types.is_numeric_dtype(values):
+        return pd.to_datetime(values.astype("int64"), unit="s", utc=True)
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return pd.to_datetime(values, utc=True)
+    stamps = values.astype(str).str.extract(r"(\d{8}T\d{6}Z)")[0]
+    if stamps.notna().all():
+        return pd.to_datetime(stamps, format="%Y%m%dT%H%M%SZ", utc=True)
+    return pd.to_datetime(values, utc=True)
+
+
+def ladder(results: pd.DataFrame, *, snapshot: Optional[Snapshot] = None) -> Figure:
+    """The requirement ladder on one snapshot: one bar per profile, loosest on top.
+
+    ``results`` holds one record per profile (``profile``, ``matching_slots``,
+    ``total_slots``; ``match_rate`` as a fraction if the counts are absent);
+    profiles keep the order they come in.
+    """
+    if "snapshot" in results.columns and results["snapshot"].nunique() > 1:
+        raise ValueError(
+            f"ladder draws one snapshot; the results hold {results['snapshot'].nunique()}"
+        )
+    rates = _rates(results)
+    if {"matching_slots", "total_slots"} <= set(results.columns):
+        pairs = zip(results["matching_slots"], results["total_slots"], rates, strict=True)
+        texts = [f"{m} of {t} slots ({r:.1f} %)" for m, t, r in pairs]
+        total = int(results["total_slots"].iloc[0])
+    else:
+        texts = [f"{r:.1f} %" for r in rates]
+        total = len(snapshot) if snapshot is not None else None
+    profiles = [str(p) for p in results["profile"]]
+    size = f" on {total} slots" if total else ""
+    subtitle = describe(snapshot) if snapshot is not None else f"{len(profiles)} profiles"
+    title = f"Requirement ladder: match rate per profile{size}"
+    fig, body = _figure(9, 0.9 + 0.4 * len(profiles), title, subtitle)
+    ax = body.add_subplot()
+    _barh(ax, profiles, list(rates), texts)
+    ax.set_xlim(0, 130)
+    ax.set_xticks(range(0, 101, 20))
+    ax.set_xlabel("slots matching (% of all slots)")
+    ax.set_ylabel("profile (loosest on top)")
+    return fig
+
+
+def match_rates(results: pd.DataFrame, *, source: Optional[str] = None) -> Figure:
+    """Match rate per profile over a snapshot series: one line per profile."""
+    frame = pd.DataFrame(
+        {
+            "time": _times(results),
+            "profile": results["profile"].astype(str),
+            "rate": _rates(results),
+        }
+    )
+    start, end = frame["time"].min(), frame["time"].max()
+    subtitle = (
+        f"{frame['time'].nunique()} snapshots from {start:%Y-%m-%d %H:%M}"
+        f" to {end:%Y-%m-%d %H:%M} UTC"
+    )
+    if "total_slots" in results.columns:
+        low, high = int(results["total_slots"].min()), int(results["total_slots"].max())
+        subtitle += f" · {low} slots" if low == high else f" · {low}–{high} slots"
+    if source:
+        subtitle += f" · source: {source}"
+    fig, body = _figure(10, 4.5, "Match rate per requirement profile over time", subtitle)
+    ax = body.add_subplot()
+    for profile in dict.fromkeys(frame["profile"]):
+        rows = frame[frame["profile"] == profile].sort_values("time")
+        ax.plot(
+            rows["time"].dt.tz_localize(None),
+            rows["rate"],
+            marker="o",
+            markersize=3,
+            label=profile,
+        )
+    ax.set_ylim(-2, 102)
+    ax.set_ylabel("slots matching (%)")
+    ax.set_xlabel("capture time (UTC)")
+    ax.grid(alpha=0.3)
+    ax.legend(title="profile", loc="center left", bbox_to_anchor=(1.01, 0.5))
+    for tick in ax.get_xticklabels():
+        tick.set_rotation(30)
+        tick.set_horizontalalignment("right")
+    return fig
+
+
+_WAITS = [("median_wait_s", "median"), ("mean_wait_s", "mean"), ("p95_wait_s", "95th percentile")]
+
+
+def _wait_unit(seconds: float):
+    for name, size in (("hours", 3600.0), ("minutes", 60.0)):
+        if seconds >= 2 * size:
+            return name, size
+    return "seconds", 1.0
+
+
+def wait_times(results: pd.DataFrame, *, subtitle: str = "") -> Figure:
+    """Queue wait per profile from a replay: grouped bars (median, mean, 95th percentile).
+
+    ``results`` holds one record per profile with ``median_wait_s``,
+    ``mean_wait_s`` and/or ``p95_wait_s``; the unit (seconds, minutes, hours)
+    follows the longest wait.
+    """
+    columns = [(c, name) for c, name in _WAITS if c in results.columns]
+    if not columns:
+        raise ValueError("wait_times needs median_wait_s, mean_wait_s or p95_wait_s")
+    profiles = [str(p) for p in results["profile"]]
+    longest = np.nanmax(results[[c for c, _ in columns]].to_numpy(float))
+    unit, size = _wait_unit(float(longest))
+    if "jobs" in results.columns:
+        subtitle = f"{subtitle} · {int(results['jobs'].sum())} jobs".strip(" ·")
+    title = "Queue wait per requirement profile"
+    fig, body = _figure(9, 1.0 + 0.25 * len(profiles) * len(columns), title, subtitle)
+    ax = body.add_subplot()
+    height = 0.8 / len(columns)
+    y = np.arange(len(profiles))
+    colors = ["#3b6ea5", "#8fb3d9", "#d9822b"]
+    for k, (column, name) in enumerate(columns):
+        values = results[column].astype(float).to_numpy() / size
+        bars = ax.barh(y + k * height, values, height, label=name, color=colors[k])
+        ax.bar_label(bars, labels=[f"{v:.1f}" for v in values], padding=3, fontsize=8)
+    ax.set_yticks(y + height * (len(columns) - 1) / 2, labels=profiles)
+    ax.invert_yaxis()
+    ax.set_xlabel(f"wait in queue ({unit})")
+    ax.set_ylabel("profile")
+    ax.margins(x=0.15)
+    ax.legend(loc="lower right")
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    return fig
+
+
+# --- saving --------------------------------------------------------------
+
+
+def save(fig: Figure, path: Union[str, Path], *, dpi: int = 100) -> Path:
+    """Write a figure; the format follows the file suffix (``.png``, ``.svg``, ``.pdf``)."""
+    path = Path(path)
+    fig.savefig(path, dpi=dpi)
+    return path
+
+
+# --- a reading of the pool -----------------------------------------------
+
+
+def _pct(part: int, total: int) -> str:
+    return f"{100 * part / total:.1f} %"
+
+
+def _glibc_base(value: str) -> Optional[str]:
+    match = re.match(r"(?:glibc-)?(\d+(?:\.\d+)+)", value)
+    return match.group(1) if match else None
+
+
+def _lacking(snapshot: Snapshot, attr: str) -> str:
+    """Words for the slots that lack ``attr``, naming their OpSys when known."""
+    absent = snapshot.values(attr).isna()
+    if "opsys" in snapshot.ads.columns:
+        systems = snapshot.values("opsys")[absent].dropna().value_counts()
+        if len(systems):
+            named = ", ".join(f"{n} {v}" for v, n in systems.items())
+            return f"publish no {snapshot.display_name(attr)} (OpSys: {named})"
+    return f"publish no {snapshot.display_name(attr)}"
+
+
+def reading(snapshot: Snapshot) -> str:
+    """A paragraph that reads the pool's mix in words, every number from the data."""
+    total = len(snapshot)
+    sentences = [f"The pool has {total} slots (captured {format_time(snapshot.time)})."]
+    for attr, what in (("redhat_version", "OS releases"), ("opsysandver", "OS versions")):
+        if attr in snapshot.ads.columns:
+            found = counts(snapshot, attr)
+            first, n, publishing = found.index[0], int(found.iloc[0]), int(found.sum())
+            sentences.append(
+                f"{publishing} slots publish {snapshot.display_name(attr)} and run {len(found)} "
+                f"{what}: {_pct(n, total)} of all slots run {first}, and the other "
+                f"{len(found) - 1} share the remaining {publishing - n}."
+            )
+            if publishing < total:
+                sentences.append(f"{total - publishing} slots {_lacking(snapshot, attr)}.")
+            break
+    if "kernel_version" in snapshot.ads.columns:
+        found = counts(snapshot, "kernel_version")
+        sentences.append(
+            f"There are {len(found)} kernels: even the most common, {found.index[0]}, is on only "
+            f"{_pct(int(found.iloc[0]), total)} of slots, so a job that names an exact kernel "
+            f"can use at most that share."
+        )
+    if "glibc_version" in snapshot.ads.columns:
+        found = counts(snapshot, "glibc_version")
+        bases = found.groupby(found.index.map(_glibc_base)).sum().sort_values(ascending=False)
+        parts = ", ".join(f"glibc {b} on {int(n)} slots" for b, n in bases.items())
+        sentences.append(
+            f"The {len(found)} glibc builds come down to {len(bases)} versions ({parts})."
+        )
+    if "javavendor" in snapshot.ads.columns:
+        found = counts(snapshot, ["JavaVendor", "JavaVersion"])
+        with_java = int(found.sum())
+        sentences.append(
+            f"{with_java} slots publish a Java ({len(found)} vendor/version builds, most often "
+            f"{found.index[0]}); {total - with_java} publish none."
+        )
+    virt = []
+    for attr, what in (
+        ("hashardwarevirt", "have VT-x or AMD-V"),
+        ("haskvm", "can open /dev/kvm"),
+        ("isvirtualmachine", "are themselves virtual machines"),
+    ):
+        if attr in snapshot.ads.columns:
+            n = int(snapshot.values(attr).map(lambda v: v is True).sum())
+            virt.append(f"{n} {what}")
+    if virt:
+        sentences.append("For virtualization, " + ", ".join(virt[:-1])
+                         + (" and " if len(virt) > 1 else "") + virt[-1] + ".")
+    return " ".join(sentences)

@@ -1,0 +1,301 @@
+"""The charts say what the data says: bar order, lengths, labels; titles with totals and time."""
+
+import csv
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.text import Text
+
+from simulator import plots
+from simulator.condor import ClassAd
+from simulator.snapshot import Snapshot
+
+CAPTURE = 1270468800  # 2010-04-05 12:00 UTC
+MARGINALS = Path(__file__).parent / "pools" / "data" / "pool_2010_marginals.csv"
+
+
+def slot(release=None, glibc=None, vendor=None, version=None, **extra):
+    ad = ClassAd({"OpSys": extra.pop("opsys", "LINUX"), "Cpus": 1})
+    for name, value in (
+        ("redhat_version", release),
+        ("glibc_version", glibc),
+        ("JavaVendor", vendor),
+        ("JavaVersion", version),
+        *extra.items(),
+    ):
+        if value is not None:
+            ad[name] = value
+    return ad
+
+
+@pytest.fixture
+def pool():
+    """10 slots: 5 on RHEL 5.4, 3 on RHEL 4, 1 on CentOS 5.3, and a Mac with Java only."""
+    el5, el4, centos = "RHEL 5.4", "RHEL 4.7", "CentOS 5.3"
+    ads = (
+        [slot(el5, "glibc-2.5-42", "Sun", "1.6.0", HasHardwareVirt=True, HasKVM=False)] * 3
+        + [slot(el5, "glibc-2.5-42.el5_4.2", "Sun", "1.6.0_17", HasHardwareVirt=True)] * 2
+        + [slot(el4, "glibc-2.3.4-2.41", "Free Software Foundation, Inc.", "1.4.2")] * 2
+        + [slot(el4, "glibc-2.3.4-2.43", HasHardwareVirt=False)]
+        + [slot(centos, "glibc-2.5-34", IsVirtualMachine=True, Hypervisor="xen")]
+        + [slot(vendor="Apple Computer, Inc.", version="1.5.0_19", opsys="OSX")]
+    )
+    return Snapshot.from_classads(
+        ads, source="test pool", time=CAPTURE, time_source="MyCurrentTime"
+    )
+
+
+def texts(fig):
+    """Every piece of text drawn in the figure, subfigures included."""
+    return [t.get_text() for t in fig.findobj(Text) if t.get_text()]
+
+
+def data_axes(fig):
+    """The axes that hold the chart (not the colour bar)."""
+    found = fig.findobj(lambda a: isinstance(a, Axes))
+    return [ax for ax in found if ax.get_label() != "<colorbar>"]
+
+
+def bars(ax):
+    """(tick label, bar length) from top to bottom."""
+    patches = sorted(ax.patches, key=lambda p: p.get_y())
+    labels = zip(ax.get_yticks(), ax.get_yticklabels(), strict=True)
+    ticks = {round(t, 6): lab.get_text() for t, lab in labels}
+    return [(ticks[round(p.get_y() + p.get_height() / 2, 6)], p.get_width()) for p in patches]
+
+
+def header(fig):
+    head = fig.subfigs[0]
+    return head._suptitle.get_text(), head._supxlabel.get_text()
+
+
+# --- counting --------------------------------------------------------------
+
+
+def test_counts_are_largest_first_with_ties_by_value(pool):
+    found = plots.counts(pool, "redhat_version")
+    assert list(found.items()) == [("RHEL 5.4", 5), ("RHEL 4.7", 3), ("CentOS 5.3", 1)]
+
+
+def test_counts_join_two_attributes_and_leave_out_slots_lacking_one(pool):
+    found = plots.counts(pool, ["JavaVendor", "JavaVersion"])
+    assert found["Sun 1.6.0"] == 3
+    assert found["Apple Computer, Inc. 1.5.0_19"] == 1
+    assert found.sum() == 8  # two slots publish no Java
+
+
+def test_missing_adds_a_not_published_row(pool):
+    found = plots.counts(pool, "Hypervisor", missing=True)
+    assert list(found.items()) == [(plots.NOT_PUBLISHED, 9), ("xen", 1)]
+
+
+def test_joint_table_counts_each_pair_and_sorts_by_totals(pool):
+    table = plots.joint_table(pool, "redhat_version", "glibc_version")
+    assert list(table.index) == ["RHEL 5.4", "RHEL 4.7", "CentOS 5.3"]
+    assert table.loc["RHEL 5.4", "glibc-2.5-42"] == 3
+    assert table.loc["RHEL 5.4", "glibc-2.5-42.el5_4.2"] == 2
+    assert table.loc["RHEL 4.7", "glibc-2.5-42"] == 0
+    assert table.to_numpy().sum() == 9  # the Mac has neither
+    assert list(table.columns)[0] == "glibc-2.5-42"
+
+
+# --- pool charts -------------------------------------------------------------
+
+
+def test_distribution_bars_are_sorted_with_counts_and_shares(pool):
+    fig = plots.distribution(pool, "redhat_version")
+    (ax,) = data_axes(fig)
+    assert bars(ax) == [("RHEL 5.4", 5), ("RHEL 4.7", 3), ("CentOS 5.3", 1)]
+    assert {"5 (50.0 %)", "3 (30.0 %)", "1 (10.0 %)"} <= set(texts(fig))
+    assert ax.get_xlabel() == "slots"
+
+
+def test_distribution_title_has_total_and_subtitle_capture_time_and_source(pool):
+    title, subtitle = header(plots.distribution(pool, "redhat_version"))
+    assert "10 slots" in title and "3 values" in title and "OS release" in title
+    assert "2010-04-05 12:00 UTC" in subtitle and "MyCurrentTime" in subtitle
+    assert "test pool" in subtitle
+    assert "1 slots do not publish redhat_version" in subtitle
+
+
+def test_distribution_of_a_pair_and_top_folds_the_rest(pool):
+    fig = plots.distribution(pool, ["JavaVendor", "JavaVersion"], top=2)
+    (ax,) = data_axes(fig)
+    assert bars(ax) == [("Sun 1.6.0", 3), ("Free Software Foundation, Inc. 1.4.2", 2),
+                        ("(2 other values)", 3)]
+    title, _ = header(fig)
+    assert "4 values" in title and "JavaVendor + JavaVersion" in title
+
+
+def test_distribution_of_an_attribute_nobody_publishes_is_an_error(pool):
+    with pytest.raises(ValueError, match="no slot publishes"):
+        plots.distribution(pool, "NoSuchAttr")
+
+
+def test_facts_draw_one_panel_per_published_fact_with_missing_slots(pool):
+    fig = plots.facts(pool)
+    axes = data_axes(fig)
+    assert [ax.get_title(loc="left") for ax in axes] == [
+        "Hardware virtualization (VT-x / AMD-V) (HasHardwareVirt)",
+        "Usable /dev/kvm (HasKVM)",
+        "Runs inside a virtual machine (IsVirtualMachine)",
+        "Hypervisor",
+    ]
+    assert bars(axes[0]) == [("true", 5), ("(not published)", 4), ("false", 1)]
+    assert bars(axes[1]) == [("(not published)", 7), ("false", 3)]
+    assert "10 slots" in header(fig)[0]
+
+
+def test_joint_heatmap_annotates_every_nonzero_cell_and_labels_totals(pool):
+    fig = plots.joint(pool)
+    (ax,) = data_axes(fig)
+    table = plots.joint_table(pool)
+    cells = sorted(int(t.get_text()) for t in ax.texts)
+    assert cells == sorted(int(v) for v in table.to_numpy().ravel() if v)
+    rows = [t.get_text() for t in ax.get_yticklabels()]
+    assert rows == ["RHEL 5.4  (5)", "RHEL 4.7  (3)", "CentOS 5.3  (1)"]
+    title, subtitle = header(fig)
+    assert "10 slots" in title and "1 slots lack one of them" in subtitle
+
+
+def test_embedded_pool_charts_reproduce_the_seed_tables():
+    from simulator.pools import generate
+
+    pool = generate("pool_2010")
+    with open(MARGINALS, newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    for attrs in (["redhat_version"], ["kernel_version"], ["glibc_version"],
+                  ["JavaVendor", "JavaVersion"]):
+        key = " ".join(attrs)
+        seed = [(r["value"], int(r["count"])) for r in rows if r["attributes"] == key]
+        (ax,) = data_axes(plots.distribution(pool, attrs))
+        assert sorted(bars(ax)) == sorted(seed)
+        assert [n for _, n in bars(ax)] == sorted((n for _, n in seed), reverse=True)
+
+
+# --- results charts --------------------------------------------------------
+
+
+def ladder_results(snapshot="2010-04-05T12:00:00Z"):
+    return pd.DataFrame({
+        "snapshot": snapshot,
+        "profile": ["opsys", "release", "kernel", "vm"],
+        "matching_slots": [859, 782, 342, 0],
+        "total_slots": 861,
+        "match_rate": [859 / 861, 782 / 861, 342 / 861, 0.0],
+    })
+
+
+def test_ladder_keeps_profile_order_and_draws_percent_of_slots(pool):
+    fig = plots.ladder(ladder_results(), snapshot=pool)
+    (ax,) = data_axes(fig)
+    got = bars(ax)
+    assert [p for p, _ in got] == ["opsys", "release", "kernel", "vm"]
+    assert np.allclose([w for _, w in got], [100 * 859 / 861, 100 * 782 / 861, 100 * 342 / 861, 0])
+    assert "782 of 861 slots (90.8 %)" in texts(fig)
+    title, subtitle = header(fig)
+    assert "861 slots" in title and "2010-04-05 12:00 UTC" in subtitle
+
+
+def test_ladder_refuses_results_of_several_snapshots():
+    both = pd.concat([ladder_results("a"), ladder_results("b")])
+    with pytest.raises(ValueError, match="one snapshot"):
+        plots.ladder(both)
+
+
+def test_match_rates_draw_one_line_per_profile_in_time_order():
+    days = ["2010-04-07T00:00:00Z", "2010-04-05T00:00:00Z", "2010-04-06T00:00:00Z"]
+    results = pd.DataFrame({
+        "snapshot": days * 2,
+        "profile": ["opsys"] * 3 + ["kernel"] * 3,
+        "matching_slots": [10, 10, 10, 2, 6, 4],
+        "total_slots": 10,
+    })
+    fig = plots.match_rates(results, source="upgrade scenario")
+    (ax,) = data_axes(fig)
+    lines = {line.get_label(): line for line in ax.get_lines()}
+    assert list(lines) == ["opsys", "kernel"]
+    kernel = lines["kernel"]
+    assert list(kernel.get_ydata()) == [60.0, 40.0, 20.0]  # 5th, 6th, 7th April
+    assert [pd.Timestamp(x).day for x in kernel.get_xdata()] == [5, 6, 7]
+    title, subtitle = header(fig)
+    assert "3 snapshots from 2010-04-05 00:00 to 2010-04-07 00:00 UTC" in subtitle
+    assert "10 slots" in subtitle and "upgrade scenario" in subtitle
+    assert ax.get_ylabel() == "slots matching (%)"
+
+
+def test_match_rates_read_epoch_times_and_fractions():
+    results = pd.DataFrame({"time": [CAPTURE, CAPTURE + 86400], "profile": "glibc",
+                            "match_rate": [0.25, 0.5]})
+    (ax,) = data_axes(plots.match_rates(results))
+    (line,) = ax.get_lines()
+    assert list(line.get_ydata()) == [25.0, 50.0]
+    assert pd.Timestamp(line.get_xdata()[0]) == pd.Timestamp("2010-04-05 12:00")
+
+
+def test_wait_times_pick_a_unit_and_group_the_statistics():
+    results = pd.DataFrame({
+        "profile": ["opsys", "kernel"],
+        "median_wait_s": [600.0, 7200.0],
+        "p95_wait_s": [3600.0, 36000.0],
+        "jobs": [100, 100],
+    })
+    fig = plots.wait_times(results, subtitle="example scenario")
+    (ax,) = data_axes(fig)
+    assert ax.get_xlabel() == "wait in queue (hours)"
+    widths = [p.get_width() for p in ax.patches]
+    assert np.allclose(widths, [600 / 3600, 2.0, 1.0, 10.0])
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["median", "95th percentile"]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["opsys", "kernel"]
+    assert "200 jobs" in header(fig)[1]
+
+
+def test_wait_times_in_minutes_for_short_waits():
+    results = pd.DataFrame({"profile": ["opsys"], "mean_wait_s": [300.0]})
+    (ax,) = data_axes(plots.wait_times(results))
+    assert ax.get_xlabel() == "wait in queue (minutes)"
+    assert np.allclose([p.get_width() for p in ax.patches], [5.0])
+
+
+# --- words, saving, no global state --------------------------------------------
+
+
+def test_reading_states_the_mix_from_the_data(pool):
+    text = plots.reading(pool)
+    assert "The pool has 10 slots (captured 2010-04-05 12:00 UTC)." in text
+    assert "9 slots publish redhat_version and run 3 OS releases: " in text
+    assert "50.0 % of all slots run RHEL 5.4, and the other 2 share the remaining 4" in text
+    assert "1 slots publish no redhat_version (OpSys: 1 OSX)" in text
+    assert "glibc 2.5 on 6 slots, glibc 2.3.4 on 3 slots" in text
+    assert "8 slots publish a Java" in text and "2 publish none" in text
+    assert "5 have VT-x or AMD-V" in text and "1 are themselves virtual machines" in text
+
+
+def test_save_writes_the_format_of_the_suffix(tmp_path, pool):
+    fig = plots.distribution(pool, "redhat_version")
+    assert plots.save(fig, tmp_path / "os.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert b"<svg" in plots.save(fig, tmp_path / "os.svg").read_bytes()[:500]
+
+
+def test_figures_use_the_agg_canvas_and_never_pyplot(pool, tmp_path):
+    assert isinstance(plots.distribution(pool, "redhat_version").canvas, FigureCanvasAgg)
+    code = (
+        "import sys\n"
+        "from simulator import plots\n"
+        "from simulator.condor import ClassAd\n"
+        "from simulator.snapshot import Snapshot\n"
+        "s = Snapshot.from_classads([ClassAd({'redhat_version': 'x'})], source='t', time=1)\n"
+        "plots.save(plots.distribution(s, 'redhat_version'), sys.argv[1])\n"
+        "assert 'matplotlib.pyplot' not in sys.modules\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path / "os.png")], capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "os.png").stat().st_size > 0
