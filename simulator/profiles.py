@@ -30,7 +30,7 @@ import re
 from pathlib import Path
 from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
-from simulator.condor import ClassAd, ExprTree, ParserType, parse_ads, quote
+from simulator.condor import ClassAd, ExprTree, ParserType, parse_ads, parse_one, quote
 from simulator.exceptions import RequirementsError, TribesError
 from simulator.snapshot import Snapshot
 
@@ -182,18 +182,43 @@ def read_job_file(path) -> List[ClassAd]:
 
 
 def _read_structured(path: Path, text: str) -> List[ClassAd]:
-    kind = "JSON"
     try:
         json.loads(text)
     except ValueError:
-        kind = "New"
-    try:
-        ads = list(parse_ads(text, getattr(ParserType, kind)))
-    except Exception as exc:
-        raise ProfileError(f"{path}: cannot parse job ads ({kind.lower()} syntax): {exc}") from None
+        kind = "new"
+        spans = [text]
+    else:
+        # Each object's own text goes to HTCondor's JSON parser, which decodes
+        # the "\\/Expr(...)\\/" strings (Python's json would lose the escape).
+        kind = "JSON"
+        spans = list(_json_objects(text))
+    ads: List[ClassAd] = []
+    for span in spans:
+        try:
+            if kind == "JSON":
+                ads.append(parse_one(span, ParserType.JSON))
+            else:
+                ads.extend(parse_ads(span, ParserType.New))
+        except Exception as exc:
+            raise ProfileError(
+                f"{path}: ad {len(ads) + 1}: cannot parse the job ad ({kind} syntax): {exc}"
+            ) from None
     if not ads:
         raise ProfileError(f"{path}: no job ad in the file")
     return ads
+
+
+def _json_objects(text: str):
+    decoder = json.JSONDecoder()
+    pos = text.index("[") + 1 if text.lstrip().startswith("[") else 0
+    while True:
+        while pos < len(text) and text[pos] in " \t\r\n,]":
+            pos += 1
+        if pos >= len(text):
+            return
+        _, end = decoder.raw_decode(text, pos)
+        yield text[pos:end]
+        pos = end
 
 
 # --- the reference machine --------------------------------------------------
@@ -206,9 +231,9 @@ def reference_slot(snapshot: Snapshot, name: Optional[str] = None) -> int:
     """
     if len(snapshot) == 0:
         raise ProfileError(f"{snapshot.source}: the pool has no slots")
-    names = _texts(snapshot, "Name")
+    names = [n if isinstance(n, str) else None for n in snapshot.values("Name")]
     if name is not None:
-        machines = _texts(snapshot, "Machine")
+        machines = list(snapshot.values("Machine"))
         for i, (slot, machine) in enumerate(zip(names, machines, strict=True)):
             if name in (slot, machine):
                 return i
@@ -351,7 +376,7 @@ def ladder(
             cache[attr] = _value(snapshot, i, attr)
         return cache[attr]
 
-    ref_name = _texts(snapshot, "Name")[i] or f"slot {i + 1}"
+    ref_name = snapshot.values("Name").iloc[i] or f"slot {i + 1}"
     profiles = []
     for name in names:
         if name not in _BUILDERS:
@@ -383,7 +408,7 @@ def from_requirements(texts: Sequence[str], template: ClassAd) -> List[Profile]:
         if named:
             name, expr = named.group(1), named.group(2)
         tree = parse_requirements(expr.strip(), f"--requirements #{n}")
-        profiles.append(Profile(name, with_requirements(template, tree), str(tree)))
+        profiles.append(Profile(name, with_requirements(template, tree), expr.strip()))
     return profiles
 
 

@@ -1,0 +1,208 @@
+"""Profiles: the ladder, user requirements and job files, templates, bad input."""
+
+from pathlib import Path
+
+import pytest
+
+from simulator import profiles as prof
+from simulator.condor import ClassAd, ExprTree
+from simulator.exceptions import RequirementsError, TribesError
+from simulator.match import plain_match
+from simulator.snapshot import Snapshot
+
+REAL = Path("/work/shared/reference/real-ads")
+if not REAL.exists():  # the reference set also ships beside the repository in CI
+    REAL = Path(__file__).resolve().parents[2] / "shared" / "reference" / "real-ads"
+
+RHEL54 = "Red Hat Enterprise Linux Server release 5.4 (Tikanga)"
+RHEL53 = "Red Hat Enterprise Linux Server release 5.3 (Tikanga)"
+RHEL4 = "Red Hat Enterprise Linux AS release 4 (Nahant Update 7)"
+CENTOS = "CentOS release 5.3 (Final)"
+
+
+def machine(name, slots, **attrs):
+    """``slots`` static slot ads of one machine; None values are left out."""
+    out = []
+    for n in range(1, slots + 1):
+        ad = {
+            "Name": f"slot{n}@{name}",
+            "Machine": name,
+            "Cpus": 1,
+            "Memory": 2048,
+            "Disk": 10_000_000,
+            "State": "Unclaimed",
+            "SlotType": "Static",
+            "Start": True,
+            "Requirements": ExprTree("START"),
+        }
+        ad.update({k: v for k, v in attrs.items() if v is not None})
+        out.append(ClassAd(ad))
+    return out
+
+
+def linux(release, kernel, glibc, base, major, java=None, virt=False, kvm=False):
+    return dict(
+        OpSys="LINUX", OpSysAndVer=f"RedHat{major}", OpSysMajorVer=major,
+        redhat_version=release, kernel_version=kernel, glibc_version=glibc,
+        glibc_base_version=base, JavaSpecificationVersion=java,
+        HasHardwareVirt=virt, HasKVM=kvm,
+    )
+
+
+def small_pool():
+    """Ten slots; the hand counts in the tests below come from this list."""
+    ads = []
+    tribe_a = ("2.6.18-164.9.1.el5", "glibc-2.5-42.el5_4.2", "2.5")
+    ads += machine("m1", 2, **linux(RHEL54, *tribe_a, 5, "1.6", True, True))
+    ads += machine("m2", 2, **linux(RHEL54, *tribe_a, 5, "1.6", True, True))
+    ads += machine("m3", 1, **linux(RHEL53, "2.6.18-128.7.1.el5", "glibc-2.5-34", "2.5", 5,
+                                    "1.6", True, False))
+    ads += machine("m4", 2, **linux(RHEL4, "2.6.9-78.0.13.ELsmp", "glibc-2.3.4-2.41", "2.3.4",
+                                    4, "1.4"))
+    ads += machine("m5", 1, **linux(CENTOS, "2.6.18-164.9.1.el5", "glibc-2.5-42", "2.5", 5,
+                                    "17", True, True))
+    ads += machine("mac", 1, OpSys="OSX", OpSysMajorVer=10, JavaSpecificationVersion="1.5")
+    ads += machine("m7", 1, **linux(RHEL54, "2.6.18-164.el5", "glibc-2.5-42", "2.5", 5))
+    return Snapshot.from_classads(ads, source="small", time=1270468800)
+
+
+def counts(snapshot, profiles):
+    return {p.name: int(plain_match(snapshot, p.job).sum()) for p in profiles}
+
+
+def test_reference_is_a_slot_of_the_most_common_tribe():
+    pool = small_pool()
+    i = prof.reference_slot(pool)
+    assert pool.values("Name")[i] == "slot1@m1"
+    assert prof.tribe(pool, i) == ('"' + RHEL54 + '"', '"2.6.18-164.9.1.el5"',
+                                   '"glibc-2.5-42.el5_4.2"')
+
+
+def test_ladder_counts_match_a_hand_count():
+    pool = small_pool()
+    ladder = prof.ladder(pool, prof.load_template("plain"))
+    assert [p.name for p in ladder] == list(prof.LADDER)
+    assert counts(pool, ladder) == {
+        "opsys": 9,     # all but the Mac
+        "major": 7,     # m1 m1 m2 m2 m3 m5 m7
+        "release": 5,   # m1 m1 m2 m2 m7 (CentOS and 5.3 are other releases)
+        "kernel": 5,    # m1 m1 m2 m2 and the CentOS box m5 on the same kernel
+        "glibc": 7,     # every Linux slot but RHEL 4's glibc 2.3.4
+        "java": 6,      # 1.6 on m1 m2 m3, "17" on m5; not 1.4, 1.5 or none
+        "vm": 5,        # m1 m2 m5 (m3 has VT-x but no usable /dev/kvm)
+    }
+
+
+def test_ladder_from_another_reference():
+    pool = small_pool()
+    ladder = prof.ladder(pool, prof.load_template("plain"), reference="m4")
+    got = counts(pool, ladder)
+    assert got["major"] == 2 and got["release"] == 2 and got["kernel"] == 2
+    assert got["glibc"] == 9    # glibc >= 2.3.4: every Linux slot
+    assert got["java"] == 9     # Java >= 1.4: every slot with Java, the Mac too
+    assert 'versionGE(TARGET.glibc_base_version, "2.3.4")' in ladder[4].requirements
+
+
+def test_unknown_reference_and_profile_names():
+    pool = small_pool()
+    with pytest.raises(TribesError, match="no slot or machine named 'nope'"):
+        prof.ladder(pool, prof.load_template("plain"), reference="nope")
+    with pytest.raises(TribesError, match="unknown profile 'fast'"):
+        prof.ladder(pool, prof.load_template("plain"), names=["fast"])
+
+
+def test_ladder_step_left_out_when_the_reference_lacks_the_attribute():
+    pool = Snapshot.from_classads(machine("x", 1, OpSys="LINUX", OpSysMajorVer=9), source="s")
+    notes = []
+    ladder = prof.ladder(pool, prof.load_template("plain"), notes=notes)
+    assert [p.name for p in ladder] == ["opsys", "major", "vm"]
+    assert "profile kernel left out: the reference slot slot1@x has no kernel_version" in notes
+
+
+def test_profiles_are_full_job_ads_on_the_template():
+    pool = small_pool()
+    for name in ("plain", "ospool"):
+        template = prof.load_template(name)
+        for p in prof.ladder(pool, template):
+            assert p.job["JobUniverse"] == 5 and p.job["RequestCpus"] == 1
+            assert p.job.eval("RequestMemory") > 0 and p.job.eval("RequestDisk") > 0
+            assert str(p.job.lookup("Requirements")) == str(ExprTree(p.requirements))
+    ospool = prof.load_template("ospool")
+    assert ospool["ProjectName"] and ospool["JobDurationCategory"] == "Medium"
+    assert ospool["RequestGPUs"] == 0 and "SingularityImage" not in ospool
+
+
+def test_java_versions_compare_as_versions():
+    # "17" >= "1.6" as versions, though "17" < "1.6" neither as text nor … it is as floats.
+    pool = Snapshot.from_classads(
+        [ClassAd({"JavaSpecificationVersion": v, "Requirements": True})
+         for v in ("1.4", "1.6", "1.8", "11", "17", "21")], source="java")
+    job = prof.with_requirements(prof.load_template("plain"),
+                                 'versionGE(TARGET.JavaSpecificationVersion, "1.8")')
+    assert plain_match(pool, job).tolist() == [False, False, True, True, True, True]
+
+
+def test_requirements_profiles_are_named():
+    template = prof.load_template("plain")
+    got = prof.from_requirements(
+        ['OpSys=="LINUX"', 'new = TARGET.Memory >= 1024', "Memory=?=2048", "x=!=undefined"],
+        template)
+    assert [p.name for p in got] == ["req1", "new", "req3", "req4"]
+    assert [p.requirements for p in got] == [
+        'OpSys=="LINUX"', "TARGET.Memory >= 1024", "Memory=?=2048", "x=!=undefined"]
+    assert str(got[2].job.lookup("Requirements")) == "Memory is 2048"
+    assert got[1].job["Owner"] == template["Owner"]
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ('OpSys == "LINUX" &&', "at character 20: expression ends too early"),
+        ("Memory >= = 5", "at character 11: unexpected '= 5'"),
+        ("(a && b", "at character 8: expression ends too early"),
+        ("a b", "at character 3: unexpected 'b'"),
+    ],
+)
+def test_bad_requirement_is_one_line_naming_the_position(text, message):
+    with pytest.raises(RequirementsError) as exc:
+        prof.from_requirements([text], prof.load_template("plain"))
+    assert message in str(exc.value)
+    assert "--requirements #1" in str(exc.value) and "\n" not in str(exc.value)
+
+
+def test_job_files_are_used_as_they_are(tmp_path):
+    path = tmp_path / "job00.ad"
+    path.write_text('Owner = "ann"\nRequestMemory = 512\n'
+                    'Requirements = TARGET.Memory >= RequestMemory\n')
+    (p,) = prof.from_job_files([path])
+    assert p.name == "job00" and p.requirements == "TARGET.Memory >= RequestMemory"
+    assert p.job["Owner"] == "ann" and "JobUniverse" not in p.job
+
+
+def test_real_job_ads_become_profiles():
+    files = [REAL / "Rhymlore__htcondor-web__wiki-archive_files_880_jobad",
+             REAL / "Rhymlore__htcondor-web__wiki-archive_files_804_39691901.0.out.txt",
+             REAL / "Rhymlore__htcondor-web__wiki-archive_files_1034_startdhist"]
+    got = prof.from_job_files(files)
+    assert [p.name for p in got] == [f.stem for f in files]
+    assert got[0].requirements.startswith('(OpSys == "LINUX") && (MY.JobUniverse == 12')
+    assert got[0].job["RequestMemory"] == 5000
+    assert got[2].job["ProjectName"] == "GLOW"
+    (json_job, *rest) = prof.read_job_file(
+        REAL / "mivade__htcondor_status__htcondor_status_sample_condor_q_output.json")
+    assert len(rest) == 19 and json_job.eval("RequestDisk") == json_job["DiskUsage"]
+
+
+def test_bad_job_file_names_file_ad_and_line(tmp_path):
+    path = tmp_path / "broken.ad"
+    path.write_text('Owner = "ann"\nRequestMemory = 512 +\n')
+    with pytest.raises(TribesError, match=r"broken.ad: ad 1, line 2: cannot parse the value of"):
+        prof.from_job_files([path])
+    path.write_text('Owner = "ann"\nthis is not an ad\n')
+    with pytest.raises(TribesError, match=r"broken.ad: ad 1, line 2: not an 'Attr = value'"):
+        prof.from_job_files([path])
+    with pytest.raises(TribesError, match="has no Requirements"):
+        path.write_text('Owner = "ann"\n')
+        prof.from_job_files([path])
+    with pytest.raises(TribesError, match="cannot read job ad"):
+        prof.from_job_files([tmp_path / "missing.ad"])
