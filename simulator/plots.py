@@ -166,9 +166,9 @@ def _barh(ax, labels: Sequence[str], values: Sequence[float], texts: Sequence[st
     ax.invert_yaxis()
     top = max(values) if len(values) else 1
     ax.set_xlim(0, (top or 1) * 1.3)
-    for bar, text in zip(bars, texts, strict=True):
+    for i, bar in enumerate(bars):
         ax.annotate(
-            text,
+            texts[i],
             (bar.get_width(), bar.get_y() + bar.get_height() / 2),
             xytext=(4, 0),
             textcoords="offset points",
@@ -240,7 +240,8 @@ def facts(snapshot: Snapshot, attrs: Sequence[str] = tuple(VIRT_FACTS)) -> Figur
     axes = body.subplots(
         len(present), 1, height_ratios=heights, squeeze=False, sharex=True
     )[:, 0]
-    for ax, attr, found in zip(axes, present, tables, strict=True):
+    for k, attr in enumerate(present):
+        ax, found = axes[k], tables[k]
         colors = [("#bbbbbb" if v == NOT_PUBLISHED else _BAR) for v in found.index]
         _barh(ax, list(found.index), list(found.values), _count_texts(found.values, total), colors)
         ax.set_title(label(attr), fontsize=10, loc="left")
@@ -332,8 +333,8 @@ def ladder(results: pd.DataFrame, *, snapshot: Optional[Snapshot] = None) -> Fig
         )
     rates = _rates(results)
     if {"matching_slots", "total_slots"} <= set(results.columns):
-        pairs = zip(results["matching_slots"], results["total_slots"], rates, strict=True)
-        texts = [f"{m} of {t} slots ({r:.1f} %)" for m, t, r in pairs]
+        rows = results[["matching_slots", "total_slots"]].assign(rate=rates.to_numpy())
+        texts = [f"{m} of {t} slots ({r:.1f} %)" for m, t, r in rows.itertuples(index=False)]
         total = int(results["total_slots"].iloc[0])
     else:
         texts = [f"{r:.1f} %" for r in rates]

@@ -65,8 +65,8 @@ def data_axes(fig):
 def bars(ax):
     """(tick label, bar length) from top to bottom."""
     patches = sorted(ax.patches, key=lambda p: p.get_y())
-    labels = zip(ax.get_yticks(), ax.get_yticklabels(), strict=True)
-    ticks = {round(t, 6): lab.get_text() for t, lab in labels}
+    labels = ax.get_yticklabels()
+    ticks = {round(t, 6): labels[i].get_text() for i, t in enumerate(ax.get_yticks())}
     return [(ticks[round(p.get_y() + p.get_height() / 2, 6)], p.get_width()) for p in patches]
 
 
