@@ -69,12 +69,8 @@ def machine_keys(snapshot: Snapshot) -> np.ndarray:
     """Which machine each slot belongs to: ``Machine``, else ``Name``, else the row."""
     keys = [None] * len(snapshot)
     for attr in ("Machine", "Name"):
-        try:
-            column = snapshot.ads[snapshot.column(attr)]
-        except KeyError:
-            continue
-        keys = [k if k is not None else v if isinstance(v, str) else None
-                for k, v in zip(keys, column, strict=True)]
+        values = snapshot.values(attr)
+        keys = [k if k is not None else v for k, v in zip(keys, values, strict=True)]
     return np.array([k if k is not None else f"#{i}" for i, k in enumerate(keys)], dtype=object)
 
 
