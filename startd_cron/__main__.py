@@ -1,0 +1,116 @@
+"""Startd cron hook: print this node's OS, kernel, glibc, Java and virtualization facts.
+
+Examples:
+    python3 -m startd_cron                     # the ad, as the startd will read it
+    python3 -m startd_cron --only os,kernel    # just those probes
+    python3 -m startd_cron --root tests/fixtures/hosts/rhel5.4-tikanga
+    python3 -m startd_cron --print-config      # the HTCondor config that runs it
+    python3 -m startd_cron --install /etc/condor/config.d
+
+Exit status 0 when at least one fact was published; probe failures are
+reported in the tribes_probe_errors attribute, since the startd discards stderr.
+"""
+
+import argparse
+import sys
+
+from startd_cron import classad_format, java_cache
+from startd_cron.attributes import ERRORS, PROBES
+from startd_cron.context import Context
+from startd_cron.probes import glibc, java, kernel, os_release, virt
+
+READERS = {"os": os_release, "kernel": kernel, "glibc": glibc, "java": java, "virt": virt}
+
+
+def _probe_list(text):
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    unknown = [name for name in names if name not in PROBES]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(
+            "unknown probe %s (choose from %s)" % (",".join(unknown) or "''", ",".join(PROBES))
+        )
+    return names
+
+
+def _timeout(text):
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1
+    if value <= 0:
+        raise argparse.ArgumentTypeError("not a positive number of seconds: %r" % text)
+    return value
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(
+        prog="tribes-startd-cron",
+        description=__doc__.splitlines()[0],
+        epilog="\n".join(__doc__.splitlines()[1:]),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--root", default="/", metavar="DIR",
+                        help="read every file under DIR instead of / (default: /)")
+    parser.add_argument("--only", type=_probe_list, default=list(PROBES), metavar="LIST",
+                        help="comma-separated probes to run (default: %s)" % ",".join(PROBES))
+    parser.add_argument("--timeout", type=_timeout, default=5.0, metavar="SECONDS",
+                        help="time limit for each external command (default: 5)")
+    parser.add_argument("--cache", metavar="FILE", default=None,
+                        help="Java cache file ('' for none; default: %s)"
+                        % java_cache.default_path())
+    parser.add_argument("--print-config", action="store_true",
+                        help="print the HTCondor config snippet that runs this hook")
+    parser.add_argument("--install", metavar="DIR",
+                        help="write the config snippet into DIR (a config.d folder)")
+    return parser
+
+
+def collect(ctx, only=PROBES):
+    """Run the chosen probes; return the attributes, failures under tribes_probe_errors."""
+    attrs = {}
+    for name in PROBES:
+        if name in only:
+            attrs.update(READERS[name].read(ctx))
+    if ctx.errors:
+        attrs[ERRORS] = "; ".join(ctx.errors)
+    return attrs
+
+
+def _write(text, stream=None):
+    # Bytes, not text: a startd's environment often has no UTF-8 locale, and
+    # python 3.6 would then refuse to print a non-ASCII value.
+    stream = stream or sys.stdout
+    buffer = getattr(stream, "buffer", None)
+    if buffer is not None:
+        stream.flush()
+        buffer.write(text.encode("utf-8"))
+        buffer.flush()
+    else:
+        stream.write(text)
+
+
+def main(argv=None):
+    args = build_parser().parse_args(argv)
+    if args.print_config or args.install:
+        from startd_cron import config
+
+        if args.install:
+            try:
+                path = config.install(args.install)
+            except OSError as exc:
+                sys.stderr.write("tribes-startd-cron: error: cannot install into %s: %s\n"
+                                 % (args.install, exc))
+                return 1
+            _write("wrote %s\n" % path)
+        else:
+            _write(config.snippet())
+        return 0
+    cache = java_cache.default_path() if args.cache is None else args.cache
+    ctx = Context(root=args.root, timeout=args.timeout, cache_path=cache or None)
+    attrs = collect(ctx, args.only)
+    _write(classad_format.format_ad(attrs))
+    return 0 if set(attrs) - {ERRORS} else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

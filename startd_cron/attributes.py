@@ -1,0 +1,29 @@
+"""The attribute contract: every name the hook may publish, in output order.
+
+DESIGN.md holds the table; the README explains each name.  The formatter
+prints attributes in this order so that output is stable and diffable.
+"""
+
+ORDER = (
+    "redhat_version",
+    "os_pretty_name",
+    "os_id",
+    "os_version_id",
+    "kernel_version",
+    "glibc_version",
+    "glibc_base_version",
+    "JavaVendor",
+    "JavaVersion",
+    "JavaSpecificationVersion",
+    "HasHardwareVirt",
+    "HardwareVirtType",
+    "HasKVM",
+    "IsVirtualMachine",
+    "Hypervisor",
+    "tribes_probe_errors",
+)
+
+# Probe names accepted by ``--only``, in the order they run.
+PROBES = ("os", "kernel", "glibc", "java", "virt")
+
+ERRORS = "tribes_probe_errors"

@@ -1,0 +1,102 @@
+"""What every probe touches the system through: a root directory, PATH, a clock.
+
+Tests point ``root`` at a fixture tree (``tests/fixtures/hosts/<case>``) and
+put fake ``rpm``/``dpkg-query``/``java`` first on ``PATH``; nothing else in a
+probe reaches the machine.
+
+>>> ctx = Context(root="/")
+>>> ctx.path("/etc/os-release")
+'/etc/os-release'
+"""
+
+import os
+import shutil
+import subprocess
+
+from startd_cron import run_command
+
+# Nothing a probe reads is anywhere near this; it keeps a hostile file from
+# costing the node memory.
+MAX_READ = 4 * 1024 * 1024
+
+
+class Context(object):
+    """The seams of one hook run, plus the errors its probes noted."""
+
+    def __init__(self, root="/", timeout=5.0, cache_path=None, env=None):
+        self.root = root
+        self.timeout = timeout
+        self.cache_path = cache_path
+        self.env = dict(os.environ if env is None else env)
+        self.errors = []
+
+    @property
+    def is_host(self):
+        """True when the probes look at the running machine itself."""
+        return os.path.realpath(self.root) == "/"
+
+    def path(self, name):
+        """``name`` (an absolute path on the probed node) under the root."""
+        return os.path.join(self.root, name.lstrip("/"))
+
+    def exists(self, name):
+        return os.path.lexists(self.path(name))
+
+    def read_text(self, name):
+        """Contents of ``name``; raises OSError (FileNotFoundError when absent)."""
+        chunks, size = [], 0
+        with open(self.path(name), "rb") as handle:
+            # Small reads: /proc/sys files refuse one read of megabytes (ENOMEM).
+            while size < MAX_READ:
+                chunk = handle.read(65536)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                size += len(chunk)
+        return run_command.decode(b"".join(chunks)[:MAX_READ])
+
+    def read_optional(self, probe, name):
+        """Contents of ``name``, or None if it is absent or unreadable (noted)."""
+        try:
+            return self.read_text(name)
+        except FileNotFoundError:
+            return None
+        except NotADirectoryError:
+            return None
+        except OSError as exc:
+            self.note(probe, "cannot read %s (%s)" % (name, exc.strerror or exc))
+            return None
+
+    def which(self, command):
+        """Absolute path of ``command`` on this run's PATH, or None."""
+        return shutil.which(command, path=self.env.get("PATH", os.defpath))
+
+    def run(self, argv):
+        """Run a command with this run's timeout (see ``run_command.run``)."""
+        return run_command.run(argv, self.timeout, env=self.env)
+
+    def note(self, probe, message):
+        """Record a failure; it is published in ``tribes_probe_errors``."""
+        self.errors.append("%s: %s" % (probe, message))
+
+    def note_command_failure(self, probe, exc, label=None):
+        """Record why a command (``label``, e.g. ``rpm -q glibc``) gave no answer.
+
+        >>> ctx = Context(timeout=5)
+        >>> ctx.note_command_failure("java", subprocess.TimeoutExpired("java", 5))
+        >>> ctx.errors
+        ['java: timed out after 5s']
+        """
+        prefix = label + " " if label else ""
+        if isinstance(exc, subprocess.TimeoutExpired):
+            self.note(probe, "%stimed out after %ss" % (prefix, _seconds(self.timeout)))
+        elif isinstance(exc, subprocess.CalledProcessError):
+            self.note(probe, "%sexited %s" % (prefix, exc.returncode))
+        elif isinstance(exc, OSError):
+            self.note(probe, "cannot run %s(%s)" % (prefix, exc.strerror or exc))
+        else:
+            self.note(probe, "%sfailed (%s)" % (prefix, exc))
+
+
+def _seconds(value):
+    return "%d" % value if float(value).is_integer() else "%g" % value
