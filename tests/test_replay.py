@@ -1,0 +1,155 @@
+"""The queue replay: waits worked out by hand, eviction, carving, and speed-independent facts."""
+
+import numpy as np
+import pytest
+
+from simulator.condor import ClassAd, ExprTree
+from simulator.match import plain_match
+from simulator.replay import (
+    JobProfile,
+    Jobs,
+    ReplayError,
+    jobs_for_load,
+    replay,
+    synthetic_jobs,
+)
+from simulator.snapshot import Snapshot
+
+DAY = 86400
+T0 = 1270425600  # 2010-04-05T00:00:00Z
+
+
+def slot(name, opsys="LINUX", kernel="2.6.18-164.el5", **extra):
+    ad = {"Name": f"{name}", "Machine": name.split("@")[-1], "OpSys": opsys,
+          "kernel_version": kernel, "Cpus": 1, "Memory": 2048, "Requirements": True}
+    ad.update(extra)
+    return ClassAd(ad)
+
+
+def pool(ads, day=0):
+    return Snapshot.from_classads(ads, source=f"day {day}", time=T0 + day * DAY)
+
+
+def profile(name, requirements, **request):
+    job = ClassAd({"RequestCpus": request.get("cpus", 1),
+                   "RequestMemory": request.get("mem", 1024)})
+    job["Requirements"] = ExprTree(requirements)
+    return JobProfile.from_job(name, job)
+
+
+LINUX = 'TARGET.OpSys == "LINUX"'
+
+
+def run(snapshots, profiles, submit, runtime, which=None, **kw):
+    which = [0] * len(submit) if which is None else which
+    jobs = Jobs(np.array(submit, float), np.array(runtime, float), np.array(which))
+    return replay(snapshots, profiles, jobs, matcher=plain_match, **kw)
+
+
+def test_single_slot_waits_worked_by_hand():
+    # Cycles every 60 s. t=0: job0 starts (ends 100). t=60: slot busy. t=120: slot
+    # free since 100, job1 (submitted 10) goes first: wait 110, ends 170.
+    # t=180: job2 (submitted 100) starts: wait 80, ends 210.
+    result = run([pool([slot("slot1@a")])], [profile("opsys", LINUX)],
+                 submit=[0, 10, 100], runtime=[100, 50, 30])
+    assert result.start.tolist() == [0, 120, 180]
+    assert result.finish.tolist() == [100, 170, 210]
+    (rec,) = result.records()
+    assert rec["jobs"] == 3 and rec["finished"] == 3 and rec["never_started"] == 0
+    assert rec["mean_wait_s"] == pytest.approx((0 + 110 + 80) / 3, abs=1e-3)
+    assert rec["median_wait_s"] == 80
+    # p95 of (0, 80, 110) by linear interpolation: 80 + 0.9 * 30
+    assert rec["p95_wait_s"] == pytest.approx(107)
+    assert rec["mean_slowdown"] == pytest.approx((100 / 100 + 160 / 50 + 110 / 30) / 3, abs=1e-3)
+
+
+def test_cycle_length_sets_the_grid():
+    # With 300 s cycles the same jobs start at 0, 300 and 600.
+    result = run([pool([slot("slot1@a")])], [profile("opsys", LINUX)],
+                 submit=[0, 10, 100], runtime=[100, 50, 30], cycle=300)
+    assert result.start.tolist() == [0, 300, 600]
+
+
+def test_leaving_slot_evicts_its_job_which_restarts_from_scratch():
+    # Two one-slot machines; machine b is gone from the second day's snapshot.
+    # Both jobs start at 0 and need 90000 s. At 86400 the job on b is evicted;
+    # a frees at 90000 (a cycle boundary) and the evicted job starts over there,
+    # finishing at 180000: waits 0 and 90000, slowdowns 1 and 2.
+    day0 = pool([slot("slot1@a"), slot("slot1@b")], 0)
+    day1 = pool([slot("slot1@a")], 1)
+    result = run([day0, day1], [profile("opsys", LINUX)], submit=[0, 0],
+                 runtime=[90000, 90000], horizon=3 * DAY)
+    (rec,) = result.records()
+    assert rec["evictions"] == 1
+    assert sorted(result.start.tolist()) == [0, 90000]
+    assert sorted(result.finish.tolist()) == [90000, 180000]
+    assert rec["finished"] == 2 and rec["mean_wait_s"] == 45000
+    assert rec["mean_slowdown"] == pytest.approx(1.5)
+
+
+def test_jobs_cut_at_the_horizon_are_not_finished():
+    day0 = pool([slot("slot1@a"), slot("slot1@b")], 0)
+    day1 = pool([slot("slot1@a")], 1)
+    result = run([day0, day1], [profile("opsys", LINUX)], submit=[0, 0], runtime=[90000, 90000])
+    (rec,) = result.records()  # horizon: two days
+    assert rec["finished"] == 1 and rec["never_started"] == 0
+
+
+def test_partitionable_slot_is_carved_by_cores_and_memory():
+    pslot = slot("slot1@big", Cpus=4, Memory=16384, PartitionableSlot=True)
+    # Four one-core jobs fit at once; the next four wait for the first to end (100 s) and
+    # start at the next cycle (120 s).
+    result = run([pool([pslot])], [profile("small", LINUX)], submit=[0] * 8, runtime=[100] * 8)
+    assert sorted(result.start.tolist()) == [0] * 4 + [120] * 4
+    # Memory limits too: 6000 MB jobs, two at a time in 16384 MB.
+    result = run([pool([pslot])], [profile("fat", LINUX, mem=6000)], submit=[0] * 4,
+                 runtime=[100] * 4)
+    assert sorted(result.start.tolist()) == [0, 0, 120, 120]
+
+
+def test_static_slot_takes_one_job_whatever_its_size():
+    result = run([pool([slot("slot1@a", Cpus=8)])], [profile("p", LINUX)], submit=[0, 0],
+                 runtime=[100, 100])
+    assert sorted(result.start.tolist()) == [0, 120]
+
+
+def test_tight_profile_waits_for_its_only_slots_and_never_starts_without_them():
+    snap = pool([slot("slot1@a", kernel="k1"), slot("slot1@b", kernel="k2"),
+                 slot("slot1@c", kernel="k2")])
+    profiles = [profile("opsys", LINUX), profile("kernel", 'TARGET.kernel_version == "k1"'),
+                profile("gone", 'TARGET.kernel_version == "k9"')]
+    # Three kernel jobs share one slot: they start at 0, 120, 240; the loose jobs start at once.
+    result = run([snap], profiles, submit=[0, 0, 0, 0, 0, 0], runtime=[100] * 6,
+                 which=[1, 1, 1, 0, 0, 2])
+    recs = {r["profile"]: r for r in result.records()}
+    assert recs["kernel"]["mean_wait_s"] == 120 and recs["kernel"]["p95_wait_s"] > 200
+    assert recs["opsys"]["mean_wait_s"] == 0
+    assert recs["gone"]["never_started"] == 1.0 and recs["gone"]["mean_wait_s"] is None
+
+
+def test_oldest_job_first_across_profiles():
+    snap = pool([slot("slot1@a", kernel="k1")])
+    profiles = [profile("opsys", LINUX), profile("kernel", 'TARGET.kernel_version == "k1"')]
+    result = run([snap], profiles, submit=[0, 5, 6], runtime=[100, 10, 10], which=[0, 1, 0])
+    assert result.start.tolist() == [0, 120, 180]
+
+
+def test_same_seed_same_result_and_load_sizing():
+    snaps = [pool([slot(f"slot{i}@m{i // 4}") for i in range(40)], d) for d in range(3)]
+    n = jobs_for_load(40, 3 * DAY, load=0.7, runtime_median=3600, runtime_sigma=0.5)
+    assert n == round(0.7 * 40 * 3 * DAY / (3600 * np.exp(0.125)))
+    jobs = synthetic_jobs(2, horizon=3 * DAY, jobs=n, runtime_median=3600, runtime_sigma=0.5,
+                          seed=4)
+    profiles = [profile("opsys", LINUX), profile("kernel", 'TARGET.kernel_version == "k1"')]
+    a = replay(snaps, profiles, jobs, matcher=plain_match, seed=1).records()
+    b = replay(snaps, profiles, jobs, matcher=plain_match, seed=1).records()
+    assert a == b
+    assert a[0]["finished"] > 0.9 * a[0]["jobs"]
+    assert a[1]["never_started"] == 1.0
+
+
+def test_bad_input_is_a_clear_error():
+    with pytest.raises(ReplayError, match="no snapshots"):
+        run([], [profile("opsys", LINUX)], [0], [1])
+    with pytest.raises(ReplayError, match="profile"):
+        run([pool([slot("slot1@a")])], [profile("opsys", LINUX)], [0], [1], which=[3])
