@@ -23,6 +23,7 @@ from matplotlib.colors import LogNorm
 from matplotlib.figure import Figure
 
 from simulator import report
+from simulator.exceptions import TribesError
 from simulator.snapshot import Snapshot
 
 # Names a pool admin reads more easily than the attribute names.
@@ -226,17 +227,29 @@ def distribution(
     return fig
 
 
-def facts(snapshot: Snapshot, attrs: Sequence[str] = tuple(VIRT_FACTS)) -> Figure:
-    """One small bar chart per attribute (e.g. the virtualization facts), missing values shown."""
+def facts(
+    snapshot: Snapshot,
+    attrs: Sequence[str] = tuple(VIRT_FACTS),
+    *,
+    missing: bool = True,
+    title: Optional[str] = None,
+) -> Figure:
+    """One bar chart per attribute, stacked on one x scale (e.g. the virtualization facts).
+
+    ``missing`` draws the slots lacking an attribute as a grey "(not published)"
+    bar; without it their number goes into the panel's title.
+    """
     present = [a for a in attrs if a.lower() in snapshot.ads.columns]
     if not present:
         raise ValueError(f"{snapshot.source}: no slot publishes any of {', '.join(attrs)}")
-    tables = [counts(snapshot, a, missing=True) for a in present]
+    tables = [counts(snapshot, a, missing=missing) for a in present]
     heights = [0.6 + 0.3 * len(t) for t in tables]
     total = len(snapshot)
-    title = f"Virtualization facts across {total} slots"
-    fig, body = _figure(9, 0.4 + sum(heights), title, describe(snapshot))
-    # One x scale for every panel, so bar lengths compare across facts.
+    if title is None:
+        virt = [a.lower() for a in attrs] == [a.lower() for a in VIRT_FACTS]
+        title = "Virtualization facts" if virt else f"{len(present)} attributes"
+    fig, body = _figure(9, 0.4 + sum(heights), f"{title} across {total} slots", describe(snapshot))
+    # One x scale for every panel, so bar lengths compare across attributes.
     axes = body.subplots(
         len(present), 1, height_ratios=heights, squeeze=False, sharex=True
     )[:, 0]
@@ -244,7 +257,9 @@ def facts(snapshot: Snapshot, attrs: Sequence[str] = tuple(VIRT_FACTS)) -> Figur
         ax, found = axes[k], tables[k]
         colors = [("#bbbbbb" if v == NOT_PUBLISHED else _BAR) for v in found.index]
         _barh(ax, list(found.index), list(found.values), _count_texts(found.values, total), colors)
-        ax.set_title(label(attr), fontsize=10, loc="left")
+        left_out = total - int(found.sum())
+        note = f"; {left_out} slots do not publish it" if left_out else ""
+        ax.set_title(label(attr) + note, fontsize=10, loc="left")
     axes[-1].set_xlabel("slots")
     return fig
 
@@ -438,6 +453,60 @@ def wait_times(results: pd.DataFrame, *, subtitle: str = "") -> Figure:
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     return fig
+
+
+# --- the charts of tribes report --------------------------------------------
+
+
+def report_figure(
+    snapshot: Snapshot, attrs: Sequence[str], *, each: bool = False, grid: bool = False
+) -> Figure:
+    """The chart of ``tribes report ATTR... --plot``: the printed table as a picture.
+
+    One attribute, or several counted jointly: sorted bars of the combinations.
+    ``each``: one panel per attribute. ``grid``: two attributes as a joint heatmap.
+    """
+    attrs = list(attrs)
+    if grid:
+        if len(attrs) != 2 or each:
+            raise TribesError("--grid draws the joint of exactly two attributes (and no --each)")
+        return joint(snapshot, attrs[0], attrs[1])
+    if each and len(attrs) > 1:
+        return facts(snapshot, attrs, missing=False)
+    return distribution(snapshot, attrs)
+
+
+def write_report(
+    snapshots: Sequence[Snapshot],
+    attrs: Sequence[str],
+    path: Union[str, Path],
+    *,
+    each: bool = False,
+    grid: bool = False,
+) -> List[Path]:
+    """Write the report chart of each snapshot; several get their capture time in the name.
+
+    ``os.png`` for one snapshot; ``os-20100405T120000Z.png`` … for a store of several.
+    """
+    path = Path(path)
+    suffix = path.suffix.lower().lstrip(".")
+    if suffix not in FigureCanvasAgg.get_supported_filetypes():
+        known = ", ".join(sorted(FigureCanvasAgg.get_supported_filetypes()))
+        raise TribesError(f"{path}: cannot tell the image format from the suffix (use {known})")
+    written = []
+    for snap in snapshots:
+        target = path
+        if len(snapshots) > 1:
+            stamp = _time.strftime("%Y%m%dT%H%M%SZ", _time.gmtime(snap.time))
+            target = path.with_name(f"{path.stem}-{stamp}{path.suffix}")
+        try:
+            fig = report_figure(snap, attrs, each=each, grid=grid)
+            written.append(save(fig, target))
+        except ValueError as exc:
+            raise TribesError(str(exc)) from exc
+        except OSError as exc:
+            raise TribesError(f"{target}: cannot write the chart ({exc.strerror})") from exc
+    return written
 
 
 # --- saving --------------------------------------------------------------

@@ -299,3 +299,57 @@ def test_figures_use_the_agg_canvas_and_never_pyplot(pool, tmp_path):
     )
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "os.png").stat().st_size > 0
+
+
+# --- tribes report --plot ---------------------------------------------------------
+
+
+def test_report_figure_draws_the_printed_table(pool):
+    (ax,) = data_axes(plots.report_figure(pool, ["JavaVendor", "JavaVersion"]))
+    assert bars(ax)[0] == ("Sun 1.6.0", 3)
+    each = data_axes(plots.report_figure(pool, ["redhat_version", "glibc_version"], each=True))
+    assert [ax.get_title(loc="left") for ax in each] == [
+        "OS release (redhat_version); 1 slots do not publish it",
+        "glibc build (glibc_version); 1 slots do not publish it",
+    ]
+    assert bars(each[0]) == [("RHEL 5.4", 5), ("RHEL 4.7", 3), ("CentOS 5.3", 1)]
+    grid = plots.report_figure(pool, ["redhat_version", "glibc_version"], grid=True)
+    assert header(grid)[0] == "OS release × glibc build across 10 slots"
+
+
+def test_tribes_report_plot_writes_the_chart_and_still_prints_the_table(tmp_path, capsys):
+    from simulator import cli
+
+    target = tmp_path / "os.png"
+    assert cli.main(["report", "redhat_version", "--plot", str(target)]) == 0
+    out, err = capsys.readouterr()
+    assert out.splitlines()[0].split() == ["782", "Red", "Hat", "Enterprise", "Linux", "Server",
+                                           "release", "5.4", "(Tikanga)"]
+    assert f"wrote {target}" in err
+    assert target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_tribes_report_plot_draws_one_file_per_snapshot_of_a_store(tmp_path, pool, capsys):
+    from simulator import cli, store
+
+    for day in range(2):
+        pool.time = CAPTURE + day * 86400
+        store.save(pool, tmp_path / "store")
+    code = cli.main(["report", "redhat_version", "--pool", str(tmp_path / "store"),
+                     "--plot", str(tmp_path / "os.svg")])
+    assert code == 0
+    assert sorted(p.name for p in tmp_path.glob("os-*.svg")) == [
+        "os-20100405T120000Z.svg", "os-20100406T120000Z.svg"]
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["redhat_version", "--grid", "--plot", "x.png"], "exactly two attributes"),
+    (["redhat_version", "--plot", "x.nope"], "cannot tell the image format"),
+    (["redhat_version", "--plot", "/no/such/folder/x.png"], "cannot write the chart"),
+])
+def test_tribes_report_plot_errors_are_one_line(argv, message, capsys):
+    from simulator import cli
+
+    assert cli.main(["report", *argv]) == 1
+    err = capsys.readouterr().err
+    assert message in err and len(err.strip().splitlines()) == 1

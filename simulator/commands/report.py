@@ -12,6 +12,8 @@ examples:
   tribes report --each redhat_version kernel_version glibc_version
   tribes report OpSysAndVer glibc_base_version --pool modern --slots 100000 --format json
   tribes report OpSysAndVer --pool pool_sample.ads.gz
+  tribes report redhat_version --plot os.png
+  tribes report redhat_version glibc_version --grid --plot os-glibc.png
 """
 
 from __future__ import annotations
@@ -43,6 +45,15 @@ def register(subparsers):
         "--each", action="store_true", help="one table per attribute instead of a joint count"
     )
     parser.add_argument("--format", choices=FORMATS, default="table")
+    parser.add_argument(
+        "--plot", metavar="FILE.png", default=None,
+        help="also draw the counts as a chart (sorted bars; --each: one panel per attribute); "
+        "the suffix picks the format (png, svg, pdf)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--grid", action="store_true",
+        help="with --plot and two attributes: draw their joint count as a grid (heatmap)",
+    )  # fmt: skip
 
 
 def run(args) -> int:
@@ -58,6 +69,8 @@ def run(args) -> int:
                 raise TribesError(f"{snap.source}: no slot has {' and '.join(attrs)}")
             results.append((snap, attrs, table))
     several = len(snapshots) > 1
+    if args.plot:
+        _plot(snapshots, args)
     if args.format == "json":
         out = []
         for snap, attrs, table in results:
@@ -107,6 +120,18 @@ def _csv(results, *, long, several) -> str:
     if long or several:
         return report.format_csv(pd.concat(frames, ignore_index=True))
     return report.format_csv(frames[0])
+
+
+def _plot(snapshots, args):
+    import sys
+
+    from simulator import plots
+
+    if args.grid and len(args.attrs) != 2:
+        raise TribesError("--grid draws the joint of exactly two attributes")
+    for path in plots.write_report(snapshots, args.attrs, args.plot, each=args.each,
+                                   grid=args.grid):  # fmt: skip
+        print(f"tribes: wrote {path}", file=sys.stderr)
 
 
 def _open(spec, *, seed, slots):
