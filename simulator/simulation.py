@@ -110,7 +110,7 @@ def missing_attributes(snapshot: Snapshot, job: ClassAd) -> List[str]:
             continue
         if name not in missing:
             missing.append(name)
-    return missing
+    return sorted(missing, key=str.lower)
 
 
 def _cpus(snapshot: Snapshot) -> np.ndarray:
@@ -150,7 +150,7 @@ def simulate(
             job = at_capture_time(profile.job, snapshot.time)
             for name in missing_attributes(snapshot, job):
                 warnings.append(
-                    f"profile {profile.name}: no slot of {snapshot.source} has {name}"
+                    f"profile {profile.name}: no slot of {_short(snapshot.source)} has {name}"
                 )
             matched = np.asarray(matcher(snapshot, job), dtype=bool)
             job_ok, slot_ok = sides(slots, job)
@@ -169,6 +169,10 @@ def simulate(
     frame = pd.DataFrame.from_records(records, columns=list(RECORD_KEYS))
     frame.attrs["warnings"] = list(dict.fromkeys(warnings))
     return frame
+
+
+def _short(source: str) -> str:
+    return source.rstrip("/").rsplit("/", 1)[-1]
 
 
 def _whole(x: float):

@@ -1,0 +1,298 @@
+"""simulate(): records, exactness against the plain loop, capture time, the CLI."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from simulator import cli
+from simulator import profiles as prof
+from simulator.condor import ClassAd, ExprTree, parse_one
+from simulator.match import plain_match
+from simulator.simulation import RECORD_KEYS, missing_attributes, simulate
+from simulator.snapshot import Snapshot
+
+REAL = Path("/work/shared/reference/real-ads")
+if not REAL.exists():
+    REAL = Path(__file__).resolve().parents[2] / "shared" / "reference" / "real-ads"
+OSPOOL = REAL / "PelicanPlatform__classad__collections_vm_testdata_pool_sample.ads.gz"
+REQUIREMENTS = REAL / "job_requirements.txt"
+CAPTURED = 1783286387  # 2026-07-05T21:19:47Z, the sample's latest MyCurrentTime
+
+# A small pool in condor_status -l form. Machine a's START reads the clock and
+# retires its glidein an hour after the capture; machine c wants a ProjectName.
+POOL_ADS = """\
+MyType = "Machine"
+Name = "slot1@a.example.org"
+Machine = "a.example.org"
+OpSys = "LINUX"
+OpSysAndVer = "AlmaLinux9"
+OpSysMajorVer = 9
+kernel_version = "5.14.0-362.el9"
+glibc_version = "glibc-2.34-83.el9"
+glibc_base_version = "2.34"
+Cpus = 4
+Memory = 8192
+State = "Unclaimed"
+SlotType = "Static"
+MyCurrentTime = 1783286387
+GLIDEIN_ToRetire = 1783290000
+START = time() < GLIDEIN_ToRetire
+Requirements = START
+
+MyType = "Machine"
+Name = "slot2@a.example.org"
+Machine = "a.example.org"
+OpSys = "LINUX"
+OpSysAndVer = "AlmaLinux9"
+OpSysMajorVer = 9
+kernel_version = "5.14.0-362.el9"
+glibc_version = "glibc-2.34-83.el9"
+glibc_base_version = "2.34"
+Cpus = 4
+Memory = 8192
+State = "Claimed"
+SlotType = "Static"
+MyCurrentTime = 1783286387
+GLIDEIN_ToRetire = 1783290000
+START = time() < GLIDEIN_ToRetire
+Requirements = START
+
+MyType = "Machine"
+Name = "slot1@b.example.org"
+Machine = "b.example.org"
+OpSys = "LINUX"
+OpSysAndVer = "AlmaLinux9"
+OpSysMajorVer = 9
+kernel_version = "5.14.0-427.el9"
+glibc_version = "glibc-2.34-100.el9"
+glibc_base_version = "2.34"
+Cpus = 8
+Memory = 16384
+State = "Unclaimed"
+SlotType = "Static"
+MyCurrentTime = 1783286300
+START = true
+Requirements = START
+
+MyType = "Machine"
+Name = "slot1@c.example.org"
+Machine = "c.example.org"
+OpSys = "LINUX"
+OpSysAndVer = "CentOS7"
+OpSysMajorVer = 7
+kernel_version = "3.10.0-1160.el7"
+glibc_version = "glibc-2.17-326.el7"
+glibc_base_version = "2.17"
+Cpus = 2
+Memory = 4096
+State = "Unclaimed"
+SlotType = "Static"
+MyCurrentTime = 1783286200
+START = TARGET.ProjectName =!= undefined
+Requirements = START
+
+MyType = "Scheduler"
+Name = "ap.example.org"
+"""
+
+
+@pytest.fixture
+def pool_file(tmp_path):
+    path = tmp_path / "pool.ads"
+    path.write_text(POOL_ADS)
+    return path
+
+
+def small_snapshot(pool_file):
+    from simulator.sources import open_snapshots
+
+    (snap,) = open_snapshots(str(pool_file))
+    return snap
+
+
+def run_cli(capsys, *argv):
+    code = cli.main(["simulate", *argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+# --- the library ------------------------------------------------------------
+
+
+def test_records_have_the_documented_keys(pool_file):
+    snap = small_snapshot(pool_file)
+    profiles = prof.from_requirements(['TARGET.OpSys == "LINUX"'], prof.load_template("plain"))
+    frame = simulate([snap], profiles)
+    (record,) = frame.to_dict(orient="records")
+    assert tuple(record) == RECORD_KEYS
+    assert record["snapshot"] == "2026-07-05T21:19:47Z"
+    assert (record["matching_slots"], record["total_slots"]) == (3, 4)
+    assert record["match_rate"] == 0.75
+    assert record["matching_cores"] == 16 and record["matching_machines"] == 2
+    assert (record["rejecting_job"], record["matching_busy"], record["available_now"]) == (1, 1, 2)
+
+
+def test_time_is_the_capture_time_for_slots_and_jobs(pool_file):
+    snap = small_snapshot(pool_file)
+    # As of today, machine a's glidein has retired: the wall clock would reject the job.
+    raw = parse_one(f"[ GLIDEIN_ToRetire = {CAPTURED + 3613}; START = time() < GLIDEIN_ToRetire ]")
+    assert raw.eval("START") is False
+    job_clock = f"time() < {CAPTURED + 3613} && TARGET.OpSys == \"LINUX\""
+    profiles = prof.from_requirements([job_clock], prof.load_template("ospool"))
+    (record,) = simulate([snap], profiles).to_dict(orient="records")
+    assert record["matching_slots"] == 4  # a, a, b, and c now that the job has a ProjectName
+
+
+def test_partitionable_slots_match_on_what_is_left():
+    within = "TARGET.RequestCpus <= MY.Cpus && TARGET.RequestMemory <= MY.Memory"
+    ads = [ClassAd({"Machine": "p", "SlotType": "Partitionable", "State": "Unclaimed",
+                    "Cpus": cpus, "Memory": memory, "Start": True,
+                    "WithinResourceLimits": ExprTree(within),
+                    "Requirements": ExprTree("Start && WithinResourceLimits")})
+           for cpus, memory in ((4, 1000), (0, 8000), (2, 8000))]
+    snap = Snapshot.from_classads(ads, source="p")
+    job = prof.from_requirements(["true"], prof.load_template("plain"))  # 1 core, 1024 MB
+    (record,) = simulate([snap], job).to_dict(orient="records")
+    assert record["matching_slots"] == 1 and record["rejecting_job"] == 2
+
+
+def test_every_real_requirement_on_the_ospool_sample_equals_the_plain_loop():
+    from simulator.sources import open_snapshots
+
+    (snap,) = open_snapshots(str(OSPOOL))
+    lines = [line.split("  ## ")[0].strip() for line in REQUIREMENTS.read_text().splitlines()
+             if line.strip() and not line.startswith("#")]
+    assert len(lines) == 30
+    profiles = prof.from_requirements(lines, prof.load_template("ospool"))
+    frame = simulate([snap], profiles)
+    slots = list(snap.classads())
+    for profile, got in zip(profiles, frame["matching_slots"], strict=True):
+        assert got == sum(bool(profile.job.symmetricMatch(s)) for s in slots), profile.name
+    parts = ["rejected_by_job", "rejecting_job", "matching_busy", "available_now"]
+    assert (frame[parts].sum(axis=1) == frame["total_slots"]).all()
+    assert (frame["matching_busy"] + frame["available_now"] == frame["matching_slots"]).all()
+    assert frame["matching_slots"].gt(0).sum() >= 10  # not a table of zeros
+    # the reference matcher agrees too, on one of them
+    assert plain_match(snap, profiles[4].job).sum() == frame["matching_slots"][4]
+
+
+def test_ospool_job_with_the_real_requirement_as_of_capture_time():
+    """Pinned: the OSPool-style job of fliphilipp's condor_q -better-analyze on the sample."""
+    from simulator.sources import open_snapshots
+
+    (snap,) = open_snapshots(str(OSPOOL))
+    assert snap.time == CAPTURED
+    requirement = next(line.split("  ## ")[0].strip()
+                       for line in REQUIREMENTS.read_text().splitlines()
+                       if "OSG_HOST_KERNEL_VERSION >= 31000" in line)
+    profiles = prof.from_requirements([requirement], prof.load_template("ospool"))
+    (record,) = simulate([snap], profiles).to_dict(orient="records")
+    assert {k: record[k] for k in ("total_slots", "rejected_by_job", "rejecting_job",
+                                   "matching_busy", "available_now", "matching_slots",
+                                   "matching_machines", "machines_available_now")} == {
+        "total_slots": 143, "rejected_by_job": 88, "rejecting_job": 19,
+        "matching_busy": 35, "available_now": 1, "matching_slots": 36,
+        "matching_machines": 36, "machines_available_now": 1,
+    }
+    # The same job with only what condor_submit adds has no ProjectName: OSPool
+    # START policies turn it away everywhere.
+    plain = prof.from_requirements([requirement], prof.load_template("plain"))
+    assert simulate([snap], plain)["matching_slots"][0] == 0
+
+
+def test_missing_attributes_are_named(pool_file):
+    snap = small_snapshot(pool_file)
+    job = prof.with_requirements(prof.load_template("plain"),
+                                 "TARGET.HasKVM && MY.RequestCpus > 0 && Flavor == CurrentTime")
+    assert missing_attributes(snap, job) == ["Flavor", "HasKVM"]
+    frame = simulate([snap], [prof.Profile("kvm", job, "TARGET.HasKVM")])
+    assert frame["matching_slots"][0] == 0
+    assert frame.attrs["warnings"] == ["profile kvm: no slot of pool.ads has Flavor",
+                                       "profile kvm: no slot of pool.ads has HasKVM"]
+
+
+def test_a_custom_matcher_is_used(pool_file):
+    snap = small_snapshot(pool_file)
+    calls = []
+
+    def matcher(snapshot, job):
+        calls.append(snapshot.source)
+        return plain_match(snapshot, job)
+
+    profiles = prof.from_requirements(["true", "false"], prof.load_template("plain"))
+    frame = simulate([snap, snap], profiles, matcher=matcher)
+    assert len(calls) == 4 and frame["matching_slots"].tolist() == [3, 0, 3, 0]
+
+
+# --- the command --------------------------------------------------------------
+
+LADDER_TABLE = """\
+{path}: 4 slots on 3 machines, as of 2026-07-05T21:19:47Z (MyCurrentTime)
+reference: slot1@a.example.org (AlmaLinux9, 5.14.0-362.el9, glibc-2.34-83.el9)
+
+profile  slots   rate  cores  machines  busy  free  job says no  slot says no  requirements
+opsys        3  75.0%     16         2     1     2            0             1  TARGET.OpSys == "LINUX"
+major        3  75.0%     16         2     1     2            1             0  TARGET.OpSys == "LINUX" && TARGET.OpSysMajorVer == 9
+release      3  75.0%     16         2     1     2            1             0  TARGET.OpSysAndVer == "AlmaLinux9"
+kernel       2  50.0%      8         1     1     1            2             0  TARGET.kernel_version == "5.14.0-362.el9"
+glibc        3  75.0%     16         2     1     2            1             0  TARGET.OpSys == "LINUX" && versionGE(TARGET.glibc_base_version,…
+vm           0   0.0%      0         0     0     0            4             0  TARGET.HasHardwareVirt && TARGET.HasKVM
+"""
+
+
+def test_cli_ladder_table(capsys, pool_file):
+    code, out, err = run_cli(capsys, "--pool", str(pool_file))
+    assert code == 0
+    assert out == LADDER_TABLE.format(path=pool_file)
+    assert err.splitlines() == [
+        "tribes: warning: profile java left out: the reference slot slot1@a.example.org "
+        "has no JavaSpecificationVersion",
+        "tribes: warning: profile vm: no slot of pool.ads has HasHardwareVirt",
+        "tribes: warning: profile vm: no slot of pool.ads has HasKVM",
+    ]
+
+
+def test_cli_json_and_csv(capsys, pool_file):
+    code, out, _ = run_cli(capsys, "--pool", str(pool_file), "--profiles", "kernel,opsys",
+                           "--format", "json")
+    records = json.loads(out)
+    assert code == 0 and [r["profile"] for r in records] == ["kernel", "opsys"]
+    assert all(tuple(r) == RECORD_KEYS for r in records)
+    assert records[0]["requirements"] == 'TARGET.kernel_version == "5.14.0-362.el9"'
+    code, out, _ = run_cli(capsys, "--pool", str(pool_file), "--profiles", "kernel",
+                           "--format", "csv")
+    header, row = out.splitlines()
+    assert header == ",".join(RECORD_KEYS)
+    assert row.startswith('2026-07-05T21:19:47Z,kernel,"TARGET.kernel_version == ""5.14.0')
+
+
+def test_cli_user_profiles_replace_the_ladder(capsys, pool_file, tmp_path):
+    job = tmp_path / "job00.ad"
+    job.write_text('Owner = "ann"\nProjectName = "x"\nRequestCpus = 1\nRequestMemory = 100\n'
+                   'RequestDisk = 1\nRequirements = TARGET.Cpus >= 4\n')
+    code, out, err = run_cli(capsys, "--pool", str(pool_file), "--format", "json",
+                             "--requirements", "big=TARGET.Memory >= 16000",
+                             "--requirements", 'TARGET.OpSysMajorVer == 7', "--job", str(job))
+    got = {r["profile"]: r["matching_slots"] for r in json.loads(out)}
+    assert code == 0 and err == ""
+    assert got == {"big": 1, "req2": 0, "job00": 3}  # c turns away req2: no ProjectName
+
+
+def test_cli_bad_requirement_is_one_line(capsys, pool_file):
+    code, out, err = run_cli(capsys, "--pool", str(pool_file), "--requirements", "Memory >= = 5")
+    assert code == 1 and out == ""
+    assert err == ("tribes: error: --requirements #1: cannot parse requirement 'Memory >= = 5' "
+                   "at character 11: unexpected '= 5'\n")
+
+
+def test_cli_default_runs_the_ladder_on_the_2010_pool(capsys):
+    code, out, _ = run_cli(capsys, "--format", "json")
+    records = json.loads(out)
+    assert code == 0 and [r["profile"] for r in records] == list(prof.LADDER)
+    by = {r["profile"]: r for r in records}
+    # The seed's tables: 782 slots run RHEL 5.4 and 342 the reference's kernel.
+    assert by["release"]["matching_slots"] == 782
+    assert by["kernel"]["matching_slots"] == 342
+    assert by["opsys"]["matching_slots"] > by["major"]["matching_slots"] > by["kernel"][
+        "matching_slots"]
