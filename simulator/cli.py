@@ -21,6 +21,7 @@ COMMANDS = [
     "snapshot",
     "scenario",
     "analyze",
+    "requirements",
 ]
 
 

@@ -1,0 +1,76 @@
+"""Write the loosest Requirements that is safe for a program, from what the program really needs.
+
+Reads ELF executables and shared libraries (highest GLIBC_ symbol version,
+minimum kernel from the ABI tag, architecture, static or not, and the
+libraries they load outside the C runtime), Java class files and JARs
+(highest class-file version -> JavaSpecificationVersion) and scripts (the #!
+interpreter, noted only). Prints the expression and the facts behind it. With
+--pool, compares its match rate with the ladder's profiles (the exact release
+among them) and counts the slots each profile accepts that cannot run the
+program.
+
+examples:
+  tribes requirements ./a.out
+  tribes requirements ./a.out lib/libfoo.so analysis.jar --pool pool_2010
+  tribes requirements Hello.class --pool store/ --format json
+"""
+
+from __future__ import annotations
+
+import json
+
+from simulator.commands import add_command
+
+
+def register(subparsers):
+    parser = add_command(subparsers, __name__, run)
+    parser.add_argument("programs", nargs="+", metavar="PROGRAM",
+                        help="executables, shared libraries, .class files, JARs or scripts")
+    parser.add_argument(
+        "--pool", default=None, metavar="SPEC",
+        help="also show match rates on this pool: pool_2010, modern, a store folder, a Parquet "
+        "snapshot or a file of slot ads",
+    )  # fmt: skip
+    parser.add_argument(
+        "--template", default="plain", metavar="NAME|FILE",
+        help="job ad the requirements go into when matching (default: %(default)s)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--reference", default=None, metavar="NAME",
+        help="the slot the ladder's profiles copy (default: the pool's most common tribe)",
+    )  # fmt: skip
+    parser.add_argument("--format", choices=("table", "json"), default="table")
+
+
+def run(args) -> int:
+    from simulator.needs import requirements
+
+    needs = requirements.read_programs(args.programs)
+    expr = requirements.expression(needs)
+    facts = requirements.facts(needs)
+    rates = []
+    if args.pool is not None:
+        from simulator.needs import rates as pool_rates
+
+        rates = pool_rates.compare(expr, args.pool, template=args.template,
+                                   reference=args.reference)
+    if args.format == "json":
+        print(json.dumps({
+            "programs": list(args.programs),
+            "requirements": expr,
+            "facts": facts,
+            "pool": [r.as_dict() for r in rates],
+        }, indent=2))
+        return 0
+    print("Loosest safe requirements:")
+    print(f"    {expr}")
+    print()
+    print("What the programs need:")
+    for fact in facts:
+        print(f"    {fact}")
+    if rates:
+        from simulator.needs import rates as pool_rates
+
+        print()
+        print(pool_rates.table(rates))
+    return 0

@@ -1,0 +1,83 @@
+"""How many slots the program's own requirements reach, beside the ladder's profiles.
+
+For each snapshot of the pool: the slots the loosest safe expression
+matches, and for each ladder profile (``opsys`` … ``release`` … ``vm``) the
+slots it matches and how many of those cannot run the program (they lack
+what the program needs: the job would start there and fail).
+
+>>> from simulator.needs.rates import Rate
+>>> Rate("needs", "true", "pool", 0, 10, 4, 0).rate
+0.4
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import List, Optional
+
+import numpy as np
+
+from simulator.condor import ClassAd
+
+
+@dataclasses.dataclass
+class Rate:
+    profile: str
+    requirements: str
+    source: str
+    time: int
+    slots: int
+    matched: int
+    cannot_run: int  # matched by this profile, but lacking what the program needs
+
+    @property
+    def rate(self) -> float:
+        return self.matched / self.slots if self.slots else 0.0
+
+    def as_dict(self) -> dict:
+        out = dataclasses.asdict(self)
+        out["rate"] = round(self.rate, 6)
+        return out
+
+
+def _matcher():
+    try:
+        from simulator.slot_classes import fast_match
+    except ImportError:
+        from simulator.match import plain_match as fast_match
+    return fast_match
+
+
+def compare(expr: str, pool: str, *, template: str = "plain",
+            reference: Optional[str] = None) -> List[Rate]:
+    """The program's expression and the ladder, matched on every snapshot of ``pool``."""
+    from simulator import profiles, sources
+
+    match = _matcher()
+    base: ClassAd = profiles.load_template(template)
+    out: List[Rate] = []
+    for snap in sources.open_snapshots(pool):
+        safe = np.asarray(match(snap, profiles.with_requirements(base, expr, "needs")), dtype=bool)
+        out.append(Rate("needs", expr, snap.source, snap.time, len(snap), int(safe.sum()), 0))
+        for prof in profiles.ladder(snap, base, reference=reference):
+            got = np.asarray(match(snap, prof.job), dtype=bool)
+            out.append(Rate(prof.name, prof.requirements, snap.source, snap.time, len(snap),
+                            int(got.sum()), int((got & ~safe).sum())))
+    return out
+
+
+def table(rates: List[Rate]) -> str:
+    lines = []
+    source = None
+    for r in rates:
+        if r.source != source or r.profile == "needs":
+            source = r.source
+            if lines:
+                lines.append("")
+            lines.append(f"Match rate on {r.source} ({r.slots} slots):")
+            lines.append(f"{'profile':<9} {'matched':>7} {'rate':>7} {'cannot run it':>14}  "
+                         "requirements")
+        cannot = "-" if r.profile == "needs" else str(r.cannot_run)
+        lines.append(f"{r.profile:<9} {r.matched:>7} {r.rate:>7.1%} {cannot:>14}  "
+                     f"{r.requirements}")
+    return "\n".join(lines)
