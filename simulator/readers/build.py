@@ -18,6 +18,11 @@ from typing import Callable, Dict, List, Optional, Tuple
 import numpy as np
 import pandas as pd
 
+try:
+    from pandas._libs.lib import dicts_to_array as _dicts_to_array
+except ImportError:  # pragma: no cover
+    _dicts_to_array = None
+
 from simulator import clock
 from simulator.condor import ClassAd
 from simulator.snapshot import Snapshot
@@ -92,16 +97,18 @@ class SlotTable:
 
 
 def frame_of(rows: List[Dict[str, str]], columns: List[str]) -> pd.DataFrame:
-    """The slot table: object columns, None where a slot lacks the attribute."""
-    n = len(rows)
-    if not n:
+    """The slot table: one object block, None where a slot lacks the attribute."""
+    if not rows:
         return pd.DataFrame()
-    data = {}
-    for col in columns:
-        cells = np.empty(n, dtype=object)
-        cells[:] = [row.get(col) for row in rows]
-        data[col] = cells
-    return pd.DataFrame(data, columns=columns)
+    if _dicts_to_array is not None:
+        # pandas' own loop behind DataFrame.from_records, without its type inference.
+        cells = _dicts_to_array(rows, list(columns))
+        cells[pd.isna(cells)] = None
+    else:  # pragma: no cover - an older or newer pandas without the helper
+        cells = np.empty((len(rows), len(columns)), dtype=object)
+        for j, col in enumerate(columns):
+            cells[:, j] = [row.get(col) for row in rows]
+    return pd.DataFrame(cells, columns=columns, dtype=object, copy=False)
 
 
 def without_opsys(snapshot: Snapshot) -> int:

@@ -36,7 +36,7 @@ from simulator.snapshot import Snapshot
 _OLD = _classad2.ParserType.Old
 
 # A blank or whitespace-only line ends an ad, as in parseAds.
-_SEPARATOR = re.compile(r"(\n(?:[ \t\f\v]*\n)+)")
+_SEPARATOR = re.compile(r"\n(?:[ \t\f\v]*\n)+")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 # Literals the library unparses to the very same text. Integers are capped at
 # 18 digits: larger ones overflow in the library and must go through it.
@@ -73,14 +73,17 @@ def parse_text(text: str, *, path: PathLike, time: clock.TimeSpec = None) -> Sna
 
 def chunks(text: str) -> Iterator[Tuple[int, int, str]]:
     """(ad number, line number of its first line, its text) for each ad."""
-    parts = _SEPARATOR.split(text)
-    line = 1
-    number = 0
-    for k, part in enumerate(parts):
-        if k % 2 == 0 and part.strip():
+    line, number, pos = 1, 0, 0
+    for m in _SEPARATOR.finditer(text):
+        part = text[pos:m.start()]
+        if part and not part.isspace():
             number += 1
             yield number, line, part
-        line += part.count("\n")
+        line += part.count("\n") + m.group().count("\n")
+        pos = m.end()
+    part = text[pos:]
+    if part and not part.isspace():
+        yield number + 1, line, part
 
 
 def _entry(line: str, path, ad_number: int, line_number: int):

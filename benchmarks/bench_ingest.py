@@ -1,0 +1,105 @@
+"""Ingest speed: the fast -long reader against HTCondor's parseAds on the same text.
+
+The OSPool sample (205 real ads of a `condor_status -any -l`, 143 of them
+slots of ~570 attributes) is repeated to --ads ads, each copy's Name changed so
+ads differ. Prints ads/s and MB/s, medians of --runs runs, all in one process.
+parseAds is timed on the first --library-ads ads of the same text (it is
+linear; timing all 50k would take minutes). Then a snapshot of --rows rows and
+~25 columns is written as Parquet and loaded back, timed.
+
+    python benchmarks/bench_ingest.py [--ads 50000] [--runs 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from simulator import store  # noqa: E402
+from simulator.condor import parse_ads  # noqa: E402
+from simulator.readers import long  # noqa: E402
+from simulator.snapshot import Snapshot  # noqa: E402
+
+SAMPLE = Path(
+    "/work/shared/reference/real-ads/"
+    "PelicanPlatform__classad__collections_vm_testdata_pool_sample.ads.gz"
+)
+
+
+def pool_text(sample: Path, n_ads: int) -> str:
+    """The sample's ads repeated to n_ads ads, each copy with its own Name."""
+    ads = [ad for ad in gzip.open(sample, "rt").read().split("\n\n") if ad.strip()]
+    out = []
+    for k in range(n_ads):
+        ad = ads[k % len(ads)]
+        out.append(ad.replace('\nName = "', f'\nName = "{k // len(ads)}-', 1))
+    return "\n\n".join(out) + "\n"
+
+
+def median_time(func, runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        func()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def parquet_load(rows: int, runs: int) -> float:
+    """Seconds to load a `rows`-row snapshot of 25 columns written by store.write."""
+    rng = np.random.default_rng(1)
+    cols = {}
+    for j in range(25):
+        values = np.array([f'"v{v}"' for v in range(50)] + [str(v) for v in range(50)], dtype=object)
+        cols[f"attr{j}"] = values[rng.integers(0, len(values), rows)]
+    snap = Snapshot(ads=pd.DataFrame(cols, dtype=object), time=1, time_source="generated",
+                    source="bench")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "snapshot.parquet"
+        store.write(snap, path)
+        return median_time(lambda: store.load(path), runs)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sample", type=Path, default=SAMPLE)
+    parser.add_argument("--ads", type=int, default=50_000)
+    parser.add_argument("--library-ads", type=int, default=2_000)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    args = parser.parse_args(argv)
+
+    text = pool_text(args.sample, args.ads)
+    mb = len(text.encode()) / 1e6
+    fast_s = median_time(lambda: long.parse_text(text, path="bench"), args.runs)
+    n_lib = min(args.library_ads, args.ads)
+    lib_text = pool_text(args.sample, n_lib)
+    lib_mb = len(lib_text.encode()) / 1e6
+    lib_s = median_time(lambda: list(parse_ads(lib_text)), args.runs)
+
+    print(f"ingest: OSPool sample repeated to {args.ads} ads ({mb:.0f} MB), "
+          f"median of {args.runs} runs")
+    print(f"{'reader':<24}{'ads':>8}{'seconds':>10}{'ads/s':>10}{'MB/s':>8}")
+    print(f"{'fast -long reader':<24}{args.ads:>8}{fast_s:>10.2f}{args.ads / fast_s:>10.0f}"
+          f"{mb / fast_s:>8.1f}")
+    print(f"{'classad2.parseAds':<24}{n_lib:>8}{lib_s:>10.2f}{n_lib / lib_s:>10.0f}"
+          f"{lib_mb / lib_s:>8.1f}")
+    print(f"speed-up: {(args.ads / fast_s) / (n_lib / lib_s):.1f}x")
+    load_s = parquet_load(args.rows, args.runs)
+    print(f"parquet: load a {args.rows}-row, 25-column snapshot: {load_s:.2f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
