@@ -250,7 +250,13 @@ def reference_slot(snapshot: Snapshot, name: Optional[str] = None) -> int:
 
 
 def tribe(snapshot: Snapshot, i: int) -> Tuple[str, str, str]:
+    """Slot i's tribe: (release, kernel_version, glibc_version) as expression texts."""
     return _tribe_keys(snapshot)[i]
+
+
+def tribes(snapshot: Snapshot) -> List[Tuple]:
+    """Every slot's tribe, in slot order."""
+    return _tribe_keys(snapshot)
 
 
 def _tribe_keys(snapshot: Snapshot) -> List[Tuple]:

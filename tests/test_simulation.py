@@ -229,15 +229,24 @@ def test_a_custom_matcher_is_used(pool_file):
 
 LADDER_TABLE = """\
 {path}: 4 slots on 3 machines, as of 2026-07-05T21:19:47Z (MyCurrentTime)
-reference: slot1@a.example.org (AlmaLinux9, 5.14.0-362.el9, glibc-2.34-83.el9)
+reference: slot1@a.example.org, whose tribe has 2 slots:
+  AlmaLinux9, 5.14.0-362.el9, glibc-2.34-83.el9
 
-profile  slots   rate  cores  machines  busy  free  job says no  slot says no  requirements
-opsys        3  75.0%     16         2     1     2            0             1  TARGET.OpSys == "LINUX"
-major        3  75.0%     16         2     1     2            1             0  TARGET.OpSys == "LINUX" && TARGET.OpSysMajorVer == 9
-release      3  75.0%     16         2     1     2            1             0  TARGET.OpSysAndVer == "AlmaLinux9"
-kernel       2  50.0%      8         1     1     1            2             0  TARGET.kernel_version == "5.14.0-362.el9"
-glibc        3  75.0%     16         2     1     2            1             0  TARGET.OpSys == "LINUX" && versionGE(TARGET.glibc_base_version,…
-vm           0   0.0%      0         0     0     0            4             0  TARGET.HasHardwareVirt && TARGET.HasKVM
+profile  slots   rate  cores  machines  free now  busy  job rejects  slot rejects
+opsys        3  75.0%     16         2         2     1            0             1
+major        3  75.0%     16         2         2     1            1             0
+release      3  75.0%     16         2         2     1            1             0
+kernel       2  50.0%      8         1         1     1            2             0
+glibc        3  75.0%     16         2         2     1            1             0
+vm           0   0.0%      0         0         0     0            4             0
+
+requirements:
+  opsys    TARGET.OpSys == "LINUX"
+  major    TARGET.OpSys == "LINUX" && TARGET.OpSysMajorVer == 9
+  release  TARGET.OpSysAndVer == "AlmaLinux9"
+  kernel   TARGET.kernel_version == "5.14.0-362.el9"
+  glibc    TARGET.OpSys == "LINUX" && versionGE(TARGET.glibc_base_version, "2.34")
+  vm       TARGET.HasHardwareVirt && TARGET.HasKVM
 """
 
 

@@ -121,20 +121,16 @@ _COLUMNS = (
     ("match_rate", "rate", ">"),
     ("matching_cores", "cores", ">"),
     ("matching_machines", "machines", ">"),
+    ("available_now", "free now", ">"),
     ("matching_busy", "busy", ">"),
-    ("available_now", "free", ">"),
-    ("rejected_by_job", "job says no", ">"),
-    ("rejecting_job", "slot says no", ">"),
-    ("requirements", "requirements", "<"),
+    ("rejected_by_job", "job rejects", ">"),
+    ("rejecting_job", "slot rejects", ">"),
 )
-_MAX_REQUIREMENTS = 64
 
 
 def _cell(key, value) -> str:
     if key == "match_rate":
         return f"{100 * value:.1f}%"
-    if key == "requirements" and len(value) > _MAX_REQUIREMENTS:
-        return value[: _MAX_REQUIREMENTS - 1] + "…"
     return str(value)
 
 
@@ -151,9 +147,23 @@ def _grid(rows, columns) -> List[str]:
     return lines
 
 
+def _reference_lines(snapshot, reference) -> List[str]:
+    """Who the ladder is relative to: the reference slot and its tribe."""
+    from simulator.condor import ExprTree
+    from simulator.profiles import tribe, tribes
+
+    name = snapshot.values("Name").iloc[reference] or f"slot {reference + 1}"
+    own = tribe(snapshot, reference)
+    size = sum(1 for t in tribes(snapshot) if t == own)
+    parts = [str(ExprTree(p).eval()) for p in own if p]
+    return [
+        f"reference: {name}, whose tribe has {size} slots:",
+        f"  {', '.join(parts) or '(no release, kernel or glibc published)'}",
+    ]
+
+
 def render_table(frame, snapshots, reference=None) -> str:
     """A readable table: one block per snapshot, headed by what the pool is."""
-    from simulator.profiles import tribe
     from simulator.simulation import snapshot_label
 
     out: List[str] = []
@@ -171,10 +181,15 @@ def render_table(frame, snapshots, reference=None) -> str:
             f"machines, as of {label} ({snapshot.time_source})"
         )
         if reference is not None and n == 0:
-            name = snapshot.values("Name").iloc[reference] if len(snapshot) else None
-            release, kernel, glibc = tribe(snapshot, reference)
-            parts = [p.strip('"') for p in (release, kernel, glibc) if p]
-            out.append(f"reference: {name or f'slot {reference + 1}'} ({', '.join(parts)})")
+            out.extend(_reference_lines(snapshot, reference))
         out.append("")
         out.extend(_grid(rows, _COLUMNS))
+    # The expressions last, in full: they are what the numbers are about.
+    out += ["", "requirements:"]
+    width = max(len(r["profile"]) for r in records)
+    seen = set()
+    for r in records:
+        if r["profile"] not in seen:
+            seen.add(r["profile"])
+            out.append(f"  {r['profile']:<{width}}  {r['requirements']}")
     return "\n".join(out)
