@@ -20,6 +20,7 @@ COMMANDS = [
     "report",
     "snapshot",
     "scenario",
+    "replay",
     "analyze",
     "requirements",
 ]
