@@ -45,12 +45,13 @@ LABELS: Dict[str, str] = {
     "arch": "Architecture",
 }
 
-# The pool_report charts, one name per chart, as ``tribes report --plot`` names them.
-CHARTS: Dict[str, List[str]] = {
-    "os": ["redhat_version"],
-    "kernel": ["kernel_version"],
-    "glibc": ["glibc_version"],
-    "java": ["JavaVendor", "JavaVersion"],
+# The charts of a pool report: for each, the attributes to draw, best first. A
+# pool without the hook's attributes falls back to what HTCondor publishes.
+POOL_CHARTS: Dict[str, List[List[str]]] = {
+    "os": [["redhat_version"], ["OpSysAndVer"], ["OpSysLongName"]],
+    "kernel": [["kernel_version"], ["UtsnameRelease"]],
+    "glibc": [["glibc_version"], ["glibc_base_version"]],
+    "java": [["JavaVendor", "JavaVersion"], ["JavaVersion"]],
 }
 VIRT_FACTS = ["HasHardwareVirt", "HasKVM", "IsVirtualMachine", "Hypervisor"]
 
@@ -179,6 +180,14 @@ def _barh(ax, labels: Sequence[str], values: Sequence[float], texts: Sequence[st
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     return bars
+
+
+def zip_columns(*columns):
+    """Items of equal-length columns side by side (``zip(strict=True)`` before Python 3.10)."""
+    lists = [list(c) for c in columns]
+    if len({len(c) for c in lists}) > 1:
+        raise ValueError("columns of different lengths")
+    return [tuple(c[i] for c in lists) for i in range(len(lists[0]) if lists else 0)]
 
 
 def _count_texts(values: Iterable[int], total: int) -> List[str]:
@@ -389,13 +398,17 @@ def match_rates(results: pd.DataFrame, *, source: Optional[str] = None) -> Figur
         subtitle += f" · source: {source}"
     fig, body = _figure(10, 4.5, "Match rate per requirement profile over time", subtitle)
     ax = body.add_subplot()
-    for profile in dict.fromkeys(frame["profile"]):
+    # Markers and dashes differ too, so profiles with equal rates stay visible.
+    styles = [("o", "-"), ("s", "--"), ("^", "-."), ("D", ":"), ("v", "-"), ("x", "--")]
+    for k, profile in enumerate(dict.fromkeys(frame["profile"])):
         rows = frame[frame["profile"] == profile].sort_values("time")
+        marker, dashes = styles[k % len(styles)]
         ax.plot(
             rows["time"].dt.tz_localize(None),
             rows["rate"],
-            marker="o",
-            markersize=3,
+            marker=marker,
+            linestyle=dashes,
+            markersize=4,
             label=profile,
         )
     ax.set_ylim(-2, 102)
@@ -419,6 +432,17 @@ def _wait_unit(seconds: float):
     return "seconds", 1.0
 
 
+def duration(seconds: float) -> str:
+    """``57.4`` -> ``'57 s'``, ``720`` -> ``'12 min'``, ``46800`` -> ``'13.0 h'``."""
+    if seconds is None or np.isnan(seconds):
+        return "-"
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    if seconds < 7200:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
+
+
 def wait_times(results: pd.DataFrame, *, subtitle: str = "") -> Figure:
     """Queue wait per profile from a replay: grouped bars (median, mean, 95th percentile).
 
@@ -430,6 +454,12 @@ def wait_times(results: pd.DataFrame, *, subtitle: str = "") -> Figure:
     if not columns:
         raise ValueError("wait_times needs median_wait_s, mean_wait_s or p95_wait_s")
     profiles = [str(p) for p in results["profile"]]
+    if "never_started" in results.columns:
+        # Waits count only the jobs that started; say how many never did.
+        profiles = [
+            f"{p}\n({100 * float(n):.0f} % never started)" if n and float(n) > 0 else p
+            for p, n in zip_columns(profiles, results["never_started"])
+        ]
     longest = np.nanmax(results[[c for c, _ in columns]].to_numpy(float))
     unit, size = _wait_unit(float(longest))
     if "jobs" in results.columns:
@@ -443,15 +473,63 @@ def wait_times(results: pd.DataFrame, *, subtitle: str = "") -> Figure:
     for k, (column, name) in enumerate(columns):
         values = results[column].astype(float).to_numpy() / size
         bars = ax.barh(y + k * height, values, height, label=name, color=colors[k])
-        ax.bar_label(bars, labels=[f"{v:.1f}" for v in values], padding=3, fontsize=8)
+        seconds = results[column].astype(float).to_numpy()
+        ax.bar_label(bars, labels=[duration(v) for v in seconds], padding=3, fontsize=8)
     ax.set_yticks(y + height * (len(columns) - 1) / 2, labels=profiles)
     ax.invert_yaxis()
     ax.set_xlabel(f"wait in queue ({unit})")
     ax.set_ylabel("profile")
     ax.margins(x=0.15)
-    ax.legend(loc="lower right")
+    ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5))
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
+    return fig
+
+
+# --- the charts of a pool report ----------------------------------------------
+
+
+def chart_attrs(snapshot: Snapshot, name: str) -> Optional[List[str]]:
+    """The attributes the pool-report chart ``name`` draws for this pool (None: none published).
+
+    >>> chart_attrs(generate("pool_2010"), "os")                  # doctest: +SKIP
+    ['redhat_version']
+    """
+    for attrs in POOL_CHARTS[name]:
+        if all(a.lower() in snapshot.ads.columns for a in attrs):
+            return attrs
+    return None
+
+
+def pool_chart(snapshot: Snapshot, name: str) -> Figure:
+    """A pool-report chart by name: os, kernel, glibc, java, virt, or joint (os × glibc).
+
+    A pool that publishes none of a chart's attributes gets a small figure
+    that says so, so a report over any pool runs top to bottom.
+    """
+    if name == "virt":
+        if not any(a.lower() in snapshot.ads.columns for a in VIRT_FACTS):
+            return _nothing(snapshot, "Virtualization facts", VIRT_FACTS)
+        return facts(snapshot)
+    if name == "joint":
+        rows, cols = chart_attrs(snapshot, "os"), chart_attrs(snapshot, "glibc")
+        if not rows or not cols:
+            wanted = [a for alt in POOL_CHARTS["os"] + POOL_CHARTS["glibc"] for a in alt]
+            return _nothing(snapshot, "OS × glibc", wanted)
+        return joint(snapshot, rows[0], cols[0])
+    if name not in POOL_CHARTS:
+        known = ", ".join([*POOL_CHARTS, "virt", "joint"])
+        raise ValueError(f"no pool chart called {name!r} (known: {known})")
+    attrs = chart_attrs(snapshot, name)
+    if attrs is None:
+        wanted = [" + ".join(alt) for alt in POOL_CHARTS[name]]
+        return _nothing(snapshot, name, wanted)
+    return distribution(snapshot, attrs)
+
+
+def _nothing(snapshot: Snapshot, what: str, wanted: Sequence[str]) -> Figure:
+    fig, body = _figure(9, 0.6, f"{what}: not published by this pool", describe(snapshot))
+    body.text(0.5, 0.5, f"no slot has any of: {', '.join(wanted)}", ha="center", va="center")
     return fig
 
 

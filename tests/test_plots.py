@@ -179,6 +179,21 @@ def test_embedded_pool_charts_reproduce_the_seed_tables():
         assert [n for _, n in bars(ax)] == sorted((n for _, n in seed), reverse=True)
 
 
+def test_pool_chart_falls_back_to_what_htcondor_publishes():
+    systems = ("Rocky9", "Rocky9", "AlmaLinux8")
+    ads = [ClassAd({"OpSysAndVer": v, "UtsnameRelease": "5.14.0"}) for v in systems]
+    pool = Snapshot.from_classads(ads, source="ospool", time=CAPTURE)
+    assert plots.chart_attrs(pool, "os") == ["OpSysAndVer"]
+    (ax,) = data_axes(plots.pool_chart(pool, "os"))
+    assert bars(ax) == [("Rocky9", 2), ("AlmaLinux8", 1)]
+    assert plots.chart_attrs(pool, "kernel") == ["UtsnameRelease"]
+    for name in ("glibc", "java", "virt", "joint"):
+        title, subtitle = header(plots.pool_chart(pool, name))
+        assert title.endswith("not published by this pool") and "3 slots" in subtitle
+    with pytest.raises(ValueError, match="no pool chart called"):
+        plots.pool_chart(pool, "nonsense")
+
+
 # --- results charts --------------------------------------------------------
 
 
@@ -254,6 +269,24 @@ def test_wait_times_pick_a_unit_and_group_the_statistics():
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["median", "95th percentile"]
     assert [t.get_text() for t in ax.get_yticklabels()] == ["opsys", "kernel"]
     assert "200 jobs" in header(fig)[1]
+
+
+def test_wait_times_label_bars_as_durations_and_name_jobs_that_never_started():
+    results = pd.DataFrame({
+        "profile": ["opsys", "vm"],
+        "median_wait_s": [45.0, 46800.0],
+        "never_started": [0.0, 0.25],
+    })
+    fig = plots.wait_times(results)
+    (ax,) = data_axes(fig)
+    assert {"45 s", "13.0 h"} <= set(texts(fig))
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["opsys", "vm\n(25 % never started)"]
+
+
+@pytest.mark.parametrize("seconds, shown", [(57.4, "57 s"), (720, "12 min"), (46800, "13.0 h"),
+                                            (float("nan"), "-")])
+def test_duration_picks_a_readable_unit(seconds, shown):
+    assert plots.duration(seconds) == shown
 
 
 def test_wait_times_in_minutes_for_short_waits():
