@@ -234,16 +234,16 @@ def reference_slot(snapshot: Snapshot, name: Optional[str] = None) -> int:
     names = [n if isinstance(n, str) else None for n in snapshot.values("Name")]
     if name is not None:
         machines = list(snapshot.values("Machine"))
-        for i, (slot, machine) in enumerate(zip(names, machines, strict=True)):
-            if name in (slot, machine):
+        for i in range(len(names)):
+            if name in (names[i], machines[i]):
                 return i
         raise ProfileError(f"{snapshot.source}: no slot or machine named {name!r}")
     keys = _tribe_keys(snapshot)
     best_tribe = _mode(keys)
     members = [i for i, key in enumerate(keys) if key == best_tribe]
-    details = list(zip(*[_texts(snapshot, a) for a in ("OpSysMajorVer", "glibc_base_version",
-                                                     "JavaSpecificationVersion",
-                                                     "HasHardwareVirt", "HasKVM")], strict=True))
+    facts = [_texts(snapshot, a) for a in ("OpSysMajorVer", "glibc_base_version",
+                                           "JavaSpecificationVersion", "HasHardwareVirt", "HasKVM")]
+    details = [tuple(column[i] for column in facts) for i in range(len(snapshot))]
     best_detail = _mode([details[i] for i in members])
     members = [i for i in members if details[i] == best_detail]
     return min(members, key=lambda i: (names[i] or "", i))
@@ -261,9 +261,11 @@ def tribes(snapshot: Snapshot) -> List[Tuple]:
 
 def _tribe_keys(snapshot: Snapshot) -> List[Tuple]:
     redhat, opsysandver = _texts(snapshot, "redhat_version"), _texts(snapshot, "OpSysAndVer")
-    release = [r if r is not None else o for r, o in zip(redhat, opsysandver, strict=True)]
     kernels, glibcs = _texts(snapshot, "kernel_version"), _texts(snapshot, "glibc_version")
-    return list(zip(release, kernels, glibcs, strict=True))
+    return [
+        (redhat[i] if redhat[i] is not None else opsysandver[i], kernels[i], glibcs[i])
+        for i in range(len(snapshot))
+    ]
 
 
 def _mode(keys: Sequence) -> object:

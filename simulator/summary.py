@@ -54,23 +54,14 @@ def plain_sides(slots: Iterable[ClassAd], job: ClassAd) -> Tuple[np.ndarray, np.
 
 def busy_slots(snapshot: Snapshot) -> np.ndarray:
     """True where a slot is serving someone: a dynamic slot, or a claimed one."""
-    states = snapshot.values("State")
-    kinds = snapshot.values("SlotType")
-    return np.array(
-        [
-            (str(state).lower() in BUSY_STATES) or (str(kind).lower() == "dynamic")
-            for state, kind in zip(states, kinds, strict=True)
-        ],
-        dtype=bool,
-    )
+    states = snapshot.values("State").astype(str).str.lower()
+    kinds = snapshot.values("SlotType").astype(str).str.lower()
+    return (states.isin(BUSY_STATES) | (kinds == "dynamic")).to_numpy(dtype=bool)
 
 
 def machine_keys(snapshot: Snapshot) -> np.ndarray:
     """Which machine each slot belongs to: ``Machine``, else ``Name``, else the row."""
-    keys = [None] * len(snapshot)
-    for attr in ("Machine", "Name"):
-        values = snapshot.values(attr)
-        keys = [k if k is not None else v for k, v in zip(keys, values, strict=True)]
+    keys = snapshot.values("Machine").combine_first(snapshot.values("Name"))
     return np.array([k if k is not None else f"#{i}" for i, k in enumerate(keys)], dtype=object)
 
 
@@ -85,13 +76,13 @@ def summarize(
     """Slot and machine counts per category; each set of counts adds up to its total."""
     codes = categorize(job_ok, slot_ok, busy)
     counts = np.bincount(codes, minlength=len(CATEGORIES))
-    out = {name: int(n) for name, n in zip(CATEGORIES, counts, strict=True)}
+    out = {name: int(counts[k]) for k, name in enumerate(CATEGORIES)}
     best: Dict[object, int] = {}
-    for machine, code in zip(machines, codes, strict=True):
-        if code > best.get(machine, -1):
-            best[machine] = int(code)
+    for k, machine in enumerate(machines):
+        if codes[k] > best.get(machine, -1):
+            best[machine] = int(codes[k])
     per_machine = np.bincount(np.fromiter(best.values(), dtype=int, count=len(best)),
                               minlength=len(CATEGORIES))
-    out.update({name: int(n) for name, n in zip(MACHINE_CATEGORIES, per_machine, strict=True)})
+    out.update({name: int(per_machine[k]) for k, name in enumerate(MACHINE_CATEGORIES)})
     out["total_machines"] = len(best)
     return out

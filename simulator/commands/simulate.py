@@ -141,8 +141,7 @@ def _grid(rows, columns) -> List[str]:
     widths = [max(len(r[j]) for r in cells) for j in range(len(columns))]
     lines = []
     for r in cells:
-        layout = zip(r, widths, columns, strict=True)
-        parts = [f"{text:{align}{width}}" for text, width, (_, _, align) in layout]
+        parts = [f"{r[j]:{columns[j][2]}{widths[j]}}" for j in range(len(columns))]
         lines.append("  ".join(parts).rstrip())
     return lines
 
