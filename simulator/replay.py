@@ -185,10 +185,11 @@ def _at_capture_time(job: ClassAd, when: int) -> ClassAd:
 
 
 def capacity(snapshot: Snapshot):
-    """Per slot: (is partitionable, cores, memory MB). Dynamic slots count for nothing.
+    """Per slot: (is partitionable, cores, memory MB, is dynamic).
 
     A partitionable slot offers its whole size (``TotalSlotCpus``/``Memory``
-    where published): the replay carves it itself.
+    where published, else its own plus its dynamic slots'): the replay carves
+    it itself, so dynamic slots count for nothing.
     """
     ads = snapshot.ads
     n = len(ads)
@@ -196,7 +197,7 @@ def capacity(snapshot: Snapshot):
     def flag(col):
         if col not in ads.columns:
             return np.zeros(n, dtype=bool)
-        return (ads[col] == "true").to_numpy(dtype=bool)
+        return (ads[col] == "true").to_numpy(dtype=bool, copy=True)
 
     def numbers(*cols):
         for col in cols:
@@ -212,12 +213,20 @@ def capacity(snapshot: Snapshot):
         dynamic |= (ads["slottype"] == '"Dynamic"').to_numpy(dtype=bool)
     cpus = numbers("cpus")
     memory = numbers("memory")
+    cpus = np.nan_to_num(cpus, nan=1.0)
+    memory = np.nan_to_num(memory, nan=0.0)
     if partitionable.any():
+        # What the dynamic slots hold goes back to their partitionable parent
+        # (slot1_3@host belongs to slot1@host), unless it publishes its total.
+        if dynamic.any() and "name" in ads.columns:
+            parents = ads["name"][dynamic].str.replace(r"_\d+@", "@", regex=True)
+            owner = pd.Index(ads["name"]).get_indexer(parents)
+            known = owner >= 0
+            np.add.at(cpus, owner[known], cpus[dynamic][known])
+            np.add.at(memory, owner[known], memory[dynamic][known])
         total_cpus, total_memory = numbers("totalslotcpus"), numbers("totalslotmemory")
         cpus = np.where(partitionable & ~np.isnan(total_cpus), total_cpus, cpus)
         memory = np.where(partitionable & ~np.isnan(total_memory), total_memory, memory)
-    cpus = np.nan_to_num(cpus, nan=1.0)
-    memory = np.nan_to_num(memory, nan=0.0)
     cpus[dynamic] = 0
     memory[dynamic] = 0
     return partitionable, cpus, memory, dynamic

@@ -153,3 +153,21 @@ def test_bad_input_is_a_clear_error():
         run([], [profile("opsys", LINUX)], [0], [1])
     with pytest.raises(ReplayError, match="profile"):
         run([pool([slot("slot1@a")])], [profile("opsys", LINUX)], [0], [1], which=[3])
+
+
+def test_partitionable_slot_gets_back_what_its_dynamic_slots_hold():
+    from simulator.replay import capacity
+
+    snap = pool([
+        slot("slot1@big", Cpus=2, Memory=1000, PartitionableSlot=True, SlotType="Partitionable"),
+        slot("slot1_1@big", Cpus=4, Memory=3000, DynamicSlot=True, SlotType="Dynamic"),
+        slot("slot1_2@big", Cpus=2, Memory=4000, DynamicSlot=True, SlotType="Dynamic"),
+        slot("slot1@small", Cpus=1, Memory=2048),
+    ])
+    partitionable, cpus, memory, dynamic = capacity(snap)
+    assert partitionable.tolist() == [True, False, False, False]
+    assert dynamic.tolist() == [False, True, True, False]
+    assert cpus.tolist() == [8, 0, 0, 1] and memory.tolist() == [8000, 0, 0, 2048]
+    # Eight one-core jobs start at once on the carved slot, the ninth on the static one.
+    result = run([snap], [profile("p", LINUX, mem=10)], submit=[0] * 10, runtime=[100] * 10)
+    assert sorted(result.start.tolist()) == [0] * 9 + [120]
