@@ -165,11 +165,16 @@ def _strip_scope(ref: str) -> str:
     return low
 
 
+def _refs(ad: ClassAd, tree: ExprTree) -> List[str]:
+    """References ``ad`` cannot resolve (the library answers [''] when there are none)."""
+    return [r for r in ad.externalRefs(tree) if r]
+
+
 def _slot_columns(snapshot: Snapshot, trees: Sequence[ExprTree], job: ClassAd) -> List[str]:
     """Slot columns the steps can read, followed through the slots' own expressions."""
     wanted = set()
     for tree in trees:
-        wanted.update(_strip_scope(r) for r in job.externalRefs(tree))
+        wanted.update(_strip_scope(r) for r in _refs(job, tree))
     empty = ClassAd()
     seen, frontier = set(), [c for c in wanted if c in snapshot.ads.columns]
     while frontier:
@@ -179,7 +184,7 @@ def _slot_columns(snapshot: Snapshot, trees: Sequence[ExprTree], job: ClassAd) -
         seen.add(col)
         for cell in snapshot.ads[col].dropna().unique():
             try:
-                refs = empty.externalRefs(ExprTree(cell))
+                refs = _refs(empty, ExprTree(cell))
             except Exception:
                 continue
             for ref in refs:
@@ -263,7 +268,7 @@ def analyze(snapshot: Snapshot, job: ClassAd) -> Analysis:
     constant: Dict[int, bool] = {}
     for s in steps:
         tree = trees[s.index]
-        if not job.externalRefs(tree):  # nothing from the slot: the same everywhere
+        if not _refs(job, tree):  # nothing from the slot: the same everywhere
             constant[s.index] = _is_true(tree.eval(job))
     codes, reps = _groups(snapshot, _slot_columns(snapshot, trees, job))
     slots = [snapshot.classad(i) for i in reps]
@@ -393,10 +398,12 @@ def _prune(steps: List[Step], matches: List[int], constant: Dict[int, bool], tot
                 drop(s.left)
         elif lc is not None and rc is not None:
             const[s.index] = lc if s.op == "&&" else (lc or rc)
-        elif lc is not None:
+        elif lc is not None:  # true && x, false || x: x decides, the constant is noise
             effective[s.index] = s.right
+            drop(s.left)
         elif rc is not None:
             effective[s.index] = s.left
+            drop(s.right)
 
     for s in steps:
         if s.op:

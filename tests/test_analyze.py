@@ -1,0 +1,308 @@
+"""tribes analyze: the steps of a Requirements, their counts, and the -better-analyze layout."""
+
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from simulator import analyze, cli
+from simulator.condor import ClassAd, ExprTree
+from simulator.exceptions import RequirementsError
+from simulator.match import plain_match
+from simulator.snapshot import Snapshot
+
+REAL = Path("/work/shared/reference/real-ads")
+if not REAL.exists():
+    REAL = Path(__file__).parent.parent.parent / "shared" / "reference" / "real-ads"
+OSPOOL = REAL / "PelicanPlatform__classad__collections_vm_testdata_pool_sample.ads.gz"
+BETTER = REAL / "fliphilipp__GlacierLakeDetectionICESat2__resource_analysis_slots-matching-test.txt"
+needs_real = pytest.mark.skipif(not OSPOOL.exists(), reason="reference ads not available")
+
+
+def _job(requirements, **attrs):
+    ad = ClassAd({"ClusterId": 7, "ProcId": 1, "Owner": "alice", "User": "alice@ap",
+                  "RequestMemory": 2048, "RequestDisk": 1000, **attrs})
+    ad["Requirements"] = ExprTree(requirements)
+    return ad
+
+
+def _pool():
+    slots = []
+    rows = [
+        ("LINUX", "X86_64", 4096, "2.17", "Unclaimed", None, "true"),
+        ("LINUX", "X86_64", 1024, "2.17", "Unclaimed", None, "true"),
+        ("LINUX", "INTEL", 8192, "2.5", "Claimed", "bob", "true"),
+        ("LINUX", "X86_64", 8192, "2.34", "Claimed", "alice@ap", "true"),
+        ("LINUX", "X86_64", 8192, "2.34", "Unclaimed", None, 'TARGET.Owner != "alice"'),
+        ("OSX", "X86_64", 8192, None, "Unclaimed", None, "true"),
+        ("LINUX", "X86_64", 16384, "2.28", "Claimed", "carol", "true"),
+    ]
+    for n, (opsys, arch, memory, glibc, state, owner, req) in enumerate(rows):
+        ad = ClassAd({"Name": f"slot{n}@host", "OpSys": opsys, "Arch": arch, "Memory": memory,
+                      "Disk": 10 ** 6, "State": state})
+        if glibc:
+            ad["glibc_base_version"] = glibc
+        if owner:
+            ad["RemoteOwner"] = owner
+        ad["Requirements"] = ExprTree(req)
+        slots.append(ad)
+    return Snapshot.from_classads(slots, source="small", time=1700000000)
+
+
+# --- splitting ---------------------------------------------------------------------
+
+
+def test_steps_are_numbered_children_first_as_htcondor_does():
+    steps = analyze.split_steps('(A == 1 && B >= 2) && (TARGET.C == "x") && D')
+    assert [s.label() for s in steps] == [
+        "A == 1", "B >= 2", "[0] && [1]", 'TARGET.C == "x"', "[2] && [3]", "D", "[4] && [5]",
+    ]
+    assert steps[0].depth == 1 and steps[5].depth == 0
+
+
+@pytest.mark.parametrize(
+    "text, labels",
+    [
+        ("a || b && c", ["a", "b", "c", "[1] && [2]", "[0] || [3]"]),
+        ("a && b || c", ["a", "b", "[0] && [1]", "c", "[2] || [3]"]),
+        ("a && (b || c)", ["a", "b", "c", "[1] || [2]", "[0] && [3]"]),
+        # operators inside strings, calls and ternaries are not split points
+        ('a == "x && y" && f(b && c)', ['a == "x && y"', "f(b && c)", "[0] && [1]"]),
+        ("a && b ? c : d || e", ["a && b ? c : d || e"]),
+        ("x ?: y && z", ["x ?: y && z"]),
+        ("!(a && b) && c", ["a", "b", "[0] && [1]", " ! [2]", "c", "[3] && [4]"]),
+        ("a == (b && c)", ["a == (b && c)"]),
+    ],
+)
+def test_split_follows_the_grammar(text, labels):
+    assert [s.label() for s in analyze.split_steps(text)] == labels
+
+
+def test_a_bad_expression_is_one_error():
+    with pytest.raises(RequirementsError, match="cannot parse"):
+        analyze.split_steps("a && (b")
+
+
+# Random trees of && and || over leaves, written with only the parentheses the
+# grammar needs plus some extra: the split must recover each tree exactly.
+_LEAVES = st.sampled_from(['A == 1', 'TARGET.B >= RequestMemory', 'C', 'f(x, "p && q")',
+                           'D =?= undefined', 'E', '!G'])
+
+
+def _trees():
+    return st.recursive(
+        _LEAVES.map(lambda t: ("leaf", t)),
+        lambda kids: st.tuples(st.sampled_from(["&&", "||"]), kids, kids, st.booleans()),
+        max_leaves=8,
+    )
+
+
+def _render(tree, parent_op=None, side=None):
+    if tree[0] == "leaf":
+        return tree[1]
+    op, left, right, extra = tree
+    text = f"{_render(left, op, 'l')} {op} {_render(right, op, 'r')}"
+    # && binds tighter than ||; both are left-associative.
+    needs = parent_op == "&&" and op == "||" or (parent_op == op and side == "r")
+    if parent_op is not None and (needs or (extra and parent_op)):
+        return f"({text})"
+    return text
+
+
+def _expected(tree, out):
+    if tree[0] == "leaf":
+        out.append(str(ExprTree(tree[1])).strip())
+        return len(out) - 1
+    op, left, right, _ = tree
+    li, ri = _expected(left, out), _expected(right, out)
+    out.append(f"[{li}] {op} [{ri}]")
+    return len(out) - 1
+
+
+@settings(max_examples=60, deadline=None)
+@given(_trees())
+def test_split_recovers_random_trees(tree):
+    expected = []
+    _expected(tree, expected)
+    assert [s.label() for s in analyze.split_steps(_render(tree))] == expected
+
+
+# --- counts --------------------------------------------------------------------------
+
+
+def test_counts_are_the_plain_evaluation_of_each_step():
+    pool = _pool()
+    job = _job('TARGET.OpSys == "LINUX" && (TARGET.Arch == "X86_64" || TARGET.Memory > 4096)'
+               ' && versionGE(TARGET.glibc_base_version, "2.17") && TARGET.Memory >= RequestMemory')
+    result = analyze.analyze(pool, job)
+    slots = list(pool.classads())
+    for step in result.steps:
+        tree = ExprTree(step.text)
+        plain = sum(tree.eval(job, slot) is True for slot in slots)
+        assert result.matches[step.index] == plain, step.label()
+        if step.op == "&&":
+            both = sum(ExprTree(result.steps[step.left].text).eval(job, s) is True
+                       and ExprTree(result.steps[step.right].text).eval(job, s) is True
+                       for s in slots)
+            assert result.matches[step.index] == both
+
+
+def test_summary_splits_the_pool_as_the_matcher_does():
+    pool = _pool()
+    job = _job('TARGET.OpSys == "LINUX" && TARGET.Memory >= RequestMemory')
+    result = analyze.analyze(pool, job)
+    slots = list(pool.classads())
+    job_side = np.array([s.matches(job) for s in slots])  # the job's Requirements hold
+    matched = plain_match(pool, job)
+    assert result.slots == 7
+    assert result.rejected_by_job == int((~job_side).sum()) == 2  # OSX, 1024 MB
+    assert result.rejected_by_slot == int((job_side & ~matched).sum()) == 1  # not alice's
+    assert result.running_yours == 1  # claimed by alice@ap
+    assert result.serving_others == 2  # bob, carol
+    assert result.available == 1
+    assert (result.running_yours + result.serving_others + result.available) == matched.sum()
+
+
+def test_constant_steps_are_always_or_never_and_prune_their_peer():
+    pool = _pool()
+    job = _job("RequestMemory > 100 && TARGET.Memory >= 8192"
+               " && (RequestDisk < 0 || TARGET.Memory < 10000)")
+    result = analyze.analyze(pool, job)
+    assert result.constant == {0: True, 3: False}
+    # true && X is X, false || X is X: the constants and their operators are hidden.
+    assert [result.label(i) for i in result.shown] == [
+        "TARGET.Memory >= 8192", "TARGET.Memory < 10000", "[1] && [4]"]
+    assert [result.matched_text(i) for i in result.shown] == ["5", "6", "4"]
+
+
+def test_an_and_equal_to_one_side_is_hidden_with_its_looser_peer():
+    pool = _pool()
+    job = _job('TARGET.Arch == "X86_64" && TARGET.OpSys == "LINUX" && TARGET.Memory >= 8192')
+    result = analyze.analyze(pool, job)
+    counts = {result.label(i): result.matched_text(i) for i in result.shown}
+    # Memory >= 8192 keeps 5 slots; every step below it that keeps as many hides.
+    assert counts["TARGET.Memory >= 8192"] == "5"
+    assert list(counts.values())[-1] == str(result.matches[-1])
+
+
+# --- format, on the real OSPool sample with the real requirement ---------------------------
+
+
+def _real_rows(text):
+    block = text.split("reduces to these conditions:", 1)[1].split("\n\n\n", 1)[0]
+    rows = []
+    for line in block.splitlines():
+        found = re.match(r"^\[(\d+)\]\s+(\d+)  (.*)$", line)
+        if found:
+            rows.append((int(found.group(1)), found.group(3)))
+    return rows
+
+
+@needs_real
+def test_structure_of_the_real_better_analyze_output_is_reproduced():
+    from simulator import sources
+
+    text = BETTER.read_text()
+    requirement = re.search(r"is\n\n    (.*?)\n\nJob", text, re.S).group(1)
+    requirement = " ".join(line.strip() for line in requirement.splitlines())
+    pool = sources.open_snapshots(str(OSPOOL))[0]
+    assert len(pool) == 143 and pool.skipped  # only the Machine ads are slots
+    job = _job(requirement, RequestDisk=2000000, RequestMemory=2000)
+    result = analyze.analyze(pool, job)
+    steps = result.steps
+    for index, condition in _real_rows(text):
+        step = steps[index]
+        real_op = re.match(r"^\[(\d+)\] (&&|\|\|) \[(\d+)\]$", condition)
+        if real_op is None:
+            assert step.op is None and step.label() == condition
+            continue
+        # [8] shows as "[2] && [7]" where [3]..[6] were pruned: [2] is down [8]'s left chain.
+        assert step.op == real_op.group(2) and step.right == int(real_op.group(3))
+        chain, i = [], step.left
+        while i >= 0:
+            chain.append(i)
+            i = steps[i].left if steps[i].op == "&&" else -1
+        assert int(real_op.group(1)) in chain
+    assert len(steps) == 19
+    rendered = analyze.report(result, job)
+    assert "         Slots\nStep    Matched  Condition\n-----  --------  ---------\n" in rendered
+    assert "    RequestDisk = 2000000 (kb)\n    RequestMemory = 2000 (mb)" in rendered
+    for index, count, label in re.findall(r"^\[(\d+)\]\s+(\d+)  (.*)$", rendered, re.M):
+        assert result.matches[int(index)] == int(count)
+        assert label == result.label(int(index))
+    summary = analyze.summary(result)
+    assert re.match(r"^7\.001:  Run analysis summary ignoring user priority\.  Of 143 slots,\n"
+                    r" +\d+ are rejected by your job's requirements\n"
+                    r" +\d+ reject your job because of their own requirements\n"
+                    r" +\d+ match and are already running your jobs\n"
+                    r" +\d+ match but are serving other users\n"
+                    r" +\d+ are able to run your job$", summary)
+    assert (result.rejected_by_job + result.rejected_by_slot + result.running_yours
+            + result.serving_others + result.available) == 143
+
+
+def test_table_lines_have_condor_q_columns():
+    result = analyze.analyze(_pool(), _job('TARGET.OpSys == "LINUX" && TARGET.Memory >= 4096'))
+    lines = analyze.table(result).splitlines()
+    # "[0]       43986  HAS_SINGULARITY == true": step in 5, count right-aligned in 10.
+    real = "[0]       43986  HAS_SINGULARITY == true"
+    for line in lines[3:]:
+        assert line[5:15].strip().isdigit() and line[15:17] == "  "
+    assert real[5:15].strip() == "43986"
+
+
+# --- the command -------------------------------------------------------------------------
+
+
+def _write_pool(tmp_path):
+    path = tmp_path / "pool.ads"
+    path.write_text("\n\n".join(ad.printOld() for ad in _pool().classads()) + "\n")
+    return path
+
+
+def test_cli_table_and_json(tmp_path, capsys):
+    pool = _write_pool(tmp_path)
+    expr = 'TARGET.OpSys == "LINUX" && TARGET.Memory >= 4096'
+    assert cli.main(["analyze", "--requirements", expr, "--pool", str(pool)]) == 0
+    out = capsys.readouterr().out
+    assert "Step    Matched  Condition" in out and "are able to run your job" in out
+    assert cli.main(["analyze", "--requirements", expr, "--pool", str(pool),
+                     "--format", "json"]) == 0
+    records = json.loads(capsys.readouterr().out)
+    assert records[0]["slots"] == 7
+    assert [s["condition"] for s in records[0]["steps"]] == [
+        'TARGET.OpSys == "LINUX"', "TARGET.Memory >= 4096", "[0] && [1]"]
+
+
+def test_cli_job_file_and_errors(tmp_path, capsys):
+    pool = _write_pool(tmp_path)
+    job = tmp_path / "job.ad"
+    job.write_text('ClusterId = 3\nProcId = 0\nOwner = "alice"\nRequestMemory = 8000\n'
+                   'Requirements = TARGET.Memory >= RequestMemory && TARGET.Arch == "X86_64"\n')
+    assert cli.main(["analyze", "--job", str(job), "--pool", str(pool)]) == 0
+    out = capsys.readouterr().out
+    assert "Job 3.000 defines the following attributes:" in out
+    assert "RequestMemory = 8000 (mb)" in out
+    assert cli.main(["analyze", "--requirements", "a && (", "--pool", str(pool)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("tribes: error:") and len(err.strip().splitlines()) == 1
+
+
+def test_cli_over_a_store_gives_one_column_per_snapshot(tmp_path, capsys):
+    from simulator import store
+
+    first = _pool()
+    second = Snapshot.from_classads(list(first.classads())[:4], source="small", time=1700086400)
+    folder = tmp_path / "store"
+    store.save(first, folder)
+    store.save(second, folder)
+    assert cli.main(["analyze", "--requirements", "TARGET.Memory >= 4096 && TARGET.Arch == "
+                     '"X86_64"', "--pool", str(folder)]) == 0
+    out = capsys.readouterr().out
+    assert "2023-11-14 22:13" in out and "2023-11-15 22:13" in out
+    row = next(line for line in out.splitlines() if line.startswith("[0]"))
+    assert row.split()[1:3] == ["6", "3"]  # Memory >= 4096: 6 slots, then 3 of the first 4
