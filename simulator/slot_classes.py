@@ -7,9 +7,12 @@ whatever those reach in turn, through either ad. Two slots whose reached
 attributes have the same expression *text* therefore give the same answer. So,
 as the negotiator's autoclusters do, we group the slots on those texts,
 evaluate one representative slot per group with HTCondor's own library, and
-broadcast the answer. The result equals ``simulator.match.plain_match`` slot
-for slot; anything the analysis cannot bound (``random()``, ``eval()``, an
-unknown function, a ``parent.``/``super.`` scope) falls back to the plain path.
+broadcast the answer. The two halves of ``symmetricMatch`` (the job's
+Requirements against the slot, the slot's against the job) are grouped
+separately, each on the columns it reads. The result equals
+``simulator.match.plain_match`` slot for slot; a half the analysis cannot bound
+(``random()``, ``eval()``, an unknown function, ``MY[name]``, a
+``parent.``/``super.`` scope) is evaluated one slot at a time instead.
 
 References are found with the library's ``externalRefs`` (never by parsing
 expressions here), followed case-insensitively and with ClassAd scoping: an
@@ -30,8 +33,9 @@ day to day re-evaluates only the classes that changed).
 >>> job = ClassAd({"Requirements": ExprTree('TARGET.OpSys == "LINUX"')})
 >>> fast_match(pool, job).tolist()
 [True, False, True]
->>> slot_classes(pool, job).n_classes
-2
+>>> classes = slot_classes(pool, job)
+>>> classes.job_side.columns, classes.job_side.n_classes, classes.slot_side.n_classes
+(('opsys',), 2, 1)
 """
 
 from __future__ import annotations
@@ -45,8 +49,7 @@ from typing import Dict, FrozenSet, List, Optional, Tuple
 import numpy as np
 import pandas as pd
 
-from simulator.condor import ClassAd, ExprTree, parse_one
-from simulator.match import plain_match
+from simulator.condor import ClassAd, ExprTree
 from simulator.snapshot import Snapshot
 
 # Functions whose result depends only on their arguments (HTCondor's ClassAd
@@ -58,29 +61,33 @@ from simulator.snapshot import Snapshot
 # the process's configuration, the same for every slot.
 PURE_FUNCTIONS = frozenset(
     name.lower()
-    for name in """
-    isUndefined isError isString isInteger isReal isList isClassAd isBoolean isAbstime isReltime
-    member identicalMember size sum avg min max anyCompare allCompare
-    strcat join toUpper toLower substr strcmp stricmp
-    versioncmp versionLE versionLT versionGE versionGT versionEQ version_in_range
-    regexp regexpMember regexps replace replaceAll
-    int real string bool unparse floor ceil ceiling round pow quantize
-    ifThenElse interval stringListsIntersect debug
-    stringListSize stringListSum stringListAvg stringListMin stringListMax
-    stringListMember stringListIMember stringList_regexpMember
-    stringListSubsetMatch stringListISubsetMatch
-    splitUserName splitSlotName split envV1ToV2 mergeEnvironment listToArgs argsToList
-    userHome userMap evalInEachContext countMatches
-    """.split()
+    for name in (
+        "isUndefined", "isError", "isString", "isInteger", "isReal", "isList", "isClassAd",
+        "isBoolean", "isAbstime", "isReltime", "member", "identicalMember", "size", "sum", "avg",
+        "min", "max", "anyCompare", "allCompare", "strcat", "join", "toUpper", "toLower", "substr",
+        "strcmp", "stricmp", "versioncmp", "versionLE", "versionLT", "versionGE", "versionGT",
+        "versionEQ", "version_in_range", "regexp", "regexpMember", "regexps", "replace",
+        "replaceAll", "int", "real", "string", "bool", "unparse", "floor", "ceil", "ceiling",
+        "round", "pow", "quantize", "ifThenElse", "interval", "stringListsIntersect", "debug",
+        "stringListSize", "stringListSum", "stringListAvg", "stringListMin", "stringListMax",
+        "stringListMember", "stringListIMember", "stringList_regexpMember",
+        "stringListSubsetMatch", "stringListISubsetMatch", "splitUserName", "splitSlotName",
+        "split", "envV1ToV2", "mergeEnvironment", "listToArgs", "argsToList", "userHome",
+        "userMap", "evalInEachContext", "countMatches",
+    )
 )
-# Functions that read the clock. The snapshot freezes time() per ad to its
-# capture time, so these are constant per ad given the clock's attributes.
-TIME_FUNCTIONS = frozenset(
+# time() and CurrentTime read the clock, which the snapshot freezes per ad at its
+# capture time; so they are constant per ad given the clock's attributes.
+TIME_FUNCTIONS = frozenset({"time", "currenttime"})
+# Date functions: pure on an argument, the wall clock without one (dayTime
+# always), which nothing freezes, so a call without argument is not bounded.
+DATE_FUNCTIONS = frozenset(
     name.lower()
-    for name in """
-    time currentTime timeZoneOffset dayTime splitTime formatTime absTime relTime
-    getYear getMonth getDayOfYear getDayOfMonth getDayOfWeek getDays getHours getMinutes getSeconds
-    """.split()
+    for name in (
+        "formatTime", "absTime", "relTime", "splitTime", "timeZoneOffset", "getYear", "getMonth",
+        "getDayOfYear", "getDayOfMonth", "getDayOfWeek", "getDays", "getHours", "getMinutes",
+        "getSeconds",
+    )
 )
 # What Snapshot.classad_text reads to freeze time() in one ad (simulator.clock):
 # the ad's own MyCurrentTime (else the snapshot's time, part of the answer cache
@@ -95,13 +102,16 @@ _OPAQUE_SCOPES = frozenset({"parent", "super", "toplevel", "root"})
 _LITERAL = re.compile(
     r'-?\d+(?:\.\d*)?(?:[eE][-+]?\d+)?|"(?:[^"\\]|\\.)*"|(?i:true|false|undefined|error)'
 )
-# A conservative scan of the unparsed text for calls: a match inside a string
-# literal can only make the analysis more careful, never less.
-_CALL = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\s*\(")
+# A scan of the unparsed text (string literals blanked) for calls. It cannot
+# miss a call; a false hit only sends the match to the plain path.
+_CALL = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\s*\((\s*\))?")
 _CURRENT_TIME = re.compile(r"\bcurrenttime\b", re.IGNORECASE)
 # MY[name] and a bare MY reach attributes by computed names, and externalRefs
 # does not report them: such a text is not bounded.
 _WHOLE_MY = re.compile(r"\bmy\b(?!\s*\.)", re.IGNORECASE)
+_NAME_PATH = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
+# String literals are blanked before the scans below, so their contents count for nothing.
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
 _EMPTY_AD = ClassAd()
 
 
@@ -155,7 +165,8 @@ def _analyze(text: str) -> TextInfo:
     for ref in _EMPTY_AD.externalRefs(ExprTree(text)):
         if not ref:
             continue
-        if "'" in ref or '"' in ref or "[" in ref:
+        if not _NAME_PATH.fullmatch(ref):
+            # The library reports a selection from a computed ad (f(x).y) as its text.
             unsafe = f"opaque reference {ref}"
             continue
         parts = ref.lower().split(".")
@@ -169,16 +180,21 @@ def _analyze(text: str) -> TextInfo:
         else:
             # foo.bar selects from the ad foo holds: it depends on foo only.
             refs.add(("", parts[0]))
-    if _WHOLE_MY.search(text):
+    code = _STRING.sub('""', text)
+    if _WHOLE_MY.search(code):
         unsafe = "reference to MY as a whole"
-    calls = {name.lower() for name in _CALL.findall(text)}
+    found = _CALL.findall(code)
+    calls = {name.lower() for name, _ in found}
     reads_clock = bool(calls & TIME_FUNCTIONS)
-    if _CURRENT_TIME.search(text):
+    wall_clock = {name.lower() for name, no_args in found if no_args} & DATE_FUNCTIONS
+    if wall_clock - {"timezoneoffset"} or "daytime" in calls:
+        unsafe = unsafe or "reads the wall clock"
+    if _CURRENT_TIME.search(code):
         # The library resolves a bare CurrentTime to the clock and does not
         # report it as a reference; keep it as a name too, in case an ad sets it.
         reads_clock = True
         refs.add(("", "currenttime"))
-    unknown = sorted(calls - PURE_FUNCTIONS - TIME_FUNCTIONS)
+    unknown = sorted(calls - PURE_FUNCTIONS - TIME_FUNCTIONS - DATE_FUNCTIONS - {"daytime"})
     if unknown and unsafe is None:
         unsafe = "calls " + ", ".join(f"{name}()" for name in unknown)
     return TextInfo(frozenset(refs), reads_clock, unsafe)
@@ -227,9 +243,9 @@ class _PoolCache:
         wanted = set(names)
         base: Optional[Tuple[str, ...]] = None
         for key in self.groupings:
-            if len(key) < len(names) and wanted.issuperset(key):
-                if base is None or len(key) > len(base):
-                    base = key
+            bigger = base is None or len(key) > len(base)
+            if bigger and len(key) < len(names) and wanted.issuperset(key):
+                base = key
         if base is None:
             gid, size = np.zeros(self.n, dtype=np.int64), 1
         else:
@@ -279,51 +295,92 @@ def _cache_for(snapshot: Snapshot) -> _PoolCache:
     return cache
 
 
-@dataclasses.dataclass
-class SlotClasses:
-    """How one job splits one pool: the columns in the key and the classes.
+# The two halves of a match. symmetricMatch is exactly "the job's Requirements
+# hold with the slot as TARGET" and "the slot's Requirements hold with the job as
+# TARGET"; each half reads its own attributes, so each is grouped on its own
+# columns (a ladder step changes only the job half; the slot half, usually the
+# costlier, is shared by every profile built on the same job template).
+JOB_SIDE = "job"
+SLOT_SIDE = "slot"
 
-    ``fallback`` names why the plain path is needed instead (then the other
-    fields are empty).
+
+@dataclasses.dataclass
+class Side:
+    """One half of the match, grouped: the columns in its key and its classes.
+
+    ``job_texts`` are the job attributes the half reads (text, or None where the
+    job lacks one); with the columns they decide its answers. ``fallback`` says
+    why this half is evaluated one slot at a time instead.
     """
 
+    name: str
     columns: Tuple[str, ...]
-    gid: np.ndarray
-    reps: np.ndarray
+    job_texts: Tuple[Tuple[str, Optional[str]], ...]
     reads_clock: bool
     fallback: Optional[str] = None
+    gid: Optional[np.ndarray] = None
+    reps: Optional[np.ndarray] = None
 
     @property
     def n_classes(self) -> int:
-        return len(self.reps)
+        return 0 if self.reps is None else len(self.reps)
 
 
-def reached_columns(snapshot: Snapshot, job: ClassAd) -> Tuple[Tuple[str, ...], bool, Optional[str]]:
-    """The slot columns a match of ``job`` can read, whether they read the clock, and
-    why the analysis gives up (None if it does not)."""
+@dataclasses.dataclass
+class SlotClasses:
+    """How one job splits one pool: a grouping per half of the match."""
+
+    job_side: Side
+    slot_side: Side
+    n_slots: int
+
+    @property
+    def n_classes(self) -> int:
+        """Evaluations the fast path needs: classes of both halves (a half that falls
+        back counts one per slot)."""
+        return sum(
+            self.n_slots if side.fallback else side.n_classes
+            for side in (self.job_side, self.slot_side)
+        )
+
+    @property
+    def fallback(self) -> Optional[str]:
+        return self.job_side.fallback or self.slot_side.fallback
+
+
+def reached(snapshot: Snapshot, job: ClassAd, side: str) -> Side:
+    """What one half of the match can read: slot columns, job attributes, the clock.
+
+    The job half starts at the job's Requirements, the slot half at the slot's;
+    references are followed through both ads with ClassAd scoping (an unscoped
+    name is the ad's own attribute where it has one, else the other ad's).
+    """
     cache = _cache_for(snapshot)
     present = set(snapshot.ads.columns)
-    job_keys = {key.lower(): key for key in job.keys()}
-    seen_job: set = set()
+    job_keys = {key.lower(): key for key in job}
+    seen_job: Dict[str, Optional[str]] = {}
     seen_slot: set = set()
-    todo: List[Tuple[str, str]] = [("job", "requirements"), ("slot", "requirements")]
+    todo: List[Tuple[str, str]] = [(side, "requirements")]
     reads_clock = False
     unsafe = None
     while todo:
-        side, name = todo.pop()
-        if side == "job":
-            if name in seen_job or name not in job_keys:
+        where, name = todo.pop()
+        if where == JOB_SIDE:
+            if name in seen_job:
                 continue
-            seen_job.add(name)
-            info = text_info(str(job.lookup(job_keys[name])))
-            # job-side time() runs on the real clock in every path alike
+            if name not in job_keys:
+                seen_job[name] = None
+                continue
+            text = seen_job[name] = str(job.lookup(job_keys[name]))
+            info = text_info(text)
+            # job-side time() is the job's business: the same in every path
             for scope, ref in info.refs:
                 if ref == "*":
                     unsafe = unsafe or "the job reads the slot as a whole (TARGET[...])"
                 elif scope == "target" or ref not in job_keys:
-                    todo.append(("slot", ref))
+                    todo.append((SLOT_SIDE, ref))
                 else:
-                    todo.append(("job", ref))
+                    todo.append((JOB_SIDE, ref))
         else:
             if name in seen_slot:
                 continue
@@ -334,59 +391,92 @@ def reached_columns(snapshot: Snapshot, job: ClassAd) -> Tuple[Tuple[str, ...], 
             reads_clock = reads_clock or info.reads_clock
             for scope, ref in info.refs:
                 if ref == "*":
-                    todo.extend(("job", key) for key in job_keys)
+                    todo.extend((JOB_SIDE, key) for key in job_keys)
                     continue
                 # unscoped: the slot's own attribute where it has one, else the job's
-                todo.append(("job", ref))
+                todo.append((JOB_SIDE, ref))
                 if scope != "target":
-                    todo.append(("slot", ref))
+                    todo.append((SLOT_SIDE, ref))
         unsafe = unsafe or info.unsafe
     columns = set(seen_slot & present)
     if reads_clock:
         columns.update(c for c in CLOCK_COLUMNS if c in present)
-    return tuple(sorted(columns)), reads_clock, unsafe
+    return Side(side, tuple(sorted(columns)), tuple(sorted(seen_job.items())), reads_clock, unsafe)
 
 
 def slot_classes(snapshot: Snapshot, job: ClassAd) -> SlotClasses:
-    """Group the slots of ``snapshot`` into classes that ``job`` cannot tell apart."""
-    columns, reads_clock, unsafe = reached_columns(snapshot, job)
-    empty = np.zeros(0, dtype=np.int64)
-    if unsafe is not None:
-        return SlotClasses(columns, empty, empty, reads_clock, fallback=unsafe)
-    if len(snapshot) == 0:
-        return SlotClasses(columns, empty, empty, reads_clock)
-    grouping = _cache_for(snapshot).grouping(columns)
-    return SlotClasses(columns, grouping.gid, grouping.reps, reads_clock)
-
-
-# Answers per class text, across snapshots: {(job text, columns, clock): {texts: bool}}.
-_ANSWERS: "OrderedDict[tuple, Dict[tuple, bool]]" = OrderedDict()
-_MAX_JOBS = 64
+    """Group the slots of ``snapshot`` into classes that ``job`` cannot tell apart,
+    once per half of the match."""
+    halves = []
+    for name in (JOB_SIDE, SLOT_SIDE):
+        side = reached(snapshot, job, name)
+        if side.fallback is None and len(snapshot):
+            grouping = _cache_for(snapshot).grouping(side.columns)
+            side.gid, side.reps = grouping.gid, grouping.reps
+        halves.append(side)
+    return SlotClasses(halves[0], halves[1], len(snapshot))
 
 
 def fast_match(snapshot: Snapshot, job: ClassAd) -> np.ndarray:
     """A boolean per slot, equal to ``plain_match(snapshot, job)``, one evaluation per class."""
+    job_ok, slot_ok = fast_sides(snapshot, job)
+    return job_ok & slot_ok
+
+
+def fast_sides(snapshot: Snapshot, job: ClassAd) -> Tuple[np.ndarray, np.ndarray]:
+    """(job accepts slot, slot accepts job) per slot, as ``summary.plain_sides`` gives.
+
+    The first is the job's Requirements with the slot as TARGET
+    (``slot.matches(job)``), the second the slot's with the job as TARGET
+    (``job.matches(slot)``); a slot matches when both hold.
+    """
     classes = slot_classes(snapshot, job)
-    if classes.fallback is not None:
-        return plain_match(snapshot, job)
+    return _side_answers(snapshot, job, classes.job_side), _side_answers(
+        snapshot, job, classes.slot_side
+    )
+
+
+def _ask(job: ClassAd, slot: ClassAd, side: str) -> bool:
+    # a.matches(b) evaluates b's Requirements in the context of a.
+    return bool(slot.matches(job)) if side == JOB_SIDE else bool(job.matches(slot))
+
+
+# Answers per class, across snapshots and jobs: {half key: {class texts: answer}}.
+_ANSWERS: OrderedDict = OrderedDict()
+_MAX_KEYS = 256
+
+
+def clear_caches() -> None:
+    """Forget remembered answers and per-snapshot work (benchmarks measure cold runs)."""
+    _ANSWERS.clear()
+    _CACHES.clear()
+    _TEXT_INFO.clear()
+
+
+def _side_answers(snapshot: Snapshot, job: ClassAd, side: Side) -> np.ndarray:
+    """One half of the match for every slot, evaluated once per class."""
+    if side.fallback is not None:
+        return np.array([_ask(job, slot, side.name) for slot in snapshot.classads()], dtype=bool)
     if len(snapshot) == 0:
         return np.zeros(0, dtype=bool)
     cache = _cache_for(snapshot)
-    # A class is known by its texts (None where absent); answers are kept by those.
-    cols = [cache.column(name) for name in classes.columns]
+    # A class is known by its texts (None where absent), and the half's answer by
+    # those and the job attributes it reads.
+    cols = [cache.column(name) for name in side.columns]
     if cols:
-        signatures = list(zip(*(col.texts[col.codes[classes.reps]] for col in cols)))
+        signatures = list(zip(*(col.texts[col.codes[side.reps]] for col in cols), strict=True))
     else:
-        signatures = [()] * classes.n_classes
-    memo_key = (str(job), classes.columns, snapshot.time if classes.reads_clock else None)
+        signatures = [()] * side.n_classes
+    clock = snapshot.time if side.reads_clock else None
+    memo_key = (side.name, side.columns, side.job_texts, clock)
     answers = _ANSWERS.get(memo_key)
     if answers is None:
         answers = _ANSWERS[memo_key] = {}
-        while len(_ANSWERS) > _MAX_JOBS:
+        while len(_ANSWERS) > _MAX_KEYS:
             _ANSWERS.popitem(last=False)
     else:
         _ANSWERS.move_to_end(memo_key)
-    result = np.zeros(classes.n_classes, dtype=bool)
+    result = np.zeros(side.n_classes, dtype=bool)
     todo = []
     for i, sig in enumerate(signatures):
         known = answers.get(sig)
@@ -394,31 +484,30 @@ def fast_match(snapshot: Snapshot, job: ClassAd) -> np.ndarray:
             todo.append(i)
         else:
             result[i] = known
-    if todo:
-        for i, ok in zip(todo, _evaluate(snapshot, job, classes, [classes.reps[i] for i in todo])):
-            result[i] = ok
-            answers[signatures[i]] = ok
-    return result[classes.gid]
+    rows = [int(side.reps[i]) for i in todo]
+    for i, slot in zip(todo, _representatives(snapshot, side, rows), strict=True):
+        result[i] = answers[signatures[i]] = _ask(job, slot, side.name)
+    return result[side.gid]
 
 
-def _evaluate(snapshot: Snapshot, job: ClassAd, classes: SlotClasses, rows: List[int]):
-    """symmetricMatch of the job with each representative slot, built from its reached
-    attributes only (nothing else can be read during the match)."""
-    columns = list(classes.columns)
-    if classes.reads_clock:
+def _representatives(snapshot: Snapshot, side: Side, rows: List[int]):
+    """The slots at ``rows`` as ClassAds holding only the reached attributes (nothing
+    else can be read during this half of the match)."""
+    columns = list(side.columns)
+    if side.reads_clock:
         # Let the snapshot rebuild the ads, so time() is frozen exactly as in the plain path.
         sub = dataclasses.replace(snapshot, ads=snapshot.ads.iloc[rows][columns])
         for j in range(len(rows)):
-            yield bool(job.symmetricMatch(sub.classad(j)))
+            yield sub.classad(j)
         return
     frame = snapshot.ads
     names = [snapshot.display_name(c) for c in columns]
     positions = [frame.columns.get_loc(c) for c in columns]
-    values = frame.iloc[rows, positions].to_numpy(dtype=object) if columns else None
+    values = frame.iloc[rows, positions].to_numpy(dtype=object)
     for j in range(len(rows)):
         parts = [
             f"{names[k]} = {values[j, k]}"
             for k in range(len(columns))
             if isinstance(values[j, k], str)
         ]
-        yield bool(job.symmetricMatch(parse_one("[" + "; ".join(parts) + "]")))
+        yield ClassAd("[" + "; ".join(parts) + "]")
