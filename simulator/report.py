@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 from typing import Dict, List, Sequence
 
+import numpy as np
 import pandas as pd
 
 from simulator.condor import ExprTree, Value, quote
@@ -34,17 +35,33 @@ def counts(snapshot: Snapshot, attrs: Sequence[str]) -> pd.DataFrame:
     if not attrs:
         raise ValueError("counts needs at least one attribute")
     names = [_display(snapshot, a) for a in attrs]
-    columns = {name: _evaluated(snapshot, a) for name, a in zip(names, attrs, strict=True)}
-    values = pd.DataFrame(columns, index=snapshot.ads.index)
-    values = values.dropna(how="any")
-    if values.empty:
+    n = len(snapshot.ads)
+    key = np.zeros(n, dtype=np.int64)
+    keep = np.ones(n, dtype=bool)
+    coded = []
+    # Work on codes of the distinct cell texts: a million slots hold few of them.
+    for attr in attrs:
+        codes, values = _coded_values(snapshot, attr)
+        keep &= codes >= 0
+        key = pd.factorize(key * (len(values) + 1) + codes + 1)[0]
+        coded.append((codes, values))
+    rows = np.flatnonzero(keep)
+    if not len(rows):
         return pd.DataFrame({**{n: [] for n in names}, COUNT: []}).astype({COUNT: int})
-    # Group on the displayed text so True/1 or 1/1.0 never merge by accident.
-    keys = values.apply(lambda col: col.map(show))
-    grouped = keys.groupby(names, sort=False).size().reset_index(name=COUNT)
-    firsts = values.groupby([keys[n] for n in names], sort=False).first().reset_index(drop=True)
-    result = pd.concat([firsts, grouped[[COUNT]]], axis=1)
-    result["_key"] = grouped[names].agg(" ".join, axis=1)
+    compact = pd.factorize(key[rows])[0]
+    tally = np.bincount(compact)
+    firsts = rows[np.unique(compact, return_index=True)[1]]
+    merged: Dict[tuple, list] = {}
+    for row, count in zip(firsts, tally, strict=True):
+        values = tuple(values[codes[row]] for codes, values in coded)
+        # Group on the displayed text so True/1 or 1/1.0 never merge by accident.
+        shown = tuple(show(v) for v in values)
+        entry = merged.setdefault(shown, [values, 0])
+        entry[1] += int(count)
+    result = pd.DataFrame(
+        [[*values, count, " ".join(shown)] for shown, (values, count) in merged.items()],
+        columns=[*names, COUNT, "_key"],
+    )
     result = result.sort_values([COUNT, "_key"], ascending=[False, True], kind="stable")
     return result.drop(columns="_key").reset_index(drop=True)
 
@@ -97,25 +114,36 @@ def _display(snapshot: Snapshot, attr: str) -> str:
     return snapshot.display_name(low) if low in snapshot.ads.columns else attr
 
 
-def _evaluated(snapshot: Snapshot, attr: str) -> pd.Series:
-    """Evaluated values of ``attr`` per slot; None where undefined.
+def _coded_values(snapshot: Snapshot, attr: str):
+    """``(codes, values)``: per slot an index into ``values`` (-1 = undefined).
 
     Literal texts are evaluated once per distinct text, which keeps a
     million-slot report fast; anything else goes through ``Snapshot.values``,
     which evaluates each slot inside its own ad.
     """
     low = attr.lower()
+    n = len(snapshot.ads)
     if low not in snapshot.ads.columns:
-        return pd.Series([None] * len(snapshot.ads), index=snapshot.ads.index, dtype=object)
-    texts = snapshot.ads[low]
-    mapping = {}
-    for text in pd.unique(texts.dropna()):
+        return np.full(n, -1, dtype=np.int64), []
+    codes, texts = pd.factorize(snapshot.ads[low], use_na_sentinel=True)
+    values = []
+    for text in texts:
         value = ExprTree(text).eval()
         if _literal_text(value) != text:
-            return snapshot.values(attr)
-        mapping[text] = value
-    out = texts.map(mapping)
-    return out.astype(object).where(out.notna(), None)
+            return _factorized(snapshot.values(attr))
+        values.append(value)
+    return codes, values
+
+
+def _factorized(values: pd.Series):
+    """Codes of already evaluated values (None = undefined), keyed by their display."""
+    shown = values.map(lambda v: None if v is None else (type(v).__name__, show(v)))
+    codes, keys = pd.factorize(shown, use_na_sentinel=True)
+    firsts = {}
+    for i, code in enumerate(codes):
+        if code >= 0 and code not in firsts:
+            firsts[code] = values.iloc[i]
+    return codes, [firsts[c] for c in range(len(keys))]
 
 
 def _literal_text(value):
