@@ -1,0 +1,149 @@
+"""The loosest safe Requirements: each clause accepts exactly the slots that have the need."""
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from simulator import cli
+from simulator.condor import ClassAd
+from simulator.match import plain_match
+from simulator.needs import Needs, NeedsError
+from simulator.needs.requirements import clauses, expression
+from simulator.profiles import load_template, with_requirements
+from simulator.snapshot import Snapshot
+
+FIXTURES = Path(__file__).parent / "fixtures"
+GCC = shutil.which("gcc")
+
+SLOTS = [
+    # OpSys, Arch, glibc_base_version, kernel_version, UtsnameRelease, Java spec
+    ("LINUX", "X86_64", "2.5", "2.6.18-164.el5", None, "1.6"),
+    ("LINUX", "X86_64", "2.17", None, "3.10.0-1160.el7.x86_64", "1.8"),
+    ("LINUX", "X86_64", "2.28", "4.18.0-513.el8", None, "11"),
+    ("LINUX", "X86_64", "2.34", "5.14.0-362.el9", None, "17"),
+    ("LINUX", "INTEL", "2.34", "5.14.0-362.el9", None, "21"),
+    ("LINUX", "aarch64", "2.39", "6.8.0-40-generic", None, None),
+    ("LINUX", "X86_64", None, "6.1.0-18-amd64", None, "17"),
+    ("OSX", "X86_64", None, None, "23.1.0", "1.8"),
+]
+
+
+def _pool():
+    ads = []
+    for opsys, arch, glibc, kernel, uname, spec in SLOTS:
+        ad = ClassAd({"OpSys": opsys, "Arch": arch, "Requirements": True, "Memory": 4096,
+                      "Disk": 10 ** 8, "Cpus": 1})
+        for name, value in (("glibc_base_version", glibc), ("kernel_version", kernel),
+                            ("UtsnameRelease", uname), ("JavaSpecificationVersion", spec)):
+            if value is not None:
+                ad[name] = value
+        ads.append(ad)
+    return Snapshot.from_classads(ads, source="needs-pool", time=1700000000)
+
+
+def _numbers(text):
+    """'2.6.18-164.el5' -> (2, 6, 18): the leading dotted numbers, compared as integers."""
+    out = []
+    for part in text.split("-")[0].split("."):
+        if not part.isdigit():
+            break
+        out.append(int(part))
+    return tuple(out)
+
+
+def _java(spec):
+    return int(spec.split(".")[1]) if spec.startswith("1.") else int(spec)
+
+
+def _matches(expr):
+    job = with_requirements(load_template("plain"), expr)
+    return plain_match(_pool(), job)
+
+
+def test_each_clause_accepts_exactly_the_slots_with_the_need():
+    needs = Needs("a.out", "ELF executable", opsys="LINUX", arch="X86_64", glibc="2.17",
+                  kernel="3.2.0")
+    got = _matches(expression([needs]))
+    want = np.array([
+        opsys == "LINUX" and arch == "X86_64" and glibc is not None
+        and _numbers(glibc) >= (2, 17) and _numbers(kernel or uname) >= (3, 2, 0)
+        for opsys, arch, glibc, kernel, uname, _ in SLOTS
+    ])
+    assert got.tolist() == want.tolist()
+    assert got.sum() == 3  # el7 (through UtsnameRelease), el8 and el9; not INTEL
+    # 2.17 on el7 comes from UtsnameRelease: kernel_version is missing there
+    assert got[1]
+
+
+@pytest.mark.parametrize("spec", ["1.6", "1.8", "11", "17", "21"])
+def test_java_clause_orders_1_8_below_17(spec):
+    got = _matches(expression([Needs("x.jar", "JAR", java=spec)]))
+    want = [s is not None and _java(s) >= _java(spec) for *_, s in SLOTS]
+    assert got.tolist() == want
+
+
+def test_programs_combine_to_the_highest_need():
+    a = Needs("a", "ELF executable", opsys="LINUX", arch="X86_64", glibc="2.5", kernel="2.6.9")
+    b = Needs("b", "ELF shared library", opsys="LINUX", arch="X86_64", glibc="2.14")
+    c = Needs("c.jar", "JAR", java="11")
+    assert clauses([a, b, c]) == [
+        'TARGET.OpSys == "LINUX"', 'TARGET.Arch == "X86_64"',
+        'versionGE(TARGET.glibc_base_version,"2.14")',
+        'versionGE((TARGET.kernel_version ?: TARGET.UtsnameRelease),"2.6.9")',
+        'versionGE(TARGET.JavaSpecificationVersion,"11")',
+    ]
+    assert expression([Needs("s", "script", interpreter="/bin/sh")]) == "true"
+
+
+def test_programs_for_two_architectures_cannot_share_a_slot():
+    a = Needs("a", "ELF executable", opsys="LINUX", arch="X86_64")
+    b = Needs("b", "ELF executable", opsys="LINUX", arch="aarch64")
+    with pytest.raises(NeedsError, match="different arch"):
+        clauses([a, b])
+
+
+def test_microarch_level_allows_that_level_and_above():
+    needs = Needs("v3", "ELF executable", opsys="LINUX", arch="X86_64", microarch="x86_64-v3")
+    assert clauses([needs])[-1] == ('(TARGET.Microarch == "x86_64-v3" || '
+                                    'TARGET.Microarch == "x86_64-v4")')
+
+
+def test_cli_prints_expression_and_facts(capsys):
+    jar = FIXTURES / "hello-java11.jar"
+    assert cli.main(["requirements", str(jar)]) == 0
+    out = capsys.readouterr().out
+    assert 'versionGE(TARGET.JavaSpecificationVersion,"11")' in out
+    assert "hello-java11.jar: Java 11 or newer (class-file major 55)" in out
+
+
+def test_cli_bad_input_is_one_line(tmp_path, capsys):
+    text = tmp_path / "notes.txt"
+    text.write_text("hello\n")
+    assert cli.main(["requirements", str(text)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"tribes: error: {text}: not a program") and err.count("\n") == 1
+    assert cli.main(["requirements", str(tmp_path / "missing")]) == 1
+    assert "no such file" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(not GCC, reason="needs gcc")
+def test_cli_pool_rates_beside_the_ladder(tmp_path, capsys):
+    """On the embedded 2010 pool: a library built here needs glibc 2.2.5 only."""
+    src = tmp_path / "lib.c"
+    src.write_text('#include <stdio.h>\nint hello(void) { return puts("hi"); }\n')
+    lib = tmp_path / "libhello.so"
+    subprocess.run([GCC, "-shared", "-fPIC", "-o", str(lib), str(src)], check=True)
+    assert cli.main(["requirements", str(lib), "--pool", "pool_2010", "--format", "json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    rates = {r["profile"]: r for r in report["pool"]}
+    assert rates["needs"]["requirements"] == report["requirements"]
+    assert "release" in rates and "opsys" in rates
+    # The loosest safe expression reaches at least the slots of the exact release, and
+    # every slot it leaves out is one the program cannot run on.
+    assert rates["needs"]["matched"] >= rates["release"]["matched"] - rates["release"]["cannot_run"]
+    assert rates["release"]["cannot_run"] == 0
+    assert rates["opsys"]["matched"] - rates["opsys"]["cannot_run"] == rates["needs"]["matched"]
