@@ -1,5 +1,6 @@
 """simulate(): records, exactness against the plain loop, capture time, the CLI."""
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -111,6 +112,14 @@ def small_snapshot(pool_file):
     return snap
 
 
+@pytest.fixture(scope="module")
+def ospool():
+    from simulator.sources import open_snapshots
+
+    (snap,) = open_snapshots(str(OSPOOL))
+    return snap
+
+
 def run_cli(capsys, *argv):
     code = cli.main(["simulate", *argv])
     out, err = capsys.readouterr()
@@ -157,10 +166,8 @@ def test_partitionable_slots_match_on_what_is_left():
     assert record["matching_slots"] == 1 and record["rejecting_job"] == 2
 
 
-def test_every_real_requirement_on_the_ospool_sample_equals_the_plain_loop():
-    from simulator.sources import open_snapshots
-
-    (snap,) = open_snapshots(str(OSPOOL))
+def test_every_real_requirement_on_the_ospool_sample_equals_the_plain_loop(ospool):
+    snap = ospool
     lines = [line.split("  ## ")[0].strip() for line in REQUIREMENTS.read_text().splitlines()
              if line.strip() and not line.startswith("#")]
     assert len(lines) == 30
@@ -178,11 +185,9 @@ def test_every_real_requirement_on_the_ospool_sample_equals_the_plain_loop():
     assert plain_match(snap, profiles[4].job).sum() == frame["matching_slots"][4]
 
 
-def test_ospool_job_with_the_real_requirement_as_of_capture_time():
+def test_ospool_job_with_the_real_requirement_as_of_capture_time(ospool):
     """Pinned: the OSPool-style job of fliphilipp's condor_q -better-analyze on the sample."""
-    from simulator.sources import open_snapshots
-
-    (snap,) = open_snapshots(str(OSPOOL))
+    snap = ospool
     assert snap.time == CAPTURED
     requirement = next(line.split("  ## ")[0].strip()
                        for line in REQUIREMENTS.read_text().splitlines()
@@ -200,6 +205,9 @@ def test_ospool_job_with_the_real_requirement_as_of_capture_time():
     # START policies turn it away everywhere.
     plain = prof.from_requirements([requirement], prof.load_template("plain"))
     assert simulate([snap], plain)["matching_slots"][0] == 0
+    # At today's clock every glidein has retired: nothing matches, 55 slots say no.
+    (today,) = simulate([dataclasses.replace(snap, time=0)], profiles).to_dict(orient="records")
+    assert (today["matching_slots"], today["rejecting_job"]) == (0, 55)
 
 
 def test_missing_attributes_are_named(pool_file):
@@ -306,3 +314,16 @@ def test_cli_default_runs_the_ladder_on_the_2010_pool(capsys):
     assert by["kernel"]["matching_slots"] == 342
     assert by["opsys"]["matching_slots"] > by["major"]["matching_slots"] > by["kernel"][
         "matching_slots"]
+
+
+def test_cli_reference_and_template(capsys, pool_file):
+    code, out, _ = run_cli(capsys, "--pool", str(pool_file), "--reference", "c.example.org",
+                           "--profiles", "release,glibc", "--job-template", "ospool",
+                           "--format", "json")
+    got = {r["profile"]: (r["requirements"], r["matching_slots"]) for r in json.loads(out)}
+    assert got == {
+        "release": ('TARGET.OpSysAndVer == "CentOS7"', 1),  # c takes an OSPool-style job
+        "glibc": ('TARGET.OpSys == "LINUX" && versionGE(TARGET.glibc_base_version, "2.17")', 4),
+    }
+    code, out, err = run_cli(capsys, "--pool", str(pool_file), "--job-template", "nope.ad")
+    assert code == 1 and "nope.ad: cannot read job ad" in err
