@@ -489,7 +489,8 @@ def report(analysis: Analysis, job: ClassAd) -> str:
     """The whole ``-better-analyze``-style report for one job and one snapshot."""
     name = analysis.job_name
     parts = [
-        f"-- Pool: {analysis.source}  ({analysis.slots} slots)",
+        f"-- Pool: {analysis.source}: {analysis.slots} slots"
+        + (f", as of {_when(analysis.time)}" if analysis.time else ""),
         f"The Requirements expression for job {name} is",
         "",
         "    " + wrap_expression(analysis.requirements),

@@ -23,7 +23,6 @@ import re
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Set
 
-from elftools.common.exceptions import ELFError
 from elftools.elf.dynamic import DynamicSection
 from elftools.elf.elffile import ELFFile
 from elftools.elf.gnuversions import GNUVerNeedSection
@@ -94,10 +93,9 @@ def _read(path: Path, search_path, seen: Set[str], top: bool) -> Needs:
             info = _parse(ELFFile(stream))
     except NeedsError:
         raise
-    except (ELFError, OSError, ValueError, AssertionError, EOFError) as exc:
-        raise NeedsError(f"{path}: not a readable ELF file ({_reason(exc)})") from None
-    except Exception as exc:  # pyelftools' construct errors (truncated headers, bad offsets)
-        raise NeedsError(f"{path}: not a readable ELF file ({_reason(exc)})") from None
+    except Exception as exc:  # ELFError, and construct's errors on truncated or bad offsets
+        raise NeedsError(f"{path}: not a readable ELF file ({_truncated(path) or _reason(exc)})"
+                         ) from None
 
     needs = Needs(
         path=str(path),
@@ -129,6 +127,25 @@ def _read(path: Path, search_path, seen: Set[str], top: bool) -> Needs:
         sub_info_needed = _needed_of(found)
         queue += [(n, str(found)) for n in sub_info_needed if not C_RUNTIME.match(n)]
     return needs
+
+
+def _truncated(path: Path) -> Optional[str]:
+    """"truncated: …" when the file ends before the tables its own header points to."""
+    try:
+        size = path.stat().st_size
+    except OSError:
+        return None
+    try:
+        with open(path, "rb") as stream:
+            header = ELFFile(stream).header
+    except Exception:
+        # 52 bytes is the 32-bit ELF header; a 64-bit one is 64.
+        return f"truncated: {size} bytes, shorter than an ELF header" if size < 64 else None
+    ends = max(header["e_shoff"] + header["e_shnum"] * header["e_shentsize"],
+               header["e_phoff"] + header["e_phnum"] * header["e_phentsize"])
+    if size < ends:
+        return f"truncated: {size} bytes, its header points to byte {ends}"
+    return None
 
 
 def _reason(exc: Exception) -> str:

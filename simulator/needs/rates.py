@@ -28,7 +28,7 @@ class Rate:
     time: int
     slots: int
     matched: int
-    cannot_run: int  # matched by this profile, but lacking what the program needs
+    cannot_run: Optional[int]  # matched by this profile, but lacking what the program needs
 
     @property
     def rate(self) -> float:
@@ -58,11 +58,13 @@ def compare(expr: str, pool: str, *, template: str = "plain",
     out: List[Rate] = []
     for snap in sources.open_snapshots(pool):
         safe = np.asarray(match(snap, profiles.with_requirements(base, expr, "needs")), dtype=bool)
-        out.append(Rate("needs", expr, snap.source, snap.time, len(snap), int(safe.sum()), 0))
+        out.append(Rate("needs", expr, snap.source, snap.time, len(snap), int(safe.sum()), None))
         for prof in profiles.ladder(snap, base, reference=reference):
             got = np.asarray(match(snap, prof.job), dtype=bool)
+            # A vm job brings its own OS: the program's glibc and kernel needs are its own.
+            cannot = None if prof.name == "vm" else int((got & ~safe).sum())
             out.append(Rate(prof.name, prof.requirements, snap.source, snap.time, len(snap),
-                            int(got.sum()), int((got & ~safe).sum())))
+                            int(got.sum()), cannot))
     return out
 
 
@@ -77,7 +79,7 @@ def table(rates: List[Rate]) -> str:
             lines.append(f"Match rate on {r.source} ({r.slots} slots):")
             lines.append(f"{'profile':<9} {'matched':>7} {'rate':>7} {'cannot run it':>14}  "
                          "requirements")
-        cannot = "-" if r.profile == "needs" else str(r.cannot_run)
+        cannot = "-" if r.cannot_run is None else str(r.cannot_run)
         lines.append(f"{r.profile:<9} {r.matched:>7} {r.rate:>7.1%} {cannot:>14}  "
                      f"{r.requirements}")
     return "\n".join(lines)

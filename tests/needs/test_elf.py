@@ -131,13 +131,14 @@ def test_truncated_elf_is_one_line_error(tmp_path):
     with pytest.raises(NeedsError) as err:
         read_program(cut)
     message = str(err.value)
-    assert message.startswith(f"{cut}: not a readable ELF file") and "\n" not in message
+    assert message.startswith(f"{cut}: not a readable ELF file (truncated: 100 bytes")
+    assert "\n" not in message
 
 
 @pytest.mark.parametrize("content, reason", [
     (b"just some text\n", "not a program tribes can read"),
     (b"", "empty file"),
-    (b"\x7fELF", "not a readable ELF file"),
+    (b"\x7fELF", r"not a readable ELF file \(truncated: 4 bytes, shorter than an ELF header"),
 ])
 def test_bad_input_is_one_line_error(tmp_path, content, reason):
     path = tmp_path / "input"
