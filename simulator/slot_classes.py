@@ -495,10 +495,10 @@ def _representatives(snapshot: Snapshot, side: Side, rows: List[int]):
     else can be read during this half of the match)."""
     columns = list(side.columns)
     if side.reads_clock:
-        # Let the snapshot rebuild the ads, so time() is frozen exactly as in the plain path.
+        # Let the snapshot write the ads, so time() is frozen exactly as in the plain path.
         sub = dataclasses.replace(snapshot, ads=snapshot.ads.iloc[rows][columns])
         for j in range(len(rows)):
-            yield sub.classad(j)
+            yield ClassAd(sub.classad_text(j))
         return
     frame = snapshot.ads
     names = [snapshot.display_name(c) for c in columns]
