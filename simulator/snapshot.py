@@ -20,7 +20,7 @@ from typing import Dict, Iterable, Iterator, Optional
 import pandas as pd
 
 from simulator import clock
-from simulator.condor import ClassAd, ExprTree, Value, parse_one
+from simulator.condor import ClassAd, ExprTree, Value, parse_one, quote
 from simulator.exceptions import SnapshotError
 
 
@@ -146,7 +146,13 @@ class Snapshot:
 def _is_constant(expr: ExprTree) -> bool:
     # externalRefs of a literal is [''] (a quirk of the library), so drop empty names.
     refs = [ref for ref in ClassAd().externalRefs(expr) if ref]
-    return not refs and "(" not in str(expr)
+    if refs:
+        return False
+    # A string literal may hold "(" ("... release 5.4 (Tikanga)") and is still constant.
+    value = expr.eval()
+    if isinstance(value, str) and quote(value) == str(expr):
+        return True
+    return "(" not in str(expr)
 
 
 def _plain(value):
