@@ -146,6 +146,10 @@ def _grid(rows, columns) -> List[str]:
     return lines
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def _reference_lines(snapshot, reference) -> List[str]:
     """Who the ladder is relative to: the reference slot and its tribe."""
     from simulator.condor import ExprTree
@@ -156,7 +160,7 @@ def _reference_lines(snapshot, reference) -> List[str]:
     size = sum(1 for t in tribes(snapshot) if t == own)
     parts = [str(ExprTree(p).eval()) for p in own if p]
     return [
-        f"reference: {name}, whose tribe has {size} slots:",
+        f"reference: {name}, whose tribe has {_count(size, 'slot')}:",
         f"  {', '.join(parts) or '(no release, kernel or glibc published)'}",
     ]
 
@@ -167,17 +171,18 @@ def render_table(frame, snapshots, reference=None) -> str:
 
     out: List[str] = []
     records = frame.to_dict(orient="records")
+    per = len(records) // max(len(snapshots), 1)  # simulate() keeps snapshot order
     for n, snapshot in enumerate(snapshots):
         label = snapshot_label(snapshot)
-        rows = [r for r in records if r["snapshot"] == label]
+        rows = records[n * per:(n + 1) * per]
         if not rows:
             continue
         first = rows[0]
         if out:
             out.append("")
         out.append(
-            f"{snapshot.source}: {first['total_slots']} slots on {first['total_machines']} "
-            f"machines, as of {label} ({snapshot.time_source})"
+            f"{snapshot.source}: {_count(first['total_slots'], 'slot')} on "
+            f"{_count(first['total_machines'], 'machine')}, as of {label} ({snapshot.time_source})"
         )
         if reference is not None and n == 0:
             out.extend(_reference_lines(snapshot, reference))
