@@ -270,15 +270,26 @@ def analyze(snapshot: Snapshot, job: ClassAd) -> Analysis:
         tree = trees[s.index]
         if not _refs(job, tree):  # nothing from the slot: the same everywhere
             constant[s.index] = _is_true(tree.eval(job))
-    codes, reps = _groups(snapshot, _slot_columns(snapshot, trees, job))
-    slots = [snapshot.classad(i) for i in reps]
+    # Each step is evaluated once per class of slots equal on what that step reads
+    # (as the negotiator's autoclusters do), then spread back to every slot.
+    groupings: Dict[tuple, tuple] = {}
+    ads: Dict[int, ClassAd] = {}
     per_slot = []
     for s in steps:
         tree = trees[s.index]
         if s.index in constant:
             per_slot.append(np.full(n, constant[s.index]))
             continue
-        per_group = np.array([_is_true(tree.eval(job, slot)) for slot in slots], dtype=bool)
+        columns = tuple(_slot_columns(snapshot, [tree], job))
+        if columns not in groupings:
+            groupings[columns] = _groups(snapshot, list(columns))
+        codes, reps = groupings[columns]
+        values = []
+        for i in reps:
+            if i not in ads:
+                ads[i] = snapshot.classad(i)
+            values.append(_is_true(tree.eval(job, ads[i])))
+        per_group = np.array(values, dtype=bool)
         per_slot.append(per_group[codes] if n else np.zeros(0, dtype=bool))
     matches = [int(v.sum()) for v in per_slot]
 
