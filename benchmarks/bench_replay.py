@@ -1,0 +1,99 @@
+"""Replay speed: 30 days of a 10,000-slot pool with 100,000 jobs (target: 2 minutes).
+
+A store of daily snapshots is made from a shipped scenario (the modern pool's
+EL8 to EL9/EL10 migration by default; --pool pool_2010 runs the RHEL 4 to 5.4
+one on a 2010 pool of static slots scaled up), cut to --days days. Then
+--jobs jobs of the ladder's seven profiles, in equal shares, are replayed with
+60 s negotiation cycles, the runtimes sized so the offered load is --load of
+the pool's cores. Prints the time to write the store, the replay time (loading
+the snapshots, one exact mask per snapshot and profile, the cycles) and the
+per-profile table.
+
+    python benchmarks/bench_replay.py [--slots 10000] [--days 30] [--jobs 100000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import math
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from simulator import pools, store  # noqa: E402
+from simulator import profiles as prof  # noqa: E402
+from simulator import replay as rp  # noqa: E402
+from simulator import scenario as sc  # noqa: E402
+from simulator.commands.replay import render_table  # noqa: E402
+
+SCENARIOS = {
+    "modern": ROOT / "simulator/scenarios/el8_to_el9_el10.toml",
+    "pool_2010": ROOT / "simulator/scenarios/rhel4_to_rhel5.toml",
+}
+
+
+def start_pool(name: str, slots: int, seed: int):
+    """The start pool at ``slots`` slots; the 2010 pool is copied under new host names."""
+    if name != "pool_2010":
+        return pools.generate(name, seed=seed, slots=slots)
+    base = pools.generate(name, seed=seed)
+    copies = []
+    for k in range(-(-slots // len(base))):
+        frame = base.ads.copy()
+        for col in ("name", "machine"):
+            frame[col] = frame[col].str.replace(".campus.", f".c{k}.campus.", regex=False)
+        copies.append(frame)
+    ads = pd.concat(copies, ignore_index=True).iloc[:slots]
+    return dataclasses.replace(base, ads=ads)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pool", choices=sorted(SCENARIOS), default="modern")
+    parser.add_argument("--slots", type=int, default=10_000)
+    parser.add_argument("--days", type=int, default=30)
+    parser.add_argument("--jobs", type=int, default=100_000)
+    parser.add_argument("--load", type=float, default=0.7)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args(argv)
+
+    scenario = dataclasses.replace(sc.load_scenario(SCENARIOS[args.pool]), days=args.days)
+    with tempfile.TemporaryDirectory() as tmp:
+        began = time.perf_counter()
+        start = start_pool(args.pool, args.slots, args.seed)
+        paths = sc.run_scenario(scenario, Path(tmp) / "store", pool=start)
+        made = time.perf_counter() - began
+        print(f"store: {len(paths)} daily snapshots of {len(start)} slots ({args.pool}) "
+              f"written in {made:.1f} s")
+
+        began = time.perf_counter()
+        first = store.load(paths[0])
+        profiles = [rp.JobProfile.from_job(p.name, p.job)
+                    for p in prof.ladder(first, prof.load_template("plain"))]
+        _, cpus, _, _ = rp.capacity(first)
+        horizon = args.days * 86400
+        sigma = rp.DEFAULT_RUNTIME_SIGMA
+        # Runtimes sized so that the jobs offer --load of the cores on average.
+        mean_runtime = args.load * cpus.sum() * horizon / args.jobs
+        median = mean_runtime / math.exp(sigma ** 2 / 2)
+        jobs = rp.synthetic_jobs(len(profiles), horizon=horizon, jobs=args.jobs,
+                                 runtime_median=median, runtime_sigma=sigma, seed=args.seed)
+        result = rp.replay(paths, profiles, jobs, horizon=horizon, seed=args.seed)
+        took = time.perf_counter() - began
+    print(f"replay: {len(jobs)} jobs, {len(profiles)} profiles, {cpus.sum():.0f} cores, "
+          f"median runtime {median / 3600:.1f} h, offered load {args.load:g}; "
+          f"{result.cycles} cycles in {took:.1f} s (target: 120 s)")
+    print()
+    print(render_table(result.records()))
+    return 0 if took <= 120 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
