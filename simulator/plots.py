@@ -142,7 +142,7 @@ def joint_table(
 
 # --- drawing helpers -----------------------------------------------------
 
-_HEAD = 0.65  # inches kept above the chart for the title and the subtitle
+_HEAD = 0.55  # inches kept above the chart for the title and the subtitle
 
 
 def _figure(width: float, height: float, title: str, subtitle: str):
@@ -270,6 +270,7 @@ def facts(
         note = f"; {left_out} slots do not publish it" if left_out else ""
         ax.set_title(label(attr) + note, fontsize=10, loc="left")
     axes[-1].set_xlabel("slots")
+    axes[-1].set_xlim(0, 1.3 * max(int(t.max()) for t in tables))
     return fig
 
 

@@ -149,6 +149,8 @@ def test_facts_draw_one_panel_per_published_fact_with_missing_slots(pool):
     ]
     assert bars(axes[0]) == [("true", 5), ("(not published)", 4), ("false", 1)]
     assert bars(axes[1]) == [("(not published)", 7), ("false", 3)]
+    # one x scale: every panel's longest bar fits
+    assert {ax.get_xlim() for ax in axes} == {(0, 1.3 * 9)}
     assert "10 slots" in header(fig)[0]
 
 
