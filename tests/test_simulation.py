@@ -327,3 +327,23 @@ def test_cli_reference_and_template(capsys, pool_file):
     }
     code, out, err = run_cli(capsys, "--pool", str(pool_file), "--job-template", "nope.ad")
     assert code == 1 and "nope.ad: cannot read job ad" in err
+
+
+def test_cli_on_a_store_gives_one_block_per_snapshot(capsys, tmp_path):
+    from simulator import store
+
+    folder = tmp_path / "store"
+    for day, kernel in ((1, "5.14.0-362.el9"), (2, "5.14.0-427.el9")):
+        ads = [ClassAd({"Name": f"slot{n}@m{n}", "Machine": f"m{n}", "OpSys": "LINUX",
+                        "kernel_version": kernel if n < 3 else "4.18.0-513.el8",
+                        "Cpus": 2, "Requirements": True}) for n in range(1, 5)]
+        store.save(Snapshot.from_classads(ads, source=f"day{day}", time=1783286387 + 86400 * day,
+                                          time_source="MyCurrentTime"), folder)
+    code, out, _ = run_cli(capsys, "--pool", str(folder), "--profiles", "kernel",
+                           "--format", "json")
+    got = [(r["snapshot"], r["requirements"], r["matching_slots"]) for r in json.loads(out)]
+    # The reference comes from the first snapshot and holds still while the pool drifts.
+    assert got == [("2026-07-06T21:19:47Z", 'TARGET.kernel_version == "5.14.0-362.el9"', 2),
+                   ("2026-07-07T21:19:47Z", 'TARGET.kernel_version == "5.14.0-362.el9"', 0)]
+    code, out, _ = run_cli(capsys, "--pool", str(folder), "--profiles", "kernel")
+    assert out.count("4 slots on 4 machines, as of 2026-07-0") == 2
