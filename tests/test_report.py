@@ -1,0 +1,172 @@
+"""`tribes report`: uniq -c counts that give back the seed's tables, and the library under it."""
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+
+from simulator import cli, pools, report, store
+from simulator.condor import ClassAd, ExprTree
+from simulator.snapshot import Snapshot
+
+MARGINALS = Path(__file__).parent / "pools" / "data" / "pool_2010_marginals.csv"
+REAL = Path("/work/shared/reference/real-ads")
+if not REAL.is_dir():  # a clone keeps the reference set beside the tree
+    REAL = Path(__file__).resolve().parents[2] / "shared" / "reference" / "real-ads"
+OSPOOL = REAL / "PelicanPlatform__classad__collections_vm_testdata_pool_sample.ads.gz"
+
+
+def seed_rows(attributes):
+    with open(MARGINALS, newline="") as fh:
+        return [(r["value"], int(r["count"])) for r in csv.DictReader(fh)
+                if r["attributes"] == attributes]  # fmt: skip
+
+
+def run(capsys, *argv):
+    code = cli.main(["report", *argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def small_pool():
+    ads = [
+        ClassAd({"OpSys": "LINUX", "Arch": "X86_64", "Cpus": 4, "HasJava": True}),
+        ClassAd({"OpSys": "LINUX", "Arch": "X86_64", "Cpus": 8, "HasJava": False}),
+        ClassAd({"OpSys": "LINUX", "Arch": "INTEL", "Cpus": 2}),
+        ClassAd({"OpSys": "OSX", "Arch": "INTEL", "Cpus": 2}),
+        ClassAd({"OpSys": "OSX", "Cpus": 2, "Double": ExprTree("Cpus * 2")}),
+        ClassAd({"Arch": "X86_64", "Cpus": 1, "Double": ExprTree("Cpus * 2")}),
+    ]
+    return Snapshot.from_classads(ads, source="small", time=1_700_000_000)
+
+
+@pytest.mark.parametrize(
+    "attrs", ["redhat_version", "kernel_version", "glibc_version", "JavaVendor JavaVersion"]
+)
+def test_each_seed_table_comes_back_line_for_line(capsys, attrs):
+    code, out, _ = run(capsys, *attrs.split())
+    assert code == 0
+    expected = [f"{count:>7} {value}" for value, count in seed_rows(attrs)]
+    assert out.splitlines() == expected
+
+
+def test_each_with_csv_writes_the_seeds_marginals_file(capsys):
+    code, out, _ = run(capsys, "--each", "redhat_version", "kernel_version", "glibc_version",
+                       "--format", "csv")  # fmt: skip
+    assert code == 0
+    lines = MARGINALS.read_text().splitlines()
+    assert out.splitlines() == [line for line in lines if not line.startswith("JavaVendor ")]
+
+
+def test_each_table_has_a_header(capsys):
+    code, out, _ = run(capsys, "--each", "redhat_version", "glibc_version")
+    blocks = out.strip().split("\n\n")
+    assert [b.splitlines()[0] for b in blocks] == [
+        "# redhat_version (pool_2010(seed=2010))",
+        "# glibc_version (pool_2010(seed=2010))",
+    ]
+
+
+def test_json_records_have_one_key_per_attribute_and_count(capsys):
+    code, out, _ = run(capsys, "JavaVendor", "JavaVersion", "--format", "json")
+    records = json.loads(out)
+    assert records[0] == {"JavaVendor": "Sun Microsystems Inc.", "JavaVersion": "1.6.0",
+                          "count": 308}  # fmt: skip
+    assert sum(r["count"] for r in records) == 789
+    assert [(f"{r['JavaVendor']} {r['JavaVersion']}", r["count"]) for r in records] == seed_rows(
+        "JavaVendor JavaVersion"
+    )
+
+
+def test_json_keeps_classad_types(capsys):
+    _, out, _ = run(capsys, "OpSys", "HasJava", "TotalCpus", "--format", "json")
+    records = json.loads(out)
+    assert all(isinstance(r["HasJava"], bool) and isinstance(r["TotalCpus"], int)
+               for r in records)  # fmt: skip
+    assert sum(r["count"] for r in records) == 789
+
+
+def test_csv_is_wide_with_quoting(capsys):
+    _, out, _ = run(capsys, "JavaVendor", "JavaVersion", "--format", "csv")
+    rows = list(csv.reader(out.splitlines()))
+    assert rows[0] == ["JavaVendor", "JavaVersion", "count"]
+    assert ["Free Software Foundation, Inc.", "1.4.2", "52"] in rows
+
+
+def test_counts_orders_by_count_then_value_and_skips_missing():
+    table = report.counts(small_pool(), ["opsys"])  # names are case-insensitive
+    assert list(table.columns) == ["OpSys", "count"]
+    assert table.values.tolist() == [["LINUX", 3], ["OSX", 2]]
+    joint = report.counts(small_pool(), ["OpSys", "Arch"])
+    assert joint.values.tolist() == [
+        ["LINUX", "X86_64", 2], ["LINUX", "INTEL", 1], ["OSX", "INTEL", 1],
+    ]  # fmt: skip
+
+
+def test_counts_evaluates_expressions_inside_each_ad():
+    table = report.counts(small_pool(), ["Double"])
+    assert table.values.tolist() == [[2, 1], [4, 1]]
+
+
+def test_values_show_as_condor_status_prints_them():
+    table = report.counts(small_pool(), ["HasJava", "Cpus"])
+    assert report.format_table(table).splitlines() == ["      1 false 8", "      1 true 4"]
+
+
+def test_an_attribute_no_slot_has_is_a_one_line_error(capsys):
+    code, _, err = run(capsys, "NoSuchAttribute")
+    assert code == 1
+    assert err.strip() == "tribes: error: pool_2010(seed=2010): no slot has NoSuchAttribute"
+
+
+def test_bad_pool_specs_are_one_line_errors(capsys, tmp_path):
+    code, _, err = run(capsys, "OpSys", "--pool", str(tmp_path / "missing.ads"))
+    assert code == 1 and err.startswith("tribes: error: ") and len(err.splitlines()) == 1
+    ads = tmp_path / "one.ads"
+    ads.write_text('MyType = "Machine"\nOpSys = "LINUX"\n')
+    code, _, err = run(capsys, "OpSys", "--pool", str(ads), "--slots", "10")
+    assert code == 1 and "--slots" in err
+
+
+def test_a_generated_pool_takes_slots_and_seed(capsys):
+    code, out, _ = run(capsys, "SlotType", "--pool", "modern", "--slots", "3000", "--seed", "4",
+                       "--format", "json")  # fmt: skip
+    assert code == 0
+    records = json.loads(out)
+    assert sum(r["count"] for r in records) == 3000
+    assert {r["SlotType"] for r in records} == {"Static", "Partitionable", "Dynamic"}
+
+
+def test_a_store_reports_every_snapshot(capsys, tmp_path):
+    first = pools.generate("pool_2010")
+    second = pools.generate("pool_2010", seed=7)
+    second.time += 86400
+    store.save(first, tmp_path)
+    store.save(second, tmp_path)
+    code, out, _ = run(capsys, "glibc_version", "--pool", str(tmp_path))
+    assert code == 0
+    blocks = out.strip().split("\n\n")
+    assert len(blocks) == 2
+    expected = [f"{count:>7} {value}" for value, count in seed_rows("glibc_version")]
+    assert all(b.splitlines()[1:] == expected for b in blocks)
+
+
+def test_a_large_report_is_quick():
+    import time
+
+    snap = pools.generate("modern", slots=200_000, seed=2)
+    start = time.perf_counter()
+    table = report.counts(snap, ["OpSysAndVer", "glibc_base_version"])
+    assert time.perf_counter() - start < 2.0
+    assert table["count"].sum() == 200_000
+
+
+@pytest.mark.skipif(not OSPOOL.is_file(), reason="reference ads not present")
+def test_the_ospool_sample_gives_the_counts_its_sources_note_lists(capsys):
+    code, out, _ = run(capsys, "OpSysAndVer", "--pool", str(OSPOOL))
+    assert code == 0
+    assert out.splitlines() == [
+        "    109 CentOS9", "     20 CentOS8", "      5 DEBIAN13", "      3 CentOS10",
+        "      3 UBUNTU24", "      2 CentOS7", "      1 AlmaLinux9",
+    ]  # fmt: skip
