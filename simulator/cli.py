@@ -23,6 +23,7 @@ COMMANDS = [
     "replay",
     "analyze",
     "requirements",
+    "cron_config",
 ]
 
 

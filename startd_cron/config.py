@@ -24,8 +24,8 @@ STARTD_CRON_{job}_ARGS = {args}
 STARTD_CRON_{job}_MODE = Periodic
 STARTD_CRON_{job}_PERIOD = 1h
 STARTD_CRON_{job}_KILL = true
+# The Java probe asks the JVM of the startd's JAVA knob, else the java on PATH.
 {env}\
-# The hook's Java probe uses the same JVM as the startd's JAVA knob, if set.
 # Uncomment to publish tribes_kernel_version etc. instead of the plain names:
 # STARTD_CRON_{job}_PREFIX = tribes_
 """

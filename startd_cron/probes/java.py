@@ -10,6 +10,7 @@ the ``java -version`` banner is parsed as a fallback.
 'Sun Microsystems Inc.'
 """
 
+import os
 import re
 import subprocess
 
@@ -84,10 +85,16 @@ def parse_output(text):
 
 
 def find_java(ctx):
-    """``$JAVA`` (the startd's JAVA knob, passed in the cron ENV) else java on PATH."""
+    """``$JAVA`` (the startd's JAVA knob, passed in the cron ENV) else java on PATH.
+
+    HTCondor's JAVA defaults to /usr/bin/java even where there is none, so a
+    JAVA that does not exist means "not configured", not an error.
+    """
     configured = ctx.env.get("JAVA", "").strip()
     if configured:
-        return configured if "/" in configured else ctx.which(configured)
+        found = configured if "/" in configured else ctx.which(configured)
+        if found and os.path.isfile(found) and os.access(found, os.X_OK):
+            return found
     return ctx.which("java")
 
 

@@ -32,8 +32,7 @@ def run_hook(root, *args, path_dirs=None, env=None, python_flags=("-S",), timeou
         argv,
         cwd=REPO,
         env=env if env is not None else hook_env(path_dirs),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
+        capture_output=True,
         timeout=timeout,
         check=False,
     )

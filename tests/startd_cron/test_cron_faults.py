@@ -25,7 +25,7 @@ def assert_only_dropped(output, dropped, errors=None, case=BASE):
     """Output = the fixture's expected ad minus ``dropped``, plus ``errors``."""
     want = {k: v for k, v in expected_lines(case).items() if k not in dropped}
     if errors:
-        want["tribes_probe_errors"] = 'tribes_probe_errors = "%s"' % errors
+        want["tribes_probe_errors"] = f'tribes_probe_errors = "{errors}"'
     assert ad_lines(output) == want
 
 
@@ -38,8 +38,8 @@ HOSTILE = [
     ('x" START = true\n', 'x" START = true'),
     ("first\r\nsecond\n", "first"),
     ("first\rSTART = true\n", "first"),
-    (b"Red Hat \xff\xfe release\n", "Red Hat %s%s release" % (REPLACEMENT, REPLACEMENT)),
-    ("tab\there\x00nul\n", "tab%shere%snul" % (REPLACEMENT, REPLACEMENT)),
+    (b"Red Hat \xff\xfe release\n", f"Red Hat {REPLACEMENT}{REPLACEMENT} release"),
+    ("tab\there\x00nul\n", f"tab{REPLACEMENT}here{REPLACEMENT}nul"),
     ("\\\"\n", "\\\""),
 ]
 
@@ -70,7 +70,7 @@ def test_hung_java_is_killed_at_the_timeout_and_everything_else_published(host_c
     root = host_copy(BASE)
     pid_file = tmp_path / "sleeper.pid"
     # The JVM's helper survives its parent unless the whole process group dies.
-    write_script(root / "bin" / "java", "/bin/sleep 60 &\necho $! > %s\nwait\n" % pid_file)
+    write_script(root / "bin" / "java", f"/bin/sleep 60 &\necho $! > {pid_file}\nwait\n")
     started = time.monotonic()
     result = run_hook(root, "--timeout", "1")
     elapsed = time.monotonic() - started
@@ -86,7 +86,7 @@ def test_hung_java_is_killed_at_the_timeout_and_everything_else_published(host_c
 
 def _alive(pid):
     try:
-        with open("/proc/%d/stat" % pid) as handle:
+        with open(f"/proc/{pid}/stat") as handle:
             return handle.read().split(") ")[-1][0] != "Z"
     except OSError:
         return False

@@ -85,7 +85,7 @@ def test_2010_fixtures_publish_values_of_the_seed_pool(case, monkeypatch):
     for name in ("redhat_version", "kernel_version", "glibc_version"):
         assert (name, attrs[name]) in published
     if "JavaVendor" in attrs:
-        java = "%s %s" % (attrs["JavaVendor"], attrs["JavaVersion"])
+        java = "{} {}".format(attrs["JavaVendor"], attrs["JavaVersion"])
         assert ("JavaVendor JavaVersion", java) in published
 
 

@@ -85,7 +85,7 @@ def test_hostile_strings_make_exactly_one_attribute(text):
 
 
 def test_control_characters_become_the_replacement_character():
-    assert clean_text("a\nb\x7fc") == "a%sb%sc" % (REPLACEMENT, REPLACEMENT)
+    assert clean_text("a\nb\x7fc") == f"a{REPLACEMENT}b{REPLACEMENT}c"
 
 
 @settings(max_examples=300, deadline=None)

@@ -20,7 +20,7 @@ def host_ad(tmp_path_factory):
     # -S: no site-packages at all; the hook needs only the standard library.
     result = subprocess.run(
         [sys.executable, "-S", "-m", "startd_cron", "--cache", str(cache)],
-        cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60,
+        cwd=REPO, env=env, capture_output=True, timeout=60,
         check=False,
     )
     assert result.returncode == 0, result.stderr
@@ -106,4 +106,4 @@ def test_java_matches_the_jvm_on_path(host_ad):
         assert "JavaVersion" not in host_ad
         return
     out = subprocess.run([java, "-version"], stderr=subprocess.PIPE, check=False)
-    assert '"%s"' % host_ad["JavaVersion"] in out.stderr.decode()
+    assert '"{}"'.format(host_ad["JavaVersion"]) in out.stderr.decode()

@@ -67,7 +67,7 @@ def counting_java(root, tmp_path):
     real = root / "bin" / "java"
     real.rename(root / "bin" / "java.real")
     (root / "bin" / "java").write_text(
-        '#!/bin/sh\necho run >> %s\nexec "${0%%/*}/java.real" "$@"\n' % log
+        f'#!/bin/sh\necho run >> {log}\nexec "${{0%/*}}/java.real" "$@"\n'
     )
     (root / "bin" / "java").chmod(0o755)
     return root / "bin" / "java", log

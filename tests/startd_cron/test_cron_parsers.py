@@ -23,7 +23,10 @@ def test_docstring_examples(name):
 
 @pytest.mark.parametrize(
     "text",
-    ["2.5 42.el5_4.2 i686\n2.5 42.el5_4.2 x86_64\n", "2.5 42.el5_4.2 x86_64\n2.5 42.el5_4.2 i686\n"],
+    [
+        "2.5 42.el5_4.2 i686\n2.5 42.el5_4.2 x86_64\n",
+        "2.5 42.el5_4.2 x86_64\n2.5 42.el5_4.2 i686\n",
+    ],
 )
 def test_rpm_picks_the_64_bit_package_whatever_the_order(text):
     assert glibc.parse_rpm(text) == {
@@ -41,7 +44,10 @@ def test_rpm_noise_is_ignored():
 
 
 def test_dpkg_skips_removed_packages_and_strips_epoch():
-    text = "i386 2.35-0ubuntu3.6 install ok installed\namd64 1:2.35-0ubuntu3.6 deinstall ok config-files\n"
+    text = (
+        "i386 2.35-0ubuntu3.6 install ok installed\n"
+        "amd64 1:2.35-0ubuntu3.6 deinstall ok config-files\n"
+    )
     assert glibc.parse_dpkg(text) == {
         "glibc_version": "glibc-2.35-0ubuntu3.6",
         "glibc_base_version": "2.35",
@@ -56,7 +62,8 @@ def test_confstr_without_glibc(value):
 
 def test_os_release_quoting():
     fields = os_release.parse_os_release(
-        "# comment\nNAME='Odd \"Linux\"'\nID=plain\nVERSION_ID=\"1.0\nBAD KEY=x\nPRETTY_NAME=\"A\\\"B\"\n"
+        "# comment\nNAME='Odd \"Linux\"'\nID=plain\nVERSION_ID=\"1.0\n"
+        "BAD KEY=x\nPRETTY_NAME=\"A\\\"B\"\n"
     )
     assert fields == {
         "NAME": 'Odd "Linux"',
