@@ -73,8 +73,19 @@ def capture_time(
     then. Each slot is still evaluated at its own ``MyCurrentTime``.
     """
     rows = list(rows)
+    columns = {a: [r.get(a) for r in rows] for a in ("mycurrenttime", "lastheardfrom")}
+    return capture_time_of(columns, given=given, path=path)
+
+
+def capture_time_of(
+    columns: Mapping[str, Iterable[Optional[str]]],
+    *,
+    given: TimeSpec = None,
+    path: Optional[Union[str, os.PathLike]] = None,
+) -> Tuple[int, str]:
+    """``capture_time`` from columns of expression text keyed by lower-case name."""
     for attr, label in (("mycurrenttime", "MyCurrentTime"), ("lastheardfrom", "LastHeardFrom")):
-        times = [t for t in (ad_time(r, attr) for r in rows) if t is not None]
+        times = [int(t) for t in set(columns.get(attr, ())) if t is not None and _INT.match(t)]
         if times:
             return max(times), label
     given_time = parse_time(given)

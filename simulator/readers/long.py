@@ -23,13 +23,19 @@ as one attribute raises ``AdParseError`` naming the file, ad and line (where
 from __future__ import annotations
 
 import re
+from itertools import repeat
 from typing import Dict, Iterator, List, Optional, Tuple
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from simulator import clock
 from simulator.condor import ClassAd, parse_one
 from simulator.condor import classad2 as _classad2
 from simulator.exceptions import AdParseError
-from simulator.readers.build import SlotTable
+from simulator.readers.build import SlotTable, ad_type
 from simulator.readers.text import PathLike, read_text
 from simulator.snapshot import Snapshot
 
@@ -42,7 +48,10 @@ _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 # 18 digits: larger ones overflow in the library and must go through it.
 _CANONICAL = re.compile(r'(?:0|-?[1-9][0-9]{0,17}|true|false|"[ !#-\[\]-~]*")\Z')
 
-_COMMENT = (None, None)
+_SEP, _COMMENT = 0, 1  # line ids of ad separators and comment lines
+_MISS = -1
+# The text is cut into blocks of about this many characters, at blank lines.
+_BLOCK = 1 << 24
 
 
 def read(path: PathLike, *, time: clock.TimeSpec = None) -> Snapshot:
@@ -51,24 +60,172 @@ def read(path: PathLike, *, time: clock.TimeSpec = None) -> Snapshot:
 
 
 def parse_text(text: str, *, path: PathLike, time: clock.TimeSpec = None) -> Snapshot:
-    table = SlotTable()
-    lines_cache: Dict[str, Tuple[Optional[str], Optional[str]]] = {"": _COMMENT}
-    get = lines_cache.get
-    for ad_number, first_line, chunk in chunks(text):
-        lines = chunk.split("\n")
-        entries = list(map(get, lines))
-        if None in entries:
-            for i, entry in enumerate(entries):
-                if entry is None:
-                    line = lines[i]
-                    entry = lines_cache[line] = _entry(line, path, ad_number, first_line + i)
-                    entries[i] = entry
-        row = dict(entries)
-        if None in row:
-            del row[None]
-        if row:  # an ad of comments only is no ad
-            table.add(row, lambda lines=lines: _spellings(lines))
-    return table.snapshot(source=str(path), time=time, path=path)
+    """Number each distinct line of a block of ads at once, then place them with numpy.
+
+    Arrow splits a block into lines and finds its distinct lines in C++; only
+    those reach Python (most lines repeat from ad to ad), each looked up once
+    in the table of lines seen so far. Which ad a line belongs to, and which
+    cell it fills, is worked out with numpy over all lines together.
+    """
+    table = _LineTable()
+    get = table.ids.get
+    kept_ids, kept_ads = [], []
+    n_ads, base_line = 0, 1
+    for block in _blocks(text):
+        lines = _lines(block)
+        encoded = pc.dictionary_encode(lines)
+        distinct = encoded.dictionary.to_pylist()
+        where = encoded.indices.to_numpy(zero_copy_only=False)
+        known = np.fromiter(map(get, distinct, repeat(_MISS)), dtype=np.int64, count=len(distinct))
+        # The dictionary is in order of first appearance, so the first bad line raises.
+        for u in np.flatnonzero(known == _MISS).tolist():
+            try:
+                known[u] = table.add(distinct[u])
+            except _BadLine as exc:
+                i = int(np.flatnonzero(where == u)[0])
+                ad_number = n_ads + _runs(known[where[: i + 1]] == _SEP)
+                raise AdParseError(path, ad_number, base_line + i, str(exc)) from None
+        ids = known[where]
+        is_sep = ids == _SEP
+        starts = ~is_sep
+        starts[1:] &= is_sep[:-1]
+        ad_of_line = np.cumsum(starts) - 1 + n_ads
+        n_ads += int(starts.sum())
+        keep = ids > _COMMENT
+        kept_ids.append(ids[keep])
+        kept_ads.append(ad_of_line[keep])
+        base_line += len(lines)
+    ids = np.concatenate(kept_ids) if kept_ids else np.zeros(0, dtype=np.int64)
+    ads = np.concatenate(kept_ads) if kept_ads else np.zeros(0, dtype=np.int64)
+    return table.snapshot(ids, ads, n_ads, source=str(path), time=time, path=path)
+
+
+def _blocks(text: str) -> Iterator[str]:
+    """Pieces of ``text`` of about _BLOCK characters, each ending at a blank line."""
+    pos = 0
+    while pos < len(text):
+        end = text.find("\n\n", pos + _BLOCK)
+        end = len(text) if end < 0 else end + 1
+        yield text[pos:end]
+        pos = end
+
+
+def _lines(block: str) -> pa.LargeStringArray:
+    """The block's lines (each with its newline) as an Arrow array over the block's bytes."""
+    data = block.encode("utf-8")
+    newlines = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 10)
+    ends = newlines + 1
+    if not data.endswith(b"\n"):
+        ends = np.append(ends, len(data))
+    offsets = np.zeros(len(ends) + 1, dtype=np.int64)
+    offsets[1:] = ends
+    return pa.LargeStringArray.from_buffers(len(ends), pa.py_buffer(offsets), pa.py_buffer(data))
+
+
+def _runs(is_sep: np.ndarray) -> int:
+    """How many ads (runs of non-separator lines) a block's lines start."""
+    starts = ~is_sep
+    starts[1:] &= is_sep[:-1]
+    return int(starts.sum())
+
+
+class _BadLine(ValueError):
+    pass
+
+
+class _LineTable:
+    """Every distinct line of the file, numbered: its column, value text and spelling."""
+
+    def __init__(self):
+        self.ids: Dict[str, int] = {"": _SEP, "\n": _SEP}
+        self.col: List[int] = [-1, -1]
+        self.value: List[Optional[str]] = [None, None]
+        self.spelling: List[Optional[str]] = [None, None]
+        self.columns: Dict[str, int] = {}
+        self.lows: List[str] = []
+
+    def add(self, raw: str) -> int:
+        """Number a new line (``raw`` may end in its newline)."""
+        line = raw[:-1] if raw.endswith("\n") else raw
+        if not line.strip(" \t\f\v"):
+            line_id = _SEP
+        elif _is_comment(line):
+            line_id = _COMMENT
+        else:
+            name, value = _entry(line)
+            low = name.lower()
+            col = self.columns.get(low)
+            if col is None:
+                col = self.columns[low] = len(self.lows)
+                self.lows.append(low)
+            line_id = len(self.col)
+            self.col.append(col)
+            self.value.append(value)
+            self.spelling.append(name)
+        self.ids[raw] = line_id
+        return line_id
+
+    def snapshot(self, ids, ads, n_ads, *, source, time, path) -> Snapshot:
+        cols = np.asarray(self.col, dtype=np.int64)[ids]
+        is_slot, skipped = self._classify(cols, ids, ads, n_ads)
+        on_slot = is_slot[ads]
+        ids, ads, cols = ids[on_slot], ads[on_slot], cols[on_slot]
+        rows = (np.cumsum(is_slot) - 1)[ads]
+        n_slots = int(is_slot.sum())
+        # Columns in the order first seen among slot ads. Where an index repeats in
+        # a numpy assignment the last write stays, so writing positions in reverse
+        # leaves each column's first position (and a repeated attribute's last value).
+        n = len(cols)
+        first = np.full(len(self.lows), n, dtype=np.int64)
+        first[cols[::-1]] = np.arange(n - 1, -1, -1)
+        present = np.flatnonzero(first < n)
+        present = present[np.argsort(first[present], kind="stable")]
+        position = np.full(len(self.lows), -1, dtype=np.int64)
+        position[present] = np.arange(len(present))
+        cells = np.full((n_slots, len(present)), None, dtype=object)
+        cells[rows, position[cols]] = np.asarray(self.value, dtype=object)[ids]
+        columns = [self.lows[c] for c in present]
+        names = {self.lows[c]: self.spelling[ids[first[c]]] for c in present}
+        frame = pd.DataFrame(cells, columns=columns, dtype=object, copy=False)
+        if not n_slots:
+            frame = pd.DataFrame()
+        when, time_source = clock.capture_time_of(
+            {a: frame[a] for a in ("mycurrenttime", "lastheardfrom") if a in frame.columns},
+            given=time, path=path,
+        )
+        return Snapshot(ads=frame, time=when, time_source=time_source, source=source,
+                        skipped=skipped, names=names)
+
+    def _classify(self, cols, ids, ads, n_ads):
+        """Which ads are slot ads; the others counted by type."""
+        has_attr = np.zeros(n_ads, dtype=bool)
+        has_attr[ads] = True
+        mytype = np.full(n_ads, None, dtype=object)
+        col = self.columns.get("mytype")
+        if col is not None:
+            on = cols == col
+            mytype[ads[on]] = np.asarray(self.value, dtype=object)[ids[on]]
+        has_os = np.zeros(n_ads, dtype=bool)
+        for name in ("opsys", "arch"):
+            col = self.columns.get(name)
+            if col is not None:
+                has_os[ads[cols == col]] = True
+        is_slot = np.zeros(n_ads, dtype=bool)
+        skipped: Dict[str, int] = {}
+        kinds: Dict[Tuple[Optional[str], bool], Optional[str]] = {}
+        for i in np.flatnonzero(has_attr).tolist():
+            key = (mytype[i], bool(has_os[i]))
+            if key not in kinds:
+                row = {} if key[0] is None else {"mytype": key[0]}
+                if key[1]:
+                    row["opsys"] = ""
+                kinds[key] = ad_type(row)
+            kind = kinds[key]
+            if kind is None:
+                is_slot[i] = True
+            else:
+                skipped[kind] = skipped.get(kind, 0) + 1
+        return is_slot, skipped
 
 
 def chunks(text: str) -> Iterator[Tuple[int, int, str]]:
@@ -86,30 +243,20 @@ def chunks(text: str) -> Iterator[Tuple[int, int, str]]:
         yield number + 1, line, part
 
 
-def _entry(line: str, path, ad_number: int, line_number: int):
-    """(lower-case name, canonical value text) of one line, or _COMMENT."""
+def _entry(line: str) -> Tuple[str, str]:
+    """(name as spelled, canonical value text) of one ``Attr = value`` line."""
     stripped = line.strip()
-    if not stripped or stripped[0] == "#" or stripped.startswith("//"):
-        return _COMMENT
     name, eq, value = stripped.partition("=")
     name, value = name.rstrip(), value.strip()
     if eq and _NAME.match(name) and _CANONICAL.match(value):
-        return name.lower(), value
+        return name, value
     ad = parse_one(line, _OLD)
     keys = list(ad.keys())
     if len(keys) != 1 or keys[0].lower() != name.lower():
         shown = stripped if len(stripped) <= 80 else stripped[:77] + "..."
         reason = "expected Attr = value" if not eq else "cannot parse the value"
-        raise AdParseError(path, ad_number, line_number, f"{reason}: {shown}")
-    return keys[0].lower(), str(ad.lookup(keys[0]))
-
-
-def _spellings(lines: List[str]) -> Dict[str, str]:
-    spelled = {}
-    for line in lines:
-        name = line.partition("=")[0].strip()
-        spelled.setdefault(name.lower(), name)
-    return spelled
+        raise _BadLine(f"{reason}: {shown}")
+    return keys[0], str(ad.lookup(keys[0]))
 
 
 # --- the reference path: HTCondor's parser on each whole ad --------------------------
@@ -139,9 +286,12 @@ def _parse_ad(chunk: str, path, ad_number: int, first_line: int) -> ClassAd:
             continue
         name = line.partition("=")[0].strip().lower()
         if name not in have or not len(parse_one(line, _OLD)):
-            # Let the line-by-line reader word the error exactly the same way.
-            _entry(line, path, ad_number, first_line + i)
-            raise AdParseError(path, ad_number, first_line + i, f"cannot parse: {line.strip()}")
+            try:  # word the error as the fast reader does
+                _entry(line)
+                reason = f"cannot parse: {line.strip()}"
+            except _BadLine as exc:
+                reason = str(exc)
+            raise AdParseError(path, ad_number, first_line + i, reason)
     return ad
 
 
