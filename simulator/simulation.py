@@ -70,6 +70,27 @@ def default_matcher() -> Matcher:
     return fast_match
 
 
+def default_sides() -> Callable:
+    """The two one-sided results per slot: by slot class when installed, else one by one."""
+    try:
+        from simulator.slot_classes import fast_sides
+    except ImportError:
+        return plain_sides
+    return fast_sides
+
+
+# The slot ads of the last snapshot seen, so the plain path rebuilds them once
+# per snapshot, not once per profile.
+_LAST_SLOTS: list = [None, None]
+
+
+def plain_sides(snapshot: Snapshot, job: ClassAd):
+    """(job accepts slot, slot accepts job) per slot, one slot at a time (the reference)."""
+    if _LAST_SLOTS[0] is not snapshot:
+        _LAST_SLOTS[:] = [snapshot, list(snapshot.classads())]
+    return better.plain_sides(_LAST_SLOTS[1], job)
+
+
 def snapshot_label(snapshot: Snapshot) -> str:
     """The capture time as ISO 8601 UTC, or the source when the snapshot has no time."""
     if snapshot.time and snapshot.time > 0:
@@ -130,19 +151,19 @@ def simulate(
 ) -> pd.DataFrame:
     """One record per (snapshot, profile); see the module docstring for the keys.
 
-    ``matcher(snapshot, job)`` gives the symmetric match per slot (default: the
-    fast path if installed); ``sides(slot_ads, job)`` gives the two one-sided
-    results for the summary (default: one slot at a time). Warnings about
-    attributes no slot has are in ``frame.attrs["warnings"]``.
+    ``matcher(snapshot, job)`` gives the symmetric match per slot and
+    ``sides(snapshot, job)`` the two one-sided results for the summary
+    (defaults: by slot class if installed, else :func:`plain_sides` and
+    ``plain_match``). Warnings about attributes no slot has are in
+    ``frame.attrs["warnings"]``.
     """
     matcher = matcher or default_matcher()
-    sides = sides or better.plain_sides
+    sides = sides or default_sides()
     records = []
     warnings: List[str] = []
     for snapshot in snapshots:
         label = snapshot_label(snapshot)
         total = len(snapshot)
-        slots = list(snapshot.classads())
         cpus = _cpus(snapshot)
         busy = better.busy_slots(snapshot)
         machines = better.machine_keys(snapshot)
@@ -153,7 +174,7 @@ def simulate(
                     f"profile {profile.name}: no slot of {_short(snapshot.source)} has {name}"
                 )
             matched = np.asarray(matcher(snapshot, job), dtype=bool)
-            job_ok, slot_ok = sides(slots, job)
+            job_ok, slot_ok = sides(snapshot, job)
             record = {
                 "snapshot": label,
                 "profile": profile.name,

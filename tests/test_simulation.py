@@ -4,13 +4,14 @@ import dataclasses
 import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from simulator import cli
 from simulator import profiles as prof
 from simulator.condor import ClassAd, ExprTree, parse_one
 from simulator.match import plain_match
-from simulator.simulation import RECORD_KEYS, missing_attributes, simulate
+from simulator.simulation import RECORD_KEYS, missing_attributes, plain_sides, simulate
 from simulator.snapshot import Snapshot
 
 REAL = Path("/work/shared/reference/real-ads")
@@ -177,6 +178,13 @@ def test_every_real_requirement_on_the_ospool_sample_equals_the_plain_loop(ospoo
     for k, profile in enumerate(profiles):
         plain = sum(bool(profile.job.symmetricMatch(s)) for s in slots)
         assert frame["matching_slots"][k] == plain, profile.name
+    # The summary too: the default (slot classes) path equals one slot at a time.
+    def one_by_one(snapshot, job):
+        job_ok, slot_ok = plain_sides(snapshot, job)
+        return job_ok & slot_ok
+
+    reference = simulate([snap], profiles, matcher=one_by_one, sides=plain_sides)
+    pd.testing.assert_frame_equal(frame, reference)
     parts = ["rejected_by_job", "rejecting_job", "matching_busy", "available_now"]
     assert (frame[parts].sum(axis=1) == frame["total_slots"]).all()
     assert (frame["matching_busy"] + frame["available_now"] == frame["matching_slots"]).all()
