@@ -48,18 +48,22 @@ def run(args) -> int:
     needs = requirements.read_programs(args.programs)
     expr = requirements.expression(needs)
     facts = requirements.facts(needs)
-    rates = []
+    rates, notes = [], []
     if args.pool is not None:
+        from simulator import sources
         from simulator.needs import rates as pool_rates
 
-        rates = pool_rates.compare(expr, args.pool, template=args.template,
+        snapshots = sources.open_snapshots(args.pool)
+        rates = pool_rates.compare(expr, snapshots, template=args.template,
                                    reference=args.reference)
+        notes = pool_rates.missing(expr, snapshots)
     if args.format == "json":
         print(json.dumps({
             "programs": list(args.programs),
             "requirements": expr,
             "facts": facts,
             "pool": [r.as_dict() for r in rates],
+            "notes": notes,
         }, indent=2))
         return 0
     print("Loosest safe requirements:")
@@ -73,4 +77,6 @@ def run(args) -> int:
 
         print()
         print(pool_rates.table(rates))
+        for note in notes:
+            print(f"note: {note}")
     return 0

@@ -28,7 +28,8 @@ class Rate:
     time: int
     slots: int
     matched: int
-    cannot_run: Optional[int]  # matched by this profile, but lacking what the program needs
+    # matched by this profile, but not by the needs: the slot lacks one, or does not publish it
+    unsafe: Optional[int]
 
     @property
     def rate(self) -> float:
@@ -48,15 +49,15 @@ def _matcher():
     return fast_match
 
 
-def compare(expr: str, pool: str, *, template: str = "plain",
+def compare(expr: str, snapshots, *, template: str = "plain",
             reference: Optional[str] = None) -> List[Rate]:
-    """The program's expression and the ladder, matched on every snapshot of ``pool``."""
-    from simulator import profiles, sources
+    """The program's expression and the ladder, matched on every snapshot."""
+    from simulator import profiles
 
     match = _matcher()
     base: ClassAd = profiles.load_template(template)
     out: List[Rate] = []
-    for snap in sources.open_snapshots(pool):
+    for snap in snapshots:
         safe = np.asarray(match(snap, profiles.with_requirements(base, expr, "needs")), dtype=bool)
         out.append(Rate("needs", expr, snap.source, snap.time, len(snap), int(safe.sum()), None))
         for prof in profiles.ladder(snap, base, reference=reference):
@@ -68,6 +69,33 @@ def compare(expr: str, pool: str, *, template: str = "plain",
     return out
 
 
+# Attributes the loosest safe expression may read (with the ones that stand in for
+# them), and who publishes them.
+PUBLISHED_BY = {
+    "glibc_base_version": ((), "tribes' startd cron"),
+    "kernel_version": (("UtsnameRelease",), "tribes' startd cron, or HTCondor as UtsnameRelease"),
+    "JavaSpecificationVersion": ((), "HTCondor, where the startd's JAVA knob points at a JVM"),
+    "Microarch": ((), "HTCondor 9.10 or newer"),
+}
+
+
+def missing(expr: str, snapshots) -> List[str]:
+    """Notes on attributes the expression reads that slots of the pool do not publish."""
+    notes = []
+    for snap in snapshots:
+        for attr, (stand_ins, who) in PUBLISHED_BY.items():
+            if attr.lower() not in expr.lower():
+                continue
+            have = np.zeros(len(snap), dtype=bool)
+            for name in (attr, *stand_ins):
+                if name.lower() in snap.ads.columns:
+                    have |= snap.ads[name.lower()].notna().to_numpy()
+            if not have.all():
+                notes.append(f"{snap.source}: {int((~have).sum())} of {len(snap)} slots publish "
+                             f"no {attr} (published by {who})")
+    return notes
+
+
 def table(rates: List[Rate]) -> str:
     lines = []
     source = None
@@ -77,9 +105,9 @@ def table(rates: List[Rate]) -> str:
             if lines:
                 lines.append("")
             lines.append(f"Match rate on {r.source} ({r.slots} slots):")
-            lines.append(f"{'profile':<9} {'matched':>7} {'rate':>7} {'cannot run it':>14}  "
+            lines.append(f"{'profile':<9} {'matched':>7} {'rate':>7} {'unsafe':>8}  "
                          "requirements")
-        cannot = "-" if r.cannot_run is None else str(r.cannot_run)
-        lines.append(f"{r.profile:<9} {r.matched:>7} {r.rate:>7.1%} {cannot:>14}  "
+        cannot = "-" if r.unsafe is None else str(r.unsafe)
+        lines.append(f"{r.profile:<9} {r.matched:>7} {r.rate:>7.1%} {cannot:>8}  "
                      f"{r.requirements}")
     return "\n".join(lines)
