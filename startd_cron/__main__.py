@@ -56,8 +56,8 @@ def build_parser():
     parser.add_argument("--timeout", type=_timeout, default=5.0, metavar="SECONDS",
                         help="time limit for each external command (default: 5)")
     parser.add_argument("--cache", metavar="FILE", default=None,
-                        help="Java cache file ('' for none; default: %s)"
-                        % java_cache.default_path())
+                        help="Java cache file ('' for none; default: "
+                        "$TMPDIR/condor-tribes-UID/java.json)")
     parser.add_argument("--print-config", action="store_true",
                         help="print the HTCondor config snippet that runs this hook")
     parser.add_argument("--install", metavar="DIR",
@@ -105,7 +105,9 @@ def main(argv=None):
         else:
             _write(config.snippet())
         return 0
-    cache = java_cache.default_path() if args.cache is None else args.cache
+    cache = args.cache
+    if cache is None and "java" in args.only:
+        cache = java_cache.default_path()
     ctx = Context(root=args.root, timeout=args.timeout, cache_path=cache or None)
     attrs = collect(ctx, args.only)
     _write(classad_format.format_ad(attrs))

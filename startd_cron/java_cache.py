@@ -10,10 +10,10 @@ corrupt or foreign file is ignored and rewritten, never fatal.
 True
 """
 
-import json
 import os
-import tempfile
 
+# json and tempfile are imported where used: most hourly runs never need them,
+# and the hook's start-up time is its cost.
 FORMAT = 1
 _FIELDS = ("JavaVendor", "JavaVersion", "JavaSpecificationVersion")
 
@@ -25,6 +25,8 @@ def key_for(java):
 
 
 def _load(path):
+    import json
+
     try:
         with open(path, "r", encoding="utf-8") as handle:
             data = json.load(handle)
@@ -55,6 +57,9 @@ def store(path, key, attrs):
     """Remember ``attrs`` for ``key``; returns False (silently) if it cannot."""
     if not path:
         return False
+    import json
+    import tempfile
+
     entries = _load(path)
     entries[key[0]] = {"mtime_ns": key[1], "attributes": attrs}
     directory = os.path.dirname(os.path.abspath(path))
@@ -78,4 +83,6 @@ def store(path, key, attrs):
 
 def default_path():
     """A per-user cache file under the temporary directory."""
+    import tempfile
+
     return os.path.join(tempfile.gettempdir(), "condor-tribes-%d" % os.getuid(), "java.json")
