@@ -10,7 +10,7 @@ user's desktop; by default the pool's most common tribe):
 opsys     ``TARGET.OpSys == "LINUX"``
 major     same major release as the reference (``OpSysMajorVer``)
 release   exact ``redhat_version`` where the reference has one, else ``OpSysAndVer``
-kernel    exact ``kernel_version``
+kernel    exact ``kernel_version`` (else HTCondor's own ``UtsnameRelease``, the same ``uname -r``)
 glibc     ``versionGE(TARGET.glibc_base_version, "2.5")``: glibc at least the reference's
 java      ``versionGE(TARGET.JavaSpecificationVersion, "1.6")``: Java at least the reference's
 vm        ``TARGET.HasHardwareVirt && TARGET.HasKVM``: the job brings its own OS
@@ -37,8 +37,6 @@ from simulator.snapshot import Snapshot
 TEMPLATES = Path(__file__).parent / "templates"
 DEFAULT_TEMPLATE = "plain"
 LADDER = ("opsys", "major", "release", "kernel", "glibc", "java", "vm")
-# A slot's tribe: what a binary built on one machine cares about.
-TRIBE = ("release", "kernel_version", "glibc_version")
 
 
 @dataclasses.dataclass
@@ -250,7 +248,11 @@ def reference_slot(snapshot: Snapshot, name: Optional[str] = None) -> int:
 
 
 def tribe(snapshot: Snapshot, i: int) -> Tuple[str, str, str]:
-    """Slot i's tribe: (release, kernel_version, glibc_version) as expression texts."""
+    """Slot i's tribe: what a binary built on one machine cares about.
+
+    (release, kernel, glibc) as expression texts: ``redhat_version`` else
+    ``OpSysAndVer``, ``kernel_version`` else ``UtsnameRelease``, ``glibc_version``.
+    """
     return _tribe_keys(snapshot)[i]
 
 
@@ -261,9 +263,14 @@ def tribes(snapshot: Snapshot) -> List[Tuple]:
 
 def _tribe_keys(snapshot: Snapshot) -> List[Tuple]:
     redhat, opsysandver = _texts(snapshot, "redhat_version"), _texts(snapshot, "OpSysAndVer")
-    kernels, glibcs = _texts(snapshot, "kernel_version"), _texts(snapshot, "glibc_version")
+    kernels, uname = _texts(snapshot, "kernel_version"), _texts(snapshot, "UtsnameRelease")
+    glibcs = _texts(snapshot, "glibc_version")
     return [
-        (redhat[i] if redhat[i] is not None else opsysandver[i], kernels[i], glibcs[i])
+        (
+            redhat[i] if redhat[i] is not None else opsysandver[i],
+            kernels[i] if kernels[i] is not None else uname[i],
+            glibcs[i],
+        )
         for i in range(len(snapshot))
     ]
 
@@ -349,6 +356,12 @@ def _at_least(attr, prefix="") -> Callable:
     return build
 
 
+def _kernel(get) -> Optional[str]:
+    # The cron hook's kernel_version where it runs; HTCondor's UtsnameRelease
+    # (the same uname -r) everywhere else.
+    return _exact("kernel_version")(get) or _exact("UtsnameRelease")(get)
+
+
 def _vm(get) -> str:
     return "TARGET.HasHardwareVirt && TARGET.HasKVM"
 
@@ -357,7 +370,7 @@ _BUILDERS = {
     "opsys": (_opsys, "OpSys"),
     "major": (_major, "OpSysMajorVer"),
     "release": (_release, "redhat_version or OpSysAndVer"),
-    "kernel": (_exact("kernel_version"), "kernel_version"),
+    "kernel": (_kernel, "kernel_version or UtsnameRelease"),
     "glibc": (_at_least("glibc_base_version", 'TARGET.OpSys == "LINUX" && '), "glibc_base_version"),
     "java": (_at_least("JavaSpecificationVersion"), "JavaSpecificationVersion"),
     "vm": (_vm, None),

@@ -116,7 +116,8 @@ def test_ladder_step_left_out_when_the_reference_lacks_the_attribute():
     notes = []
     ladder = prof.ladder(pool, prof.load_template("plain"), notes=notes)
     assert [p.name for p in ladder] == ["opsys", "major", "vm"]
-    assert "profile kernel left out: the reference slot slot1@x has no kernel_version" in notes
+    assert ("profile kernel left out: the reference slot slot1@x has no kernel_version "
+            "or UtsnameRelease") in notes
 
 
 def test_profiles_are_full_job_ads_on_the_template():
@@ -130,6 +131,15 @@ def test_profiles_are_full_job_ads_on_the_template():
     ospool = prof.load_template("ospool")
     assert ospool["ProjectName"] and ospool["JobDurationCategory"] == "Medium"
     assert ospool["RequestGPUs"] == 0 and "SingularityImage" not in ospool
+
+
+def test_kernel_falls_back_to_utsname_release():
+    ads = machine("x", 1, OpSys="LINUX", UtsnameRelease="5.14.0-427.el9")
+    ads += machine("y", 1, OpSys="LINUX", UtsnameRelease="4.18.0-513.el8")
+    pool = Snapshot.from_classads(ads, source="s")
+    (kernel,) = prof.ladder(pool, prof.load_template("plain"), names=["kernel"], reference="x")
+    assert kernel.requirements == 'TARGET.UtsnameRelease == "5.14.0-427.el9"'
+    assert plain_match(pool, kernel.job).tolist() == [True, False]
 
 
 def test_java_versions_compare_as_versions():

@@ -246,6 +246,7 @@ def test_a_custom_matcher_is_used(pool_file):
 
 LADDER_TABLE = """\
 {path}: 4 slots on 3 machines, as of 2026-07-05T21:19:47Z (MyCurrentTime)
+other ads left out: 1 Scheduler
 reference: slot1@a.example.org, whose tribe has 2 slots:
   AlmaLinux9, 5.14.0-362.el9, glibc-2.34-83.el9
 

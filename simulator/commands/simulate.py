@@ -167,6 +167,7 @@ def _reference_lines(snapshot, reference) -> List[str]:
 
 def render_table(frame, snapshots, reference=None) -> str:
     """A readable table: one block per snapshot, headed by what the pool is."""
+    from simulator.readers.build import describe_skipped
     from simulator.simulation import snapshot_label
 
     out: List[str] = []
@@ -184,6 +185,9 @@ def render_table(frame, snapshots, reference=None) -> str:
             f"{snapshot.source}: {_count(first['total_slots'], 'slot')} on "
             f"{_count(first['total_machines'], 'machine')}, as of {label} ({snapshot.time_source})"
         )
+        if snapshot.skipped:
+            # Ads of other types never take part in a match; say how many there were.
+            out.append(f"other ads left out: {describe_skipped(snapshot.skipped)}")
         if reference is not None and n == 0:
             out.extend(_reference_lines(snapshot, reference))
         out.append("")
