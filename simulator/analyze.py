@@ -291,6 +291,7 @@ def analyze(snapshot: Snapshot, job: ClassAd) -> Analysis:
             values.append(_is_true(tree.eval(job, ads[i])))
         per_group = np.array(values, dtype=bool)
         per_slot.append(per_group[codes] if n else np.zeros(0, dtype=bool))
+    _check_split(steps, per_slot)
     matches = [int(v.sum()) for v in per_slot]
 
     shown, left, right = _prune(steps, matches, constant, n)
@@ -319,6 +320,31 @@ def analyze(snapshot: Snapshot, job: ClassAd) -> Analysis:
         time=snapshot.time,
         source=snapshot.source,
     )
+
+
+def _check_split(steps: List[Step], per_slot: List[np.ndarray]) -> None:
+    """The library's own verdicts must agree with the split, slot by slot.
+
+    Each operator step was evaluated from its whole text, independently of its
+    operands: where ``a && b`` holds both sides must hold, where ``a || b``
+    holds one side must, where ``!a`` holds ``a`` must not. A split the
+    grammar groups differently shows up here instead of as wrong counts.
+    """
+    for s in steps:
+        if not s.op:
+            continue
+        node, left = per_slot[s.index], per_slot[s.left]
+        if s.op == "&&":
+            bad = node & ~(left & per_slot[s.right])
+        elif s.op == "||":
+            bad = node & ~(left | per_slot[s.right])
+        else:
+            bad = node & left
+        if bad.any():
+            raise RequirementsError(
+                f"step [{s.index}] {s.label()} of {s.text.strip()!r} does not evaluate as its "
+                "parts do; the expression was split wrongly"
+            )
 
 
 def _match(snapshot: Snapshot, job: ClassAd) -> np.ndarray:

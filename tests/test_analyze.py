@@ -306,3 +306,16 @@ def test_cli_over_a_store_gives_one_column_per_snapshot(tmp_path, capsys):
     assert "2023-11-14 22:13" in out and "2023-11-15 22:13" in out
     row = next(line for line in out.splitlines() if line.startswith("[0]"))
     assert row.split()[1:3] == ["6", "3"]  # Memory >= 4096: 6 slots, then 3 of the first 4
+
+
+def test_a_wrong_split_is_caught_by_evaluation():
+    # "a || b && c" cut at && would claim (a || b) && c; on a slot with a true and c
+    # false the whole expression holds while its supposed right operand does not.
+    steps = [analyze.Step(0, "a || b"), analyze.Step(1, "c"),
+             analyze.Step(2, "a || b && c", "&&", 0, 1)]
+    slot = ClassAd({"a": True, "b": False, "c": False})
+    per_slot = [np.array([ExprTree(s.text).eval(slot) is True]) for s in steps]
+    with pytest.raises(RequirementsError, match="split wrongly"):
+        analyze._check_split(steps, per_slot)
+    good = analyze.split_steps("a || b && c")
+    analyze._check_split(good, [np.array([ExprTree(s.text).eval(slot) is True]) for s in good])

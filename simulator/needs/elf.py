@@ -108,6 +108,7 @@ def _read(path: Path, search_path, seen: Set[str], top: bool) -> Needs:
     )
     _facts(needs, info)
     if not top:
+        needs.facts[0] += f", found at {path}"
         return needs
     dirs = _library_dirs(path, info, search_path)
     queue = [(lib, needs.path) for lib in info["needed"] if not C_RUNTIME.match(lib)]

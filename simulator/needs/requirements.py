@@ -92,4 +92,17 @@ def expression(needs: Iterable[Needs]) -> str:
 
 
 def facts(needs: Iterable[Needs]) -> List[str]:
-    return [fact for item in flatten(needs) for fact in item.facts]
+    """Every program's facts, then which file sets each version the expression asks for."""
+    needs = list(needs)
+    every = flatten(needs)
+    out = [fact for item in every for fact in item.facts]
+    programs = {n.path for n in needs}
+    for what, label in (("glibc", "glibc"), ("kernel", "kernel"), ("java", "Java")):
+        top = highest(getattr(n, what) for n in every)
+        if top is None:
+            continue
+        setters = [n.path for n in every if getattr(n, what) == top]
+        if not programs.intersection(setters):
+            out.append(f"{label} {top} is asked for because of {setters[0]}, a library the "
+                       "programs load (the node's own copy may need less)")
+    return out

@@ -12,7 +12,7 @@ from simulator import cli
 from simulator.condor import ClassAd
 from simulator.match import plain_match
 from simulator.needs import Needs, NeedsError
-from simulator.needs.requirements import clauses, expression
+from simulator.needs.requirements import clauses, expression, facts
 from simulator.profiles import load_template, with_requirements
 from simulator.snapshot import Snapshot
 
@@ -147,3 +147,14 @@ def test_cli_pool_rates_beside_the_ladder(tmp_path, capsys):
     assert rates["needs"]["matched"] >= rates["release"]["matched"] - rates["release"]["unsafe"]
     assert rates["release"]["unsafe"] == 0
     assert rates["opsys"]["matched"] - rates["opsys"]["unsafe"] == rates["needs"]["matched"]
+
+
+def test_facts_name_the_library_that_sets_a_version():
+    lib = Needs("/opt/lib/libfoo.so", "ELF shared library", opsys="LINUX", arch="X86_64",
+                glibc="2.14")
+    program = Needs("prog", "ELF executable", opsys="LINUX", arch="X86_64", glibc="2.5",
+                    kernel="2.6.32", libraries=[lib])
+    assert 'versionGE(TARGET.glibc_base_version,"2.14")' in expression([program])
+    assert facts([program])[-1].startswith("glibc 2.14 is asked for because of /opt/lib/libfoo.so")
+    program.glibc = "2.17"
+    assert not any("asked for because" in f for f in facts([program]))
