@@ -306,6 +306,13 @@ def test_cli_user_profiles_replace_the_ladder(capsys, pool_file, tmp_path):
     assert got == {"big": 1, "req2": 0, "job00": 3}  # c turns away req2: no ProjectName
 
 
+def test_cli_profile_names_are_unique(capsys, pool_file):
+    code, _, err = run_cli(capsys, "--pool", str(pool_file), "--profiles", "opsys",
+                           "--requirements", "opsys=TARGET.Cpus > 2")
+    assert code == 1
+    assert err == "tribes: error: two profiles are named opsys: give each its own NAME=\n"
+
+
 def test_cli_bad_requirement_is_one_line(capsys, pool_file):
     code, out, err = run_cli(capsys, "--pool", str(pool_file), "--requirements", "Memory >= = 5")
     assert code == 1 and out == ""

@@ -99,6 +99,10 @@ def run(args) -> int:
     chosen += prof.from_job_files(args.job)
     if not chosen:
         raise TribesError("no profile to run")
+    names = [p.name for p in chosen]
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise TribesError(f"two profiles are named {', '.join(twice)}: give each its own NAME=")
 
     frame = simulate(snapshots, chosen, matcher=choose_matcher(args))
     for line in notes + frame.attrs.get("warnings", []):
