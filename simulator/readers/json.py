@@ -71,8 +71,11 @@ def _objects(text: str, path) -> Iterator[Tuple[int, int, int, object]]:
                 pos = _skip(text, pos + 1)
             elif not text.startswith("]", pos):
                 raise AdParseError(path, number, line_of(text, pos), "expected ',' or ']'")
-    if in_list:
-        raise AdParseError(path, number, line_of(text, len(text)), "the list is not closed")
+    if in_list:  # after a ',' the next ad is the one missing
+        after_comma = number and text.rstrip().endswith(",")
+        raise AdParseError(
+            path, number + bool(after_comma), line_of(text, len(text)), "the list is not closed"
+        )
 
 
 def _skip(text: str, pos: int) -> int:
