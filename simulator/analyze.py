@@ -16,6 +16,7 @@ library, the job as MY and the slot as TARGET.
 from __future__ import annotations
 
 import dataclasses
+import re
 import time as _time
 from typing import Dict, List, Optional, Sequence
 
@@ -165,6 +166,10 @@ def _strip_scope(ref: str) -> str:
     return low
 
 
+_READS_CLOCK = re.compile(r"time\s*\(|currenttime", re.I)
+_CLOCK_COLUMNS = ("mycurrenttime", "currenttime")
+
+
 def _refs(ad: ClassAd, tree: ExprTree) -> List[str]:
     """References ``ad`` cannot resolve (the library answers [''] when there are none)."""
     return [r for r in ad.externalRefs(tree) if r]
@@ -183,6 +188,9 @@ def _slot_columns(snapshot: Snapshot, trees: Sequence[ExprTree], job: ClassAd) -
             continue
         seen.add(col)
         for cell in snapshot.ads[col].dropna().unique():
+            if _READS_CLOCK.search(cell):
+                # Frozen per slot at its own MyCurrentTime (Snapshot.classad): part of the class.
+                frontier += [c for c in _CLOCK_COLUMNS if c in snapshot.ads.columns]
             try:
                 refs = _refs(empty, ExprTree(cell))
             except Exception:
@@ -207,13 +215,18 @@ def _groups(snapshot: Snapshot, columns: List[str]):
     return codes, [first[g] for g in range(len(first))]
 
 
-def _freeze(text: str, when: int) -> str:
-    """``time()`` as of the capture time, through the project's clock when it has one."""
-    try:
-        from simulator.clock import freeze_time
-    except ImportError:
-        return text
-    return freeze_time(text, when) if when else text
+def _frozen(job: ClassAd, steps: List[Step], when: int):
+    """The job and its steps as of the capture time: ``time()`` reads ``when``, not the clock.
+
+    The steps keep their text for display; what is evaluated is the frozen text.
+    """
+    from simulator import clock
+
+    if not when:
+        return job, [ExprTree(s.text) for s in steps]
+    plain = "CurrentTime" not in job
+    trees = [ExprTree(clock.freeze_time(s.text, when, current_time=plain)) for s in steps]
+    return clock.freeze_job(job, when), trees
 
 
 def _is_true(value) -> bool:
@@ -262,7 +275,8 @@ def analyze(snapshot: Snapshot, job: ClassAd) -> Analysis:
     if "Requirements" not in job:
         raise RequirementsError(f"job {job_name(job)} has no Requirements")
     steps = split_steps(job.lookup("Requirements"))
-    trees = [ExprTree(_freeze(s.text, snapshot.time)) for s in steps]
+    shown_job = job
+    job, trees = _frozen(job, steps, snapshot.time)
     n = len(snapshot)
 
     constant: Dict[int, bool] = {}
@@ -304,7 +318,7 @@ def analyze(snapshot: Snapshot, job: ClassAd) -> Analysis:
     yours = claimed & np.array([u is not None and u == user for u in owner], dtype=bool)
     return Analysis(
         job_name=job_name(job),
-        requirements=str(job.lookup("Requirements")),
+        requirements=str(shown_job.lookup("Requirements")),
         steps=steps,
         matches=[None if s.index in constant else matches[s.index] for s in steps],
         constant=constant,

@@ -319,3 +319,17 @@ def test_a_wrong_split_is_caught_by_evaluation():
         analyze._check_split(steps, per_slot)
     good = analyze.split_steps("a || b && c")
     analyze._check_split(good, [np.array([ExprTree(s.text).eval(slot) is True]) for s in good])
+
+
+def test_time_is_frozen_at_each_slots_capture():
+    ads = []
+    for n, (now, retire) in enumerate([(1000, 1500), (2000, 1500), (1000, 900)]):
+        ads.append(ClassAd({"Name": f"s{n}", "MyCurrentTime": now, "GLIDEIN_ToRetire": retire,
+                            "TimeLeft": ExprTree("GLIDEIN_ToRetire - time()"),
+                            "Requirements": True}))
+    pool = Snapshot.from_classads(ads, source="clock", time=2000)
+    result = analyze.analyze(pool, _job("TARGET.TimeLeft > 0 && time() >= 2000"))
+    # s0 is seen at its own time 1000 (500 s left); s1 and s2 are past retirement.
+    assert result.matches == [1, None, 1]
+    assert result.constant == {1: True}
+    assert "time() >= 2000" in result.requirements
