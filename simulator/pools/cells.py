@@ -32,8 +32,11 @@ def int_cell(value: Optional[int]) -> Optional[str]:
 
 
 def float_cell(value: Optional[float]) -> Optional[str]:
-    """HTCondor unparses every real as ``%.15E`` (0.3 -> ``3.000000000000000E-01``)."""
-    return None if value is None else f"{float(value):.15E}"
+    """A real as HTCondor unparses it: ``%.15E`` (0.3 -> ``3.000000000000000E-01``), but 0.0.
+
+    The rule has exceptions, so the library itself writes it (once per distinct value).
+    """
+    return None if value is None else str(ExprTree(repr(float(value))))
 
 
 def expression_cell(text: str) -> str:
