@@ -171,3 +171,48 @@ def test_partitionable_slot_gets_back_what_its_dynamic_slots_hold():
     # Eight one-core jobs start at once on the carved slot, the ninth on the static one.
     result = run([snap], [profile("p", LINUX, mem=10)], submit=[0] * 10, runtime=[100] * 10)
     assert sorted(result.start.tolist()) == [0] * 9 + [120]
+
+
+def test_cli_on_the_seed_scenario_wait_grows_from_opsys_to_kernel(tmp_path, capsys):
+    import json
+    from pathlib import Path
+
+    from simulator.cli import main
+
+    scenarios = Path(__file__).resolve().parent.parent / "simulator" / "scenarios"
+    text = (scenarios / "rhel4_to_rhel5.toml").read_text().replace("days = 45", "days = 10")
+    text = text.replace("date = 2010-05-01", "date = 2010-04-08")
+    (tmp_path / "s.toml").write_text(text)
+    target = str(tmp_path / "store")
+    assert main(["scenario", "run", str(tmp_path / "s.toml"), "--store", target]) == 0
+    capsys.readouterr()
+    args = ["replay", "--store", target, "--profiles", "opsys,release,kernel", "--load", "0.9",
+            "--seed", "5", "--format", "json"]
+    assert main(args) == 0
+    records = {r["profile"]: r for r in json.loads(capsys.readouterr().out)}
+    assert list(records) == ["opsys", "release", "kernel"]
+    assert set(records["opsys"]) == {"profile", "jobs", "finished", "never_started",
+                                     "mean_wait_s", "median_wait_s", "p95_wait_s",
+                                     "mean_slowdown"}
+    # opsys and release match nearly the whole pool; the exact kernel a shrinking part.
+    assert max(records["opsys"]["mean_wait_s"], records["release"]["mean_wait_s"]) < 120
+    assert records["kernel"]["mean_wait_s"] > 3600
+    assert records["kernel"]["p95_wait_s"] > 3600 > records["opsys"]["p95_wait_s"]
+    assert main(args) == 0  # same seed, same answer
+    assert {r["profile"]: r for r in json.loads(capsys.readouterr().out)} == records
+
+    # The table, and an SWF trace mapped onto profiles by queue.
+    swf = tmp_path / "jobs.swf"
+    swf.write_text("; Version: 2\n" + "".join(
+        f"{i} {i * 30} 0 3600 1 -1 -1 1 3600 -1 1 {i % 3} 1 -1 {1 + i % 2} -1 -1 -1\n"
+        for i in range(1, 200)))
+    assert main(["replay", "--store", target, "--profiles", "opsys,kernel", "--trace", str(swf),
+                 "--profile-map", "queue:1=opsys,2=kernel"]) == 0
+    out = capsys.readouterr().out
+    assert "trace" in out and "199 jobs" in out
+    assert out.splitlines()[2].split()[:3] == ["profile", "jobs", "finished"]
+    assert [line.split()[:2] for line in out.splitlines()[3:]] == [["opsys", "99"],
+                                                                   ["kernel", "100"]]
+    swf.write_text("1 0 0 10 1\n")
+    assert main(["replay", "--store", target, "--trace", str(swf)]) == 1
+    assert "jobs.swf: line 1: expected 18 fields" in capsys.readouterr().err
