@@ -320,6 +320,81 @@ def joint(
     return fig
 
 
+def composition_table(
+    snapshots: Sequence[Snapshot], attrs: Union[str, Sequence[str]], *, top: int = 8
+) -> pd.DataFrame:
+    """Slots per value at each capture time: one row per snapshot (UTC), one column per value.
+
+    Columns are ordered by total over the series, largest first; past ``top``
+    values the rest are summed into "(other values)". Slots lacking the
+    attribute form a "(not published)" column, so each row sums to the slot count.
+    """
+    rows = {}
+    for snap in snapshots:
+        when = pd.Timestamp(int(snap.time), unit="s")
+        rows[when] = counts(snap, attrs, missing=True)
+    table = pd.DataFrame(rows).T.fillna(0).astype(int).sort_index()
+    table.index.name = "capture time (UTC)"
+    values = [v for v in table.columns if v != NOT_PUBLISHED]
+    values.sort(key=lambda v: (-table[v].sum(), v))
+    if len(values) > top:
+        keep, rest = values[:top], values[top:]
+        table["(other values)"] = table[rest].sum(axis=1)
+        values = [*keep, "(other values)"]
+    if NOT_PUBLISHED in table.columns:
+        values.append(NOT_PUBLISHED)
+    return table[values]
+
+
+def composition(
+    snapshots: Sequence[Snapshot],
+    attrs: Union[str, Sequence[str]],
+    *,
+    top: int = 8,
+    source: Optional[str] = None,
+) -> Figure:
+    """A stacked area over time: how many slots carry each value (a migration, a drift)."""
+    if not snapshots:
+        raise ValueError("composition needs at least one snapshot")
+    table = composition_table(snapshots, attrs, top=top)
+    totals = table.sum(axis=1)
+    subtitle = (
+        f"{len(table)} snapshots from {table.index[0]:%Y-%m-%d %H:%M}"
+        f" to {table.index[-1]:%Y-%m-%d %H:%M} UTC · "
+        + (f"{totals.min()} slots" if totals.min() == totals.max()
+           else f"{totals.min()}–{totals.max()} slots")
+        + f" · source: {source or snapshots[-1].source}"
+    )
+    fig, body = _figure(11, 4.5, f"{label(attrs)} over time", subtitle)
+    ax = body.add_subplot()
+    palette = [_palette(k) for k in range(len(table.columns))]
+    greys = {"(other values)": "#999999", NOT_PUBLISHED: "#dddddd"}
+    colors = [greys.get(c, palette[k]) for k, c in enumerate(table.columns)]
+    # Legend entries read top-down in the order of the stack, largest at the bottom.
+    ax.stackplot(
+        table.index.to_numpy(), table.T.to_numpy(), labels=list(table.columns), colors=colors
+    )
+    handles, names = ax.get_legend_handles_labels()
+    ax.legend(handles[::-1], names[::-1], loc="center left", bbox_to_anchor=(1.01, 0.5),
+              fontsize=8)  # fmt: skip
+    ax.set_ylabel("slots")
+    ax.set_xlabel("capture time (UTC)")
+    ax.set_ylim(0, totals.max() * 1.02)
+    ax.margins(x=0)
+    for tick in ax.get_xticklabels():
+        tick.set_rotation(30)
+        tick.set_horizontalalignment("right")
+    return fig
+
+
+def _palette(k: int):
+    from matplotlib import colormaps
+
+    # tab10 without its grey (index 7): grey stands for "other" and "not published".
+    colors = [colormaps["tab10"](i) for i in range(10) if i != 7]
+    return colors[k % len(colors)]
+
+
 # --- results charts ------------------------------------------------------
 
 

@@ -66,6 +66,7 @@ def test_notebook_has_one_parameter_cell_first(name):
     assert 'POOL = "pool_2010"' in first_code.source
 
 
+@pytest.mark.slow  # about 8 s: a kernel start, the pool, six charts
 def test_pool_report_runs_and_draws_every_chart(tmp_path, monkeypatch):
     nb = execute("pool_report.ipynb", tmp_path, monkeypatch)
     chart_cells = code_cells(nb, "plots.pool_chart(")
@@ -80,10 +81,10 @@ def test_pool_report_runs_and_draws_every_chart(tmp_path, monkeypatch):
     assert "glibc-2.5-42.el5_4.2" in table.outputs[0]["data"]["text/html"]
 
 
-@pytest.mark.slow
+@pytest.mark.slow  # about 12 s: the ladder, a 7-day scenario, seven replays
 def test_match_rates_runs_the_ladder_the_scenario_and_the_replay(tmp_path, monkeypatch):
     nb = execute("match_rates.ipynb", tmp_path, monkeypatch)
-    for call in ("plots.ladder(", "plots.match_rates(", "plots.wait_times("):
+    for call in ("plots.ladder(", "plots.composition(", "plots.match_rates(", "plots.wait_times("):
         (cell,) = code_cells(nb, call)
         assert any("image/png" in o.get("data", {}) for o in cell.outputs), call
     (scenario,) = code_cells(nb, "scenario.run_scenario(")

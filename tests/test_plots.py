@@ -196,6 +196,35 @@ def test_pool_chart_falls_back_to_what_htcondor_publishes():
         plots.pool_chart(pool, "nonsense")
 
 
+def series_of(*days):
+    """One snapshot per day; each day is a list of kernel_version values (None: not published)."""
+    out = []
+    for d, kernels in enumerate(days):
+        ads = [slot("RHEL 5.4", kernel_version=k) if k else slot("RHEL 5.4") for k in kernels]
+        out.append(Snapshot.from_classads(ads, source="drift", time=CAPTURE + d * 86400))
+    return out
+
+
+def test_composition_table_counts_each_value_per_day_and_folds_the_tail():
+    series = series_of(["a", "a", "b", "c", None], ["a", "a", "a", "b", None], ["a"] * 4 + [None])
+    table = plots.composition_table(series, "kernel_version", top=2)
+    assert list(table.columns) == ["a", "b", "(other values)", plots.NOT_PUBLISHED]
+    assert table.to_numpy().tolist() == [[2, 1, 1, 1], [3, 1, 0, 1], [4, 0, 0, 1]]
+    assert [t.day for t in table.index] == [5, 6, 7]
+
+
+def test_composition_stacks_the_values_with_slots_in_the_title():
+    series = series_of(["a", "b"], ["a", "a", "b"])
+    fig = plots.composition(series, "kernel_version", source="drift scenario")
+    (ax,) = data_axes(fig)
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["b", "a"]  # top of stack first
+    assert len(ax.collections) == 2
+    title, subtitle = header(fig)
+    assert title == "Kernel (kernel_version) over time"
+    assert "2 snapshots from 2010-04-05 12:00 to 2010-04-06 12:00 UTC" in subtitle
+    assert "2–3 slots" in subtitle and "drift scenario" in subtitle
+
+
 # --- results charts --------------------------------------------------------
 
 
