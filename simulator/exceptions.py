@@ -19,3 +19,7 @@ class RequirementsError(TribesError, ValueError):
 
 class SnapshotError(TribesError):
     """A snapshot or store cannot be read or written."""
+
+
+class ProfileError(TribesError):
+    """A job profile cannot be built (unknown name, unreadable job file, no reference slot)."""

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from simulator.condor import ClassAd, ExprTree, ParserType, parse_ads, parse_one, quote
-from simulator.exceptions import RequirementsError, TribesError
+from simulator.exceptions import ProfileError, RequirementsError
 from simulator.snapshot import Snapshot
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -46,10 +46,6 @@ class Profile:
     name: str
     job: ClassAd
     requirements: str
-
-
-class ProfileError(TribesError):
-    """A profile cannot be built (unknown name, unreadable job file, no reference)."""
 
 
 # --- parsing ----------------------------------------------------------------
@@ -93,7 +89,7 @@ def _error_position(text: str) -> int:
     for end in range(len(text), -1, -1):
         prefix = text[:end]
         if any(_parses(prefix + tail) for tail in _COMPLETIONS):
-            # The whole text completes: it simply ends too early.
+            # text[:end] is a valid start; at len(text) the text merely ends too early.
             return end if end == len(text) else _skip_space(text, end)
     return 0
 

@@ -26,6 +26,7 @@ from simulator.commands import add_command
 from simulator.exceptions import TribesError
 
 DEFAULT_POOL = "pool_2010"
+DEFAULT_TEMPLATE = "plain"  # simulator.profiles.DEFAULT_TEMPLATE, without importing it here
 FORMATS = ("table", "csv", "json")
 
 
@@ -49,7 +50,7 @@ def register(subparsers):
         help="a job ad file (condor_q -l form), used as it is; named after the file (repeatable)",
     )
     parser.add_argument(
-        "--job-template", default="plain", metavar="FILE",
+        "--job-template", default=DEFAULT_TEMPLATE, metavar="FILE",
         help="job ad the profiles are built on: plain, ospool or a file (default: %(default)s)",
     )
     parser.add_argument(
