@@ -6,6 +6,12 @@ attributes are left out, as condor_status -format leaves them out. --each
 prints one table per attribute instead. The default pool is the embedded 2010
 campus pool, so each of the seed's tables comes back to the slot.
 
+--format json prints a list of records, one key per attribute plus "count";
+with --each or a store of several snapshots, one entry per table:
+{"snapshot", "time", "attributes", "counts": [records]}. --format csv is wide
+(one column per attribute), or with --each long like the seed's marginals file
+(attributes,value,count).
+
 examples:
   tribes report redhat_version
   tribes report JavaVendor JavaVersion

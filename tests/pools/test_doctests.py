@@ -1,0 +1,21 @@
+"""The examples in the pool and report docstrings run as written."""
+
+import doctest
+import importlib
+
+import pytest
+
+MODULES = [
+    "simulator.pools",
+    "simulator.pools.cells",
+    "simulator.pools.coupling",
+    "simulator.pools.pool_2010",
+    "simulator.pools.modern",
+    "simulator.report",
+]
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_docstring_examples(name):
+    result = doctest.testmod(importlib.import_module(name))
+    assert result.attempted > 0 and result.failed == 0
