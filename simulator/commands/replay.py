@@ -31,6 +31,7 @@ from simulator.commands import add_command
 from simulator.exceptions import TribesError
 
 FORMATS = ("table", "json")
+MAX_DEFAULT_JOBS = 100_000
 _UTC = datetime.timezone(datetime.timedelta(0))
 
 
@@ -132,22 +133,27 @@ def run(args) -> int:
         if median <= 0 or sigma < 0:
             raise TribesError("--runtime-median must be positive and --runtime-sigma not negative")
         count = args.jobs
+        _, cpus, _, _ = rp.capacity(first)
+        per_job = sum(p.cpus for p in profiles) / len(profiles)
         if count is None and args.rate is None:
             load = rp.DEFAULT_LOAD if args.load is None else args.load
             if not 0 < load <= 10:
                 raise TribesError(f"--load {load:g}: give a share of the cores, such as 0.7")
-            _, cpus, _, _ = rp.capacity(first)
-            per_job = sum(p.cpus for p in profiles) / len(profiles)
             count = rp.jobs_for_load(cpus.sum(), horizon, load=load, runtime_median=median,
                                      runtime_sigma=sigma, cpus_per_job=per_job)
+            if count > MAX_DEFAULT_JOBS and not args.runtime_median:
+                # A big pool gets longer jobs rather than millions of them.
+                median *= count / MAX_DEFAULT_JOBS
+                count = MAX_DEFAULT_JOBS
         if (count is not None and count < 0) or (args.rate is not None and args.rate < 0):
             raise TribesError("--jobs and --rate must not be negative")
         jobs = rp.synthetic_jobs(len(profiles), horizon=horizon, jobs=count,
                                  rate_per_hour=args.rate, runtime_median=median,
                                  runtime_sigma=sigma, weights=_weights(args.mix, names),
                                  seed=args.seed)
+        offered = (jobs.runtime.sum() * per_job / (cpus.sum() * horizon)) if cpus.sum() else 0
         stream = (f"{len(jobs)} synthetic jobs (lognormal runtimes, median {_duration(median)}, "
-                  f"sigma {sigma:g})")
+                  f"sigma {sigma:g}; offered load {offered:.2f} of {cpus.sum():.0f} cores)")
 
     began = time.perf_counter()
     result = rp.replay(paths, profiles, jobs, cycle=args.cycle, horizon=horizon, seed=args.seed)
