@@ -119,10 +119,11 @@ def freeze_time(expr_text: str, when: int, *, current_time: bool = True) -> str:
 
     With ``current_time`` (the ad does not define CurrentTime itself), bare
     ``CurrentTime`` references are replaced too. Text inside string literals is
-    never touched. The result is checked with the ClassAd library.
+    never touched; nothing else changes. The result is checked with the ClassAd
+    library.
 
     >>> freeze_time('regexp("time()", X) && TIME() > CurrentTime - 60', 100)
-    'regexp("time()",X) && 100 > 100 - 60'
+    'regexp("time()", X) && 100 > 100 - 60'
     """
     if not _MENTIONS_TIME.search(expr_text):
         return expr_text
@@ -142,9 +143,10 @@ def freeze_time(expr_text: str, when: int, *, current_time: bool = True) -> str:
     from simulator.condor import ExprTree
 
     try:
-        return str(ExprTree(frozen))
+        ExprTree(frozen)
     except Exception as exc:  # the library's own parse error
         raise TribesError(f"cannot freeze time() in {expr_text!r}: {exc}") from None
+    return frozen
 
 
 def slot_time(row, snapshot_time: int) -> int:
