@@ -420,6 +420,17 @@ def _times(results: pd.DataFrame) -> pd.Series:
     return pd.to_datetime(values, utc=True)
 
 
+def _series(results: pd.DataFrame) -> pd.DataFrame:
+    """Capture time, profile and match rate (%) of each record."""
+    return pd.DataFrame(
+        {
+            "time": _times(results),
+            "profile": results["profile"].astype(str),
+            "rate": _rates(results),
+        }
+    )
+
+
 def ladder(results: pd.DataFrame, *, snapshot: Optional[Snapshot] = None) -> Figure:
     """The requirement ladder on one snapshot: one bar per profile, loosest on top.
 
@@ -455,13 +466,7 @@ def ladder(results: pd.DataFrame, *, snapshot: Optional[Snapshot] = None) -> Fig
 
 def match_rates(results: pd.DataFrame, *, source: Optional[str] = None) -> Figure:
     """Match rate per profile over a snapshot series: one line per profile."""
-    frame = pd.DataFrame(
-        {
-            "time": _times(results),
-            "profile": results["profile"].astype(str),
-            "rate": _rates(results),
-        }
-    )
+    frame = _series(results)
     start, end = frame["time"].min(), frame["time"].max()
     subtitle = (
         f"{frame['time'].nunique()} snapshots from {start:%Y-%m-%d %H:%M}"
@@ -496,6 +501,26 @@ def match_rates(results: pd.DataFrame, *, source: Optional[str] = None) -> Figur
         tick.set_rotation(30)
         tick.set_horizontalalignment("right")
     return fig
+
+
+def rate_summary(results: pd.DataFrame) -> pd.DataFrame:
+    """Per profile, its match rate (%) on the first and last snapshot, and its range.
+
+    The table beside :func:`match_rates`: which profiles the drift hurt.
+    """
+    frame = _series(results).sort_values("time", kind="stable")
+    grouped = frame.groupby("profile", sort=False)["rate"]
+    table = pd.DataFrame(
+        {
+            "first (%)": grouped.first(),
+            "last (%)": grouped.last(),
+            "lowest (%)": grouped.min(),
+            "highest (%)": grouped.max(),
+        }
+    )
+    table["change (points)"] = table["last (%)"] - table["first (%)"]
+    order = list(dict.fromkeys(results["profile"].astype(str)))
+    return table.loc[order].round(1)
 
 
 _WAITS = [("median_wait_s", "median"), ("mean_wait_s", "mean"), ("p95_wait_s", "95th percentile")]

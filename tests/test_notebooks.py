@@ -91,3 +91,17 @@ def test_match_rates_runs_the_ladder_the_scenario_and_the_replay(tmp_path, monke
     printed = "".join(o.get("text", "") for o in scenario.outputs)
     assert "rhel4_to_rhel5: 7 daily snapshots" in printed
     assert list(tmp_path.iterdir()) == []  # the scenario's store went to a temporary folder
+
+
+def test_readme_links_both_notebooks_with_pictures_that_exist():
+    import re
+
+    root = NOTEBOOKS.parent
+    readme = (root / "README.md").read_text()
+    section = readme.split("<!-- section: notebooks -->", 1)[1].split("\n## Layout", 1)[0]
+    for name in NAMES:
+        assert f"(notebooks/{name})" in section
+    pictures = re.findall(r"!\[[^\]]+\]\(([^)]+\.png)\)", section)
+    assert len(pictures) >= 2
+    for picture in pictures + re.findall(r"\]\((docs/img/[^)]+)\)", section):
+        assert (root / picture).is_file(), picture

@@ -276,6 +276,19 @@ def test_match_rates_draw_one_line_per_profile_in_time_order():
     assert ax.get_ylabel() == "slots matching (%)"
 
 
+def test_rate_summary_gives_first_last_and_range_per_profile_in_time_order():
+    results = pd.DataFrame({
+        "snapshot": ["2010-04-07T00:00:00Z", "2010-04-05T00:00:00Z", "2010-04-06T00:00:00Z"] * 2,
+        "profile": ["opsys"] * 3 + ["kernel"] * 3,
+        "matching_slots": [10, 10, 10, 2, 6, 4],
+        "total_slots": 10,
+    })
+    table = plots.rate_summary(results)
+    assert list(table.index) == ["opsys", "kernel"]
+    assert table.loc["kernel"].tolist() == [60.0, 20.0, 20.0, 60.0, -40.0]
+    assert table.loc["opsys", "change (points)"] == 0
+
+
 def test_match_rates_read_epoch_times_and_fractions():
     results = pd.DataFrame({"time": [CAPTURE, CAPTURE + 86400], "profile": "glibc",
                             "match_rate": [0.25, 0.5]})
