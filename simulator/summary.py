@@ -32,6 +32,7 @@ from __future__ import annotations
 from typing import Dict, Iterable, List, Tuple
 
 import numpy as np
+import pandas as pd
 
 from simulator.condor import ClassAd
 from simulator.snapshot import Snapshot
@@ -77,12 +78,8 @@ def summarize(
     codes = categorize(job_ok, slot_ok, busy)
     counts = np.bincount(codes, minlength=len(CATEGORIES))
     out = {name: int(counts[k]) for k, name in enumerate(CATEGORIES)}
-    best: Dict[object, int] = {}
-    for k, machine in enumerate(machines):
-        if codes[k] > best.get(machine, -1):
-            best[machine] = int(codes[k])
-    per_machine = np.bincount(np.fromiter(best.values(), dtype=int, count=len(best)),
-                              minlength=len(CATEGORIES))
+    best = pd.Series(codes).groupby(np.asarray(machines, dtype=object), sort=False).max()
+    per_machine = np.bincount(best.to_numpy(dtype=int), minlength=len(CATEGORIES))
     out.update({name: int(per_machine[k]) for k, name in enumerate(MACHINE_CATEGORIES)})
     out["total_machines"] = len(best)
     return out
