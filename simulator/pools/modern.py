@@ -33,9 +33,10 @@ Scientific Linux .05; EL10 Alma .40, Rocky/RHEL/Stream .20 each. Point
 releases lean to the newest (``RELEASES``). Kernels (``uname -r``, which is both
 ``kernel_version`` and ``UtsnameRelease``) and glibc package versions follow each
 release: strings marked ``# OSPool`` in ``RELEASES`` appear in the reference
-sample; the others follow the distributions' published numbering (errata
-builds ``-NNN.elX_Y.Z``, Debian ``+debNNuN``, Ubuntu ``-0ubuntuN.N``) as recalled,
-not checked against a mirror offline. glibc base versions are exact: 2.17
+sample; the others were checked against public build logs, errata and bug
+reports (2026) found with the project's search tools, except the few marked
+``# assumed`` (CentOS Stream builds). AlmaLinux's own glibc rebuilds carry
+``.alma.N``. glibc base versions are exact: 2.17
 (EL7), 2.28 (EL8), 2.34 (EL9), 2.39 (EL10), 2.36 (Debian 12), 2.41 (Debian 13),
 2.35 (Ubuntu 22.04), 2.39 (Ubuntu 24.04). OpSysAndVer/OpSysName follow
 HTCondor's bare-metal spelling ("Rocky9", "AlmaLinux9", "RedHat9", "CentOS9",
@@ -160,24 +161,34 @@ def _el(family, vendor_share, name, os_id, minor_rows):
     ]
 
 
+# Kernels (uname -r) and glibc builds per minor release. "# OSPool": seen in the
+# reference sample; the others were checked against public build logs, errata and
+# bug reports in the project's search index (2026), except where marked "# assumed".
 _K9 = {
     4: ["5.14.0-427.13.1.el9_4.x86_64", "5.14.0-427.42.1.el9_4.x86_64"],
-    5: ["5.14.0-503.14.1.el9_5.x86_64", "5.14.0-503.40.1.el9_5.x86_64"],
-    6: ["5.14.0-570.12.1.el9_6.x86_64", "5.14.0-570.42.2.el9_6.x86_64"],
+    5: ["5.14.0-503.14.1.el9_5.x86_64", "5.14.0-503.38.1.el9_5.x86_64"],
+    6: ["5.14.0-570.12.1.el9_6.x86_64", "5.14.0-570.58.1.el9_6.x86_64"],
     7: ["5.14.0-611.47.1.el9_7.x86_64", "5.14.0-611.49.2.el9_7.x86_64",  # OSPool
         "5.14.0-611.54.1.el9_7.x86_64", "5.14.0-611.54.3.el9_7.x86_64"],  # OSPool
     8: ["5.14.0-687.5.3.el9_8.x86_64", "5.14.0-687.15.1.el9_8.x86_64",  # OSPool
-        "5.14.0-687.20.1.el9_8.x86_64"],  # OSPool
+        "5.14.0-687.20.1.el9_8.x86_64", "5.14.0-687.39.1.el9_8.x86_64"],  # OSPool (3 first)
 }  # fmt: skip
 _G9 = {
     4: ["glibc-2.34-100.el9_4.2", "glibc-2.34-100.el9_4.4"],
     5: ["glibc-2.34-125.el9_5.1", "glibc-2.34-125.el9_5.8"],
-    6: ["glibc-2.34-168.el9_6.14", "glibc-2.34-168.el9_6.19"],
+    6: ["glibc-2.34-168.el9_6.14", "glibc-2.34-168.el9_6.19", "glibc-2.34-168.el9_6.23"],
     7: ["glibc-2.34-231.el9_7.2", "glibc-2.34-231.el9_7.10"],
-    8: ["glibc-2.34-245.el9_8.1"],
+    8: ["glibc-2.34-275.el9_8"],
+}
+# AlmaLinux rebuilds some glibc errata with its own suffix.
+_G9_ALMA = {
+    4: ["glibc-2.34-100.el9_4.2.alma.2"],
+    5: ["glibc-2.34-125.el9_5.3.alma.1", "glibc-2.34-125.el9_5.8.alma.1"],
+    6: ["glibc-2.34-168.el9_6.14.alma.1"],
 }
 _EL9_MINORS = {4: 0.10, 5: 0.15, 6: 0.30, 7: 0.35, 8: 0.10}
-_ALMA9 = {4: "Seafoam Ocelot", 5: "Teal Serval", 6: "Sage Margay", 7: "Moss Jungle Cat"}
+_ALMA9 = {4: "Seafoam Ocelot", 5: "Teal Serval", 6: "Sage Margay", 7: "Moss Jungle Cat",
+          8: "Olive Jaguar"}  # fmt: skip
 
 
 def _el9_rows():
@@ -190,30 +201,28 @@ def _el9_rows():
         rows += _el("EL9", 0.15, "RedHat", "rhel", [(
             minor, share, f"Red Hat Enterprise Linux release 9.{minor} (Plow)",
             f"Red Hat Enterprise Linux 9.{minor} (Plow)", k, g)])  # fmt: skip
-    alma = {m: s for m, s in _EL9_MINORS.items() if m in _ALMA9}
-    total = sum(alma.values())
-    for minor, share in alma.items():
         code = _ALMA9[minor]
         rows += _el("EL9", 0.35, "AlmaLinux", "almalinux", [(
-            minor, share / total, f"AlmaLinux release 9.{minor} ({code})",
-            f"AlmaLinux 9.{minor} ({code})", _K9[minor], _G9[minor])])  # fmt: skip
+            minor, share, f"AlmaLinux release 9.{minor} ({code})",
+            f"AlmaLinux 9.{minor} ({code})", k, _G9_ALMA.get(minor, g))])  # fmt: skip
     rows += _el("EL9", 0.15, "CentOS", "centos", [(
         0, 1.0, "CentOS Stream release 9", "CentOS Stream 9",
         ["5.14.0-620.el9.x86_64", "5.14.0-708.el9.x86_64", "5.14.0-719.el9.x86_64"],  # OSPool
-        ["glibc-2.34-231.el9", "glibc-2.34-245.el9"])])  # fmt: skip
+        ["glibc-2.34-275.el9"])])  # assumed  # fmt: skip
     return rows
 
 
 _K8_10 = ["4.18.0-553.6.1.el8.x86_64", "4.18.0-553.89.1.el8_10.x86_64",  # OSPool
           "4.18.0-553.123.1.el8_10.x86_64", "4.18.0-553.126.1.el8_10.x86_64",  # OSPool
           "4.18.0-553.129.1.el8_10.x86_64"]  # OSPool  # fmt: skip
-_G8_10 = ["glibc-2.28-251.el8_10.2", "glibc-2.28-251.el8_10.5", "glibc-2.28-251.el8_10.16"]
+_G8_10 = ["glibc-2.28-251.el8_10.2", "glibc-2.28-251.el8_10.13", "glibc-2.28-251.el8_10.16",
+          "glibc-2.28-251.el8_10.40"]  # fmt: skip
 _EL8_MINORS = {  # minor: (share, kernels, glibcs, Alma code name)
-    6: (0.05, ["4.18.0-372.16.1.el8_6.0.1.x86_64"], ["glibc-2.28-189.5.el8_6"], "Sky Tiger"),
-    8: (0.10, ["4.18.0-477.10.1.el8_8.x86_64", "4.18.0-477.27.1.el8_8.x86_64"],
-        ["glibc-2.28-225.el8"], "Sapphire Caracal"),
-    9: (0.10, ["4.18.0-513.5.1.el8_9.x86_64", "4.18.0-513.24.1.el8_9.x86_64"],
-        ["glibc-2.28-236.el8.7"], "Midnight Oncilla"),
+    6: (0.05, ["4.18.0-372.16.1.el8_6.0.1.x86_64"], ["glibc-2.28-189.5.el8_6"],  # OSPool
+        "Sky Tiger"),
+    8: (0.10, ["4.18.0-477.10.1.el8_8.x86_64"], ["glibc-2.28-225.el8"], "Sapphire Caracal"),
+    9: (0.10, ["4.18.0-513.5.1.el8_9.x86_64"], ["glibc-2.28-236.el8_9.7",
+        "glibc-2.28-236.el8_9.13"], "Midnight Oncilla"),
     10: (0.75, _K8_10, _G8_10, "Cerulean Leopard"),
 }  # fmt: skip
 
@@ -232,13 +241,12 @@ def _el8_rows():
             f"Red Hat Enterprise Linux 8.{minor} (Ootpa)", k, g)])  # fmt: skip
     rows += _el("EL8", 0.10, "CentOS", "centos", [(
         5, 1.0, "CentOS Linux release 8.5.2111", "CentOS Linux 8",
-        ["4.18.0-348.7.1.el8_5.x86_64"], ["glibc-2.28-164.el8"])])  # fmt: skip
-    return rows
+        ["4.18.0-348.7.1.el8_5.x86_64"], ["glibc-2.28-164.el8", "glibc-2.28-164.el8_5.3"])])
+    return rows  # fmt: skip
 
 
-_K7 = ["3.10.0-1160.66.1.el7.x86_64", "3.10.0-1160.102.1.el7.x86_64",  # OSPool (first)
-       "3.10.0-1160.119.1.el7.x86_64"]  # fmt: skip
-_G7 = ["glibc-2.17-326.el7_9", "glibc-2.17-326.el7_9.3"]
+_K7 = ["3.10.0-1160.66.1.el7.x86_64", "3.10.0-1160.119.1.el7.x86_64"]  # OSPool (first)
+_G7 = ["glibc-2.17-317.el7", "glibc-2.17-326.el7_9"]
 
 
 def _el7_rows():
@@ -252,42 +260,56 @@ def _el7_rows():
     ]  # fmt: skip
 
 
+_EL10 = {  # minor: (share, kernels, glibcs, Alma glibcs, Alma code name)
+    0: (0.35, ["6.12.0-55.9.1.el10_0.x86_64", "6.12.0-55.34.1.el10_0.x86_64"],
+        ["glibc-2.39-46.el10_0"], ["glibc-2.39-46.el10_0.alma.1"], "Purple Lion"),
+    1: (0.65, ["6.12.0-124.8.1.el10_1.x86_64", "6.12.0-124.47.1.el10_1.x86_64"],
+        ["glibc-2.39-58.el10_1.2", "glibc-2.39-58.el10_1.7"], None, "Heliotrope Lion"),
+}  # fmt: skip
+
+
 def _el10_rows():
-    k = ["6.12.0-55.9.1.el10_0.x86_64", "6.12.0-55.22.1.el10_0.x86_64"]
-    g = ["glibc-2.39-37.el10", "glibc-2.39-37.el10_0.1"]
-    return [
-        _release("EL10", "AlmaLinux", 10, 0, "AlmaLinux release 10.0 (Purple Lion)", "almalinux",
-                 "AlmaLinux 10.0 (Purple Lion)", "10.0", 0.40, k, g),
-        _release("EL10", "Rocky", 10, 0, "Rocky Linux release 10.0 (Red Quartz)", "rocky",
-                 "Rocky Linux 10.0 (Red Quartz)", "10.0", 0.20, k, g),
-        _release("EL10", "RedHat", 10, 0, "Red Hat Enterprise Linux release 10.0 (Coughlan)",
-                 "rhel", "Red Hat Enterprise Linux 10.0 (Coughlan)", "10.0", 0.20, k, g),
+    rows = []
+    for minor, (share, k, g, alma_g, alma) in _EL10.items():
+        rows += [
+            _release("EL10", "AlmaLinux", 10, minor, f"AlmaLinux release 10.{minor} ({alma})",
+                     "almalinux", f"AlmaLinux 10.{minor} ({alma})", f"10.{minor}", 0.40 * share,
+                     k, alma_g or g),
+            _release("EL10", "Rocky", 10, minor, f"Rocky Linux release 10.{minor} (Red Quartz)",
+                     "rocky", f"Rocky Linux 10.{minor} (Red Quartz)", f"10.{minor}",
+                     0.20 * share, k, g),
+            _release("EL10", "RedHat", 10, minor,
+                     f"Red Hat Enterprise Linux release 10.{minor} (Coughlan)", "rhel",
+                     f"Red Hat Enterprise Linux 10.{minor} (Coughlan)", f"10.{minor}",
+                     0.20 * share, k, g),
+        ]  # fmt: skip
+    rows.append(
         _release("EL10", "CentOS", 10, 0, "CentOS Stream release 10", "centos",
                  "CentOS Stream 10 (Coughlan)", "10", 0.20,
-                 ["6.12.0-124.el10.x86_64", "6.12.0-147.el10.x86_64"], ["glibc-2.39-58.el10"]),
-    ]  # fmt: skip
+                 ["6.12.0-124.el10.x86_64", "6.12.0-147.el10.x86_64"],  # assumed
+                 ["glibc-2.39-58.el10"])  # assumed  # fmt: skip
+    )
+    return rows
 
 
 def _debian_ubuntu_rows():
     return [
         _release("Debian12", "Debian", 12, 0, "Debian GNU/Linux 12 (bookworm)", "debian",
                  "Debian GNU/Linux 12 (bookworm)", "12", 1.0,
-                 ["6.1.0-35-amd64", "6.1.0-37-amd64", "6.1.0-37-cloud-amd64"],
+                 ["6.1.0-37-amd64", "6.1.0-37-cloud-amd64"],
                  ["glibc-2.36-9+deb12u10", "glibc-2.36-9+deb12u13"], redhat=False),
         _release("Debian13", "Debian", 13, 0, "Debian GNU/Linux 13 (trixie)", "debian",
                  "Debian GNU/Linux 13 (trixie)", "13", 1.0,
-                 ["6.12.73+deb13-amd64", "6.12.85+deb13-amd64",
-                  "6.12.85+deb13-cloud-amd64"],  # OSPool
-                 ["glibc-2.41-12", "glibc-2.41-12+deb13u1"], redhat=False),
+                 ["6.12.73+deb13-amd64", "6.12.85+deb13-cloud-amd64"],  # OSPool (second)
+                 ["glibc-2.41-12+deb13u2", "glibc-2.41-12+deb13u3"], redhat=False),
         _release("Ubuntu22", "Ubuntu", 22, 4, "Ubuntu 22.04.5 LTS", "ubuntu",
                  "Ubuntu 22.04.5 LTS", "22.04", 1.0,
-                 ["5.15.0-57-generic", "5.15.0-181-generic",  # OSPool
-                  "6.8.0-60-generic"],
-                 ["glibc-2.35-0ubuntu3.9", "glibc-2.35-0ubuntu3.10"], redhat=False),
+                 ["5.15.0-57-generic", "5.15.0-181-generic"],  # OSPool
+                 ["glibc-2.35-0ubuntu3.10", "glibc-2.35-0ubuntu3.11"], redhat=False),
         _release("Ubuntu24", "Ubuntu", 24, 4, "Ubuntu 24.04.3 LTS", "ubuntu",
                  "Ubuntu 24.04.3 LTS", "24.04", 1.0,
                  ["6.8.0-71-generic", "6.8.0-124-generic"],  # OSPool (second)
-                 ["glibc-2.39-0ubuntu8.4", "glibc-2.39-0ubuntu8.6"], redhat=False),
+                 ["glibc-2.39-0ubuntu8.6", "glibc-2.39-0ubuntu8.7"], redhat=False),
     ]  # fmt: skip
 
 
