@@ -520,7 +520,7 @@ def rate_summary(results: pd.DataFrame) -> pd.DataFrame:
     )
     table["change (points)"] = table["last (%)"] - table["first (%)"]
     order = list(dict.fromkeys(results["profile"].astype(str)))
-    return table.loc[order].round(1)
+    return table.loc[order].round(1) + 0.0  # + 0.0: no "-0.0" for a rate that did not move
 
 
 _WAITS = [("median_wait_s", "median"), ("mean_wait_s", "mean"), ("p95_wait_s", "95th percentile")]
@@ -564,7 +564,10 @@ def wait_times(results: pd.DataFrame, *, subtitle: str = "") -> Figure:
     longest = np.nanmax(results[[c for c, _ in columns]].to_numpy(float))
     unit, size = _wait_unit(float(longest))
     if "jobs" in results.columns:
-        subtitle = f"{subtitle} · {int(results['jobs'].sum())} jobs".strip(" ·")
+        jobs = results["jobs"].astype(int)
+        # Profiles replayed one by one over the same jobs: say so, do not add them up.
+        count = f"{jobs.iloc[0]} jobs per profile" if jobs.nunique() == 1 else f"{jobs.sum()} jobs"
+        subtitle = f"{subtitle} · {count}".strip(" ·")
     title = "Queue wait per requirement profile"
     fig, body = _figure(9, 1.0 + 0.25 * len(profiles) * len(columns), title, subtitle)
     ax = body.add_subplot()

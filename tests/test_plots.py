@@ -303,7 +303,7 @@ def test_wait_times_pick_a_unit_and_group_the_statistics():
         "profile": ["opsys", "kernel"],
         "median_wait_s": [600.0, 7200.0],
         "p95_wait_s": [3600.0, 36000.0],
-        "jobs": [100, 100],
+        "jobs": [100, 50],
     })
     fig = plots.wait_times(results, subtitle="example scenario")
     (ax,) = data_axes(fig)
@@ -312,7 +312,9 @@ def test_wait_times_pick_a_unit_and_group_the_statistics():
     assert np.allclose(widths, [600 / 3600, 2.0, 1.0, 10.0])
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["median", "95th percentile"]
     assert [t.get_text() for t in ax.get_yticklabels()] == ["opsys", "kernel"]
-    assert "200 jobs" in header(fig)[1]
+    assert header(fig)[1] == "example scenario · 150 jobs"
+    same = plots.wait_times(results.assign(jobs=100))
+    assert header(same)[1] == "100 jobs per profile"
 
 
 def test_wait_times_label_bars_as_durations_and_name_jobs_that_never_started():
