@@ -21,8 +21,9 @@ import time as _time
 from typing import Dict, List, Optional, Sequence
 
 import numpy as np
+import pandas as pd
 
-from simulator.condor import ClassAd, ExprTree
+from simulator.condor import ClassAd, ExprTree, parse_one
 from simulator.exceptions import RequirementsError
 from simulator.snapshot import Snapshot
 
@@ -203,16 +204,55 @@ def _slot_columns(snapshot: Snapshot, trees: Sequence[ExprTree], job: ClassAd) -
 
 
 def _groups(snapshot: Snapshot, columns: List[str]):
-    """A group number per slot (slots equal on ``columns``) and one slot per group."""
+    """A group number per slot (slots equal on ``columns``) and one slot per group.
+
+    Each column is factorized (absent cells are one more value), and the codes
+    are combined column by column, re-factorizing so the numbers stay small.
+    """
     n = len(snapshot)
     if not columns or n == 0:
         return np.zeros(n, dtype=np.int64), [0] if n else []
-    frame = snapshot.ads[columns].astype(object).where(snapshot.ads[columns].notna(), "\0")
-    codes = frame.groupby(columns, sort=False, dropna=False).ngroup().to_numpy()
-    first = {}
-    for i, code in enumerate(codes):
-        first.setdefault(int(code), i)
-    return codes, [first[g] for g in range(len(first))]
+    combined = np.zeros(n, dtype=np.int64)
+    for column in columns:
+        codes, uniques = pd.factorize(snapshot.ads[column], use_na_sentinel=True)
+        codes = codes.astype(np.int64) + 1  # absent (-1) becomes 0
+        combined, _ = pd.factorize(combined * (len(uniques) + 1) + codes)
+    _, first = np.unique(combined, return_index=True)
+    return combined, first.tolist()
+
+
+class _Cells:
+    """Column arrays of a snapshot, read once: pandas indexing per cell is slow."""
+
+    def __init__(self, snapshot: Snapshot):
+        self.snapshot = snapshot
+        self.arrays: Dict[str, np.ndarray] = {}
+
+    def get(self, column: str, i: int) -> Optional[str]:
+        if column not in self.snapshot.ads.columns:
+            return None
+        if column not in self.arrays:
+            self.arrays[column] = self.snapshot.ads[column].to_numpy(dtype=object)
+        cell = self.arrays[column][i]
+        return cell if isinstance(cell, str) else None
+
+    def slot_ad(self, i: int, columns: Sequence[str]) -> ClassAd:
+        """Slot ``i`` with only ``columns``: all a step can read (see ``_slot_columns``).
+
+        Built as ``Snapshot.classad`` builds the whole ad, ``time()`` frozen at
+        the slot's own capture, but a few attributes parse much faster than hundreds.
+        """
+        from simulator import clock
+
+        snap = self.snapshot
+        cells = [(c, self.get(c, i)) for c in columns]
+        cells = [(c, src) for c, src in cells if src is not None]
+        if snap.time and cells:
+            when = clock.slot_time({"mycurrenttime": self.get("mycurrenttime", i)}, snap.time)
+            plain = self.get("currenttime", i) is None
+            cells = [(c, clock.freeze_time(src, when, current_time=plain)) for c, src in cells]
+        text = "; ".join(f"{snap.display_name(c)} = {src}" for c, src in cells)
+        return parse_one(f"[{text}]")
 
 
 def _frozen(job: ClassAd, steps: List[Step], when: int):
@@ -287,7 +327,8 @@ def analyze(snapshot: Snapshot, job: ClassAd) -> Analysis:
     # Each step is evaluated once per class of slots equal on what that step reads
     # (as the negotiator's autoclusters do), then spread back to every slot.
     groupings: Dict[tuple, tuple] = {}
-    ads: Dict[int, ClassAd] = {}
+    ads: Dict[tuple, ClassAd] = {}
+    cells = _Cells(snapshot)
     per_slot = []
     for s in steps:
         tree = trees[s.index]
@@ -300,9 +341,9 @@ def analyze(snapshot: Snapshot, job: ClassAd) -> Analysis:
         codes, reps = groupings[columns]
         values = []
         for i in reps:
-            if i not in ads:
-                ads[i] = snapshot.classad(i)
-            values.append(_is_true(tree.eval(job, ads[i])))
+            if (columns, i) not in ads:
+                ads[columns, i] = cells.slot_ad(i, columns)
+            values.append(_is_true(tree.eval(job, ads[columns, i])))
         per_group = np.array(values, dtype=bool)
         per_slot.append(per_group[codes] if n else np.zeros(0, dtype=bool))
     _check_split(steps, per_slot)

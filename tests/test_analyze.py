@@ -333,3 +333,32 @@ def test_time_is_frozen_at_each_slots_capture():
     assert result.matches == [1, None, 1]
     assert result.constant == {1: True}
     assert "time() >= 2000" in result.requirements
+
+
+def _real_requirements():
+    path = REAL / "job_requirements.txt"
+    lines = path.read_text().splitlines() if path.exists() else []
+    return [line.split("  ## source:")[0].strip() for line in lines
+            if line.strip() and not line.startswith("#")]
+
+
+@needs_real
+def test_the_30_real_requirements_split_and_count_on_the_ospool_sample():
+    from simulator import sources
+    from simulator.profiles import load_template, with_requirements
+
+    texts = _real_requirements()
+    assert len(texts) == 30
+    pool = sources.open_snapshots(str(OSPOOL))[0]
+    template = load_template("ospool")
+    for text in texts:
+        job = with_requirements(template, text)
+        result = analyze.analyze(pool, job)  # checks every split against evaluation
+        leaves = [s for s in result.steps if s.op is None]
+        assert all(ExprTree(s.text) is not None for s in leaves)
+        assert (result.rejected_by_job + result.rejected_by_slot + result.running_yours
+                + result.serving_others + result.available) == len(pool)
+        assert result.matches[-1] in (None, len(pool) - result.rejected_by_job)
+    # The precedence trap: || at the root, with the && nested on its right.
+    trap = analyze.split_steps(texts[18])
+    assert trap[-1].op == "||" and trap[-2].op == "&&"
