@@ -1,9 +1,12 @@
 """Which clause of a Requirements costs the matches, as ``condor_q -better-analyze`` shows.
 
 The expression is split into steps the way HTCondor's analyzer walks it:
-through parentheses, ``&&``, ``||`` and ``!``; every other sub-expression
-(a comparison, a function call, an attribute) is one condition. Steps are
-numbered in evaluation order (children first), so ``[2]`` is ``[0] && [1]``.
+through parentheses, ``&&``, ``||`` and ``!(…)``; every other sub-expression
+(a comparison, a function call, an attribute, a ``?:``) is one condition.
+Steps are numbered in evaluation order (children first), so ``[2]`` is
+``[0] && [1]``. Unlike HTCondor, ``!(…)`` gets a step of its own (HTCondor
+shows its operand's count under the operand's number), and comparisons nested
+inside other conditions are not listed apart.
 The split itself is done by HTCondor's parser: a candidate cut at an
 operator is kept only when both sides parse on their own (see ``_split``),
 and every count comes from evaluating the step's own text with the ClassAd
