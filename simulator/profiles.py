@@ -225,11 +225,13 @@ def reference_slot(snapshot: Snapshot, name: Optional[str] = None) -> int:
     """
     if len(snapshot) == 0:
         raise ProfileError(f"{snapshot.source}: the pool has no slots")
-    names = [n if isinstance(n, str) else None for n in snapshot.values("Name")]
+    # Cells hold expression text, so compare with the name as a ClassAd string literal.
+    names = _texts(snapshot, "Name")
     if name is not None:
-        machines = list(snapshot.values("Machine"))
+        wanted = quote(name)
+        machines = _texts(snapshot, "Machine")
         for i in range(len(names)):
-            if name in (names[i], machines[i]):
+            if wanted in (names[i], machines[i]):
                 return i
         raise ProfileError(f"{snapshot.source}: no slot or machine named {name!r}")
     keys = _tribe_keys(snapshot)

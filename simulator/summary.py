@@ -61,9 +61,21 @@ def busy_slots(snapshot: Snapshot) -> np.ndarray:
 
 
 def machine_keys(snapshot: Snapshot) -> np.ndarray:
-    """Which machine each slot belongs to: ``Machine``, else ``Name``, else the row."""
-    keys = snapshot.values("Machine").combine_first(snapshot.values("Name"))
-    return np.array([k if k is not None else f"#{i}" for i, k in enumerate(keys)], dtype=object)
+    """Which machine each slot belongs to: ``Machine``, else ``Name``, else the row.
+
+    The keys are the cells' expression text (``'"node1.example.org"'``): equal
+    names have equal text, and a pool of a million distinct names is not parsed.
+    """
+    keys = pd.Series([None] * len(snapshot), dtype=object)
+    for attr in ("Machine", "Name"):
+        if attr.lower() in snapshot.ads.columns:
+            column = snapshot.ads[attr.lower()].reset_index(drop=True)
+            keys = keys.where(keys.notna(), column.where(column.map(_is_text), None))
+    return np.array([k if _is_text(k) else f"#{i}" for i, k in enumerate(keys)], dtype=object)
+
+
+def _is_text(cell) -> bool:
+    return isinstance(cell, str)
 
 
 def categorize(job_ok: np.ndarray, slot_ok: np.ndarray, busy: np.ndarray) -> np.ndarray:

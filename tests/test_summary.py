@@ -89,7 +89,7 @@ def test_machine_keys_fall_back_to_name_then_row():
     snap = Snapshot.from_classads(
         [ClassAd({"Machine": "m"}), ClassAd({"Name": "slot1@n"}), ClassAd({"Cpus": 1})],
         source="keys")
-    assert summary.machine_keys(snap).tolist() == ["m", "slot1@n", "#2"]
+    assert summary.machine_keys(snap).tolist() == ['"m"', '"slot1@n"', "#2"]
     assert summary.busy_slots(snap).tolist() == [False, False, False]
     assert np.array_equal(summary.categorize(np.array([True]), np.array([True]),
                                              np.array([True])), [2])
