@@ -48,6 +48,9 @@ def run(args) -> int:
     needs = requirements.read_programs(args.programs)
     expr = requirements.expression(needs)
     facts = requirements.facts(needs)
+    note = requirements.submit_note(expr)
+    if note:
+        facts.append(note)
     rates, notes = [], []
     if args.pool is not None:
         from simulator import sources

@@ -91,6 +91,18 @@ def expression(needs: Iterable[Needs]) -> str:
     return str(ExprTree(" && ".join(parts)))
 
 
+def submit_note(expr: str) -> Optional[str]:
+    """What condor_submit will add to this expression (it appends the submit machine's
+    Arch and OpSys when the Requirements name neither)."""
+    low = expr.lower()
+    missing = [a for a in ("Arch", "OpSys") if f"target.{a.lower()}" not in low]
+    if not missing:
+        return None
+    return (f"condor_submit appends the submit machine's {' and '.join(missing)} unless "
+            f"the Requirements name {'them' if len(missing) > 1 else 'it'}; for a portable "
+            "program add e.g. TARGET.OpSys =!= undefined")
+
+
 def facts(needs: Iterable[Needs]) -> List[str]:
     """Every program's facts, then which file sets each version the expression asks for."""
     needs = list(needs)

@@ -158,3 +158,10 @@ def test_facts_name_the_library_that_sets_a_version():
     assert facts([program])[-1].startswith("glibc 2.14 is asked for because of /opt/lib/libfoo.so")
     program.glibc = "2.17"
     assert not any("asked for because" in f for f in facts([program]))
+
+
+def test_a_portable_program_is_warned_about_condor_submit_defaults():
+    from simulator.needs.requirements import submit_note
+
+    assert "Arch and OpSys" in submit_note('versionGE(TARGET.JavaSpecificationVersion,"11")')
+    assert submit_note('TARGET.OpSys == "LINUX" && TARGET.Arch == "X86_64"') is None
