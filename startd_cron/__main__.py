@@ -11,22 +11,30 @@ Exit status 0 when at least one fact was published; probe failures are
 reported in the tribes_probe_errors attribute, since the startd discards stderr.
 """
 
-import argparse
+import importlib
 import sys
 
 from startd_cron import classad_format, java_cache
 from startd_cron.attributes import ERRORS, PROBES
 from startd_cron.context import Context
-from startd_cron.probes import glibc, java, kernel, os_release, virt
 
-READERS = {"os": os_release, "kernel": kernel, "glibc": glibc, "java": java, "virt": virt}
+# Probe modules, imported only when their probe runs.
+READERS = {
+    "os": "startd_cron.probes.os_release",
+    "kernel": "startd_cron.probes.kernel",
+    "glibc": "startd_cron.probes.glibc",
+    "java": "startd_cron.probes.java",
+    "virt": "startd_cron.probes.virt",
+}
+DEFAULTS = {"root": "/", "only": list(PROBES), "timeout": 5.0, "cache": None,
+            "print_config": False, "install": None}
 
 
 def _probe_list(text):
     names = [name.strip() for name in text.split(",") if name.strip()]
     unknown = [name for name in names if name not in PROBES]
     if unknown or not names:
-        raise argparse.ArgumentTypeError(
+        raise ValueError(
             "unknown probe %s (choose from %s)" % (",".join(unknown) or "''", ",".join(PROBES))
         )
     return names
@@ -37,12 +45,62 @@ def _timeout(text):
         value = float(text)
     except ValueError:
         value = -1
-    if value <= 0:
-        raise argparse.ArgumentTypeError("not a positive number of seconds: %r" % text)
+    if not value > 0:
+        raise ValueError("not a positive number of seconds: %r" % text)
     return value
 
 
+CONVERTERS = {"--root": ("root", str), "--only": ("only", _probe_list),
+              "--timeout": ("timeout", _timeout), "--cache": ("cache", str)}
+
+
+class Options(object):
+    def __init__(self, **values):
+        self.__dict__.update(DEFAULTS)
+        self.__dict__.update(values)
+
+
+def quick_parse(argv):
+    """The startd's usual ``--opt value`` arguments without argparse, or None.
+
+    argparse (and the re module it loads) is a good part of a run's cost; it is
+    still used for --help, the config options and anything unusual or wrong.
+    """
+    values, i = {}, 0
+    while i < len(argv):
+        option, equals, value = argv[i].partition("=")
+        if option not in CONVERTERS:
+            return None
+        if not equals:
+            if i + 1 >= len(argv):
+                return None
+            i += 1
+            value = argv[i]
+        i += 1
+        name, convert = CONVERTERS[option]
+        try:
+            values[name] = convert(value)
+        except ValueError:
+            return None
+    return Options(**values)
+
+
+def _argparse_type(convert):
+    import argparse
+
+    def wrapped(text):
+        try:
+            return convert(text)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    wrapped.__name__ = convert.__name__
+    return wrapped
+
+
 def build_parser():
+    import argparse
+
     parser = argparse.ArgumentParser(
         prog="tribes-startd-cron",
         description=__doc__.splitlines()[0],
@@ -51,9 +109,11 @@ def build_parser():
     )
     parser.add_argument("--root", default="/", metavar="DIR",
                         help="read every file under DIR instead of / (default: /)")
-    parser.add_argument("--only", type=_probe_list, default=list(PROBES), metavar="LIST",
+    parser.add_argument("--only", type=_argparse_type(_probe_list), default=list(PROBES),
+                        metavar="LIST",
                         help="comma-separated probes to run (default: %s)" % ",".join(PROBES))
-    parser.add_argument("--timeout", type=_timeout, default=5.0, metavar="SECONDS",
+    parser.add_argument("--timeout", type=_argparse_type(_timeout), default=5.0,
+                        metavar="SECONDS",
                         help="time limit for each external command (default: 5)")
     parser.add_argument("--cache", metavar="FILE", default=None,
                         help="Java cache file ('' for none; default: "
@@ -70,7 +130,7 @@ def collect(ctx, only=PROBES):
     attrs = {}
     for name in PROBES:
         if name in only:
-            attrs.update(READERS[name].read(ctx))
+            attrs.update(importlib.import_module(READERS[name]).read(ctx))
     if ctx.errors:
         attrs[ERRORS] = "; ".join(ctx.errors)
     return attrs
@@ -90,7 +150,9 @@ def _write(text, stream=None):
 
 
 def main(argv=None):
-    args = build_parser().parse_args(argv)
+    if argv is None:
+        argv = sys.argv[1:]
+    args = quick_parse(argv) or build_parser().parse_args(argv)
     if args.print_config or args.install:
         from startd_cron import config
 

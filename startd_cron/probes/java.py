@@ -11,7 +11,6 @@ the ``java -version`` banner is parsed as a fallback.
 """
 
 import os
-import re
 import subprocess
 
 from startd_cron import java_cache
@@ -20,9 +19,10 @@ NAME = "java"
 PROPERTIES = ["-XshowSettings:properties", "-version"]
 VERSION = ["-version"]
 # Property lines are indented by exactly four spaces; continuation lines of
-# multi-valued properties (java.library.path) by eight.
-_PROPERTY = re.compile(r"^    ([A-Za-z0-9_.]+) = (.*)$")
-_BANNER = re.compile(r'^\S+ version "([^"]+)"', re.MULTILINE)
+# multi-valued properties (java.library.path) by eight.  (The parsers import re
+# themselves: a run that finds Java in the cache never needs it.)
+_PROPERTY = r"^    ([A-Za-z0-9_.]+) = (.*)$"
+_BANNER = r'^\S+ version "([^"]+)"'
 _PROPERTY_ATTRS = (
     ("java.vendor", "JavaVendor"),
     ("java.version", "JavaVersion"),
@@ -31,9 +31,11 @@ _PROPERTY_ATTRS = (
 
 
 def parse_properties(text):
+    import re
+
     props = {}
     for line in text.splitlines():
-        match = _PROPERTY.match(line.rstrip("\r"))
+        match = re.match(_PROPERTY, line.rstrip("\r"))
         if match:
             props[match.group(1)] = match.group(2).strip()
     return props
@@ -45,6 +47,8 @@ def properties_attributes(props):
 
 def specification_version(version):
     """'1.6.0_17' -> '1.6', '1.4.2' -> '1.4', '11.0.21' -> '11', '21' -> '21'."""
+    import re
+
     parts = re.split(r"[._+-]", version)
     if parts[0] == "1" and len(parts) > 1:
         return "1." + parts[1]
@@ -65,7 +69,9 @@ def _banner_vendor(text, version):
 
 def parse_version_banner(text):
     """Attributes from ``java -version`` output (``java version "1.6.0_17"``)."""
-    match = _BANNER.search(text)
+    import re
+
+    match = re.search(_BANNER, text, re.MULTILINE)
     if not match:
         return {}
     version = match.group(1)
