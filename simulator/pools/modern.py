@@ -316,21 +316,31 @@ def _debian_ubuntu_rows():
 RELEASES = _el9_rows() + _el8_rows() + _el7_rows() + _el10_rows() + _debian_ubuntu_rows()
 
 # Java per OS family: (vendor, version, specification, weight) among machines with Java.
-_RH = "Red Hat, Inc."
-_TEMURIN = [("Eclipse Adoptium", "17.0.15", "17", 0.05), ("Eclipse Adoptium", "21.0.7", "21", 0.05),
-            ("Oracle Corporation", "1.8.0_451", "1.8", 0.03)]  # fmt: skip
+# Versions are the OpenJDK updates of January and April 2026 (the capture is July
+# 2026; machines lag by one update or none), half and half.
+_UPDATES = {"1.8": ("1.8.0_482", "1.8.0_492"), "11": ("11.0.30", "11.0.31"),
+            "17": ("17.0.18", "17.0.19"), "21": ("21.0.10", "21.0.11")}  # fmt: skip
+
+
+def _jdk(vendor: str, spec: str, weight: float) -> List[Tuple[str, str, str, float]]:
+    return [(vendor, version, spec, weight / 2) for version in _UPDATES[spec]]
+
+
+_RH = "Red Hat, Inc."  # also what the Rocky and AlmaLinux rebuilds report
+_OTHERS = [*_jdk("Eclipse Adoptium", "17", 0.05), *_jdk("Eclipse Adoptium", "21", 0.05),
+           ("Oracle Corporation", "1.8.0_481", "1.8", 0.03)]  # fmt: skip
 JAVA = {
-    "EL7": [(_RH, "1.8.0_452", "1.8", 0.55), (_RH, "11.0.27", "11", 0.32), *_TEMURIN],
-    "EL8": [(_RH, "1.8.0_452", "1.8", 0.20), (_RH, "11.0.27", "11", 0.20),
-            (_RH, "17.0.15", "17", 0.35), (_RH, "21.0.7", "21", 0.12), *_TEMURIN],
-    "EL9": [(_RH, "1.8.0_452", "1.8", 0.12), (_RH, "11.0.27", "11", 0.13),
-            (_RH, "17.0.15", "17", 0.35), (_RH, "21.0.7", "21", 0.27), *_TEMURIN],
-    "EL10": [(_RH, "21.0.7", "21", 0.87), *_TEMURIN],
-    "Debian12": [("Debian", "17.0.15", "17", 0.87), *_TEMURIN],
-    "Debian13": [("Debian", "21.0.7", "21", 0.87), *_TEMURIN],
-    "Ubuntu22": [("Private Build", "1.8.0_452", "1.8", 0.15), ("Ubuntu", "11.0.27", "11", 0.42),
-                 ("Ubuntu", "17.0.15", "17", 0.30), *_TEMURIN],
-    "Ubuntu24": [("Ubuntu", "17.0.15", "17", 0.30), ("Ubuntu", "21.0.7", "21", 0.57), *_TEMURIN],
+    "EL7": [*_jdk(_RH, "1.8", 0.55), *_jdk(_RH, "11", 0.32), *_OTHERS],
+    "EL8": [*_jdk(_RH, "1.8", 0.20), *_jdk(_RH, "11", 0.20), *_jdk(_RH, "17", 0.35),
+            *_jdk(_RH, "21", 0.12), *_OTHERS],
+    "EL9": [*_jdk(_RH, "1.8", 0.12), *_jdk(_RH, "11", 0.13), *_jdk(_RH, "17", 0.35),
+            *_jdk(_RH, "21", 0.27), *_OTHERS],
+    "EL10": [*_jdk(_RH, "21", 0.87), *_OTHERS],
+    "Debian12": [*_jdk("Debian", "17", 0.87), *_OTHERS],
+    "Debian13": [*_jdk("Debian", "21", 0.87), *_OTHERS],
+    "Ubuntu22": [*_jdk("Private Build", "1.8", 0.15), *_jdk("Ubuntu", "11", 0.42),
+                 *_jdk("Ubuntu", "17", 0.30), *_OTHERS],
+    "Ubuntu24": [*_jdk("Ubuntu", "17", 0.30), *_jdk("Ubuntu", "21", 0.57), *_OTHERS],
 }  # fmt: skip
 
 
