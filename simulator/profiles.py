@@ -245,6 +245,12 @@ def reference_slot(snapshot: Snapshot, name: Optional[str] = None) -> int:
     return min(members, key=lambda i: (names[i] or "", i))
 
 
+def slot_name(snapshot: Snapshot, i: int) -> str:
+    """Slot i's Name (``slot N`` when it has none)."""
+    name = _value(snapshot, i, "Name")
+    return name if isinstance(name, str) else f"slot {i + 1}"
+
+
 def tribe(snapshot: Snapshot, i: int) -> Tuple[str, str, str]:
     """Slot i's tribe: what a binary built on one machine cares about.
 
@@ -395,7 +401,7 @@ def ladder(
             cache[attr] = _value(snapshot, i, attr)
         return cache[attr]
 
-    ref_name = snapshot.values("Name").iloc[i] or f"slot {i + 1}"
+    ref_name = slot_name(snapshot, i)
     profiles = []
     for name in names:
         if name not in _BUILDERS:

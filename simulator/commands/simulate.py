@@ -158,9 +158,9 @@ def _count(n: int, noun: str) -> str:
 def _reference_lines(snapshot, reference) -> List[str]:
     """Who the ladder is relative to: the reference slot and its tribe."""
     from simulator.condor import ExprTree
-    from simulator.profiles import tribe, tribes
+    from simulator.profiles import slot_name, tribe, tribes
 
-    name = snapshot.values("Name").iloc[reference] or f"slot {reference + 1}"
+    name = slot_name(snapshot, reference)
     own = tribe(snapshot, reference)
     size = sum(1 for t in tribes(snapshot) if t == own)
     parts = [str(ExprTree(p).eval()) for p in own if p]
