@@ -104,6 +104,16 @@ class Scenario:
     join_set: Tribe
     leave_where: Tribe
     description: str = ""
+    lines: Dict[tuple, int] = dataclasses.field(default_factory=dict, repr=False)
+
+    def error(self, where: Sequence, reason: str) -> ScenarioError:
+        """An error about key path ``where`` (e.g. ("wave", 2, "from")), with its line if known."""
+        probe, line = tuple(where), None
+        while probe and line is None:
+            line = self.lines.get(probe)
+            probe = probe[:-1]
+        at = f"line {line}: " if line else ""
+        return ScenarioError(f"{self.path}: {at}{_dotted(where)}: {reason}")
 
     def times(self) -> List[int]:
         return [self.start + d * DAY for d in range(self.days)]
@@ -373,6 +383,7 @@ def parse_scenario(text: str, path: str = "<scenario>") -> Scenario:
         join_set=check.tribe(churn.get("join_set"), ("churn", "join_set"), selector=False),
         leave_where=check.tribe(churn.get("leave_where"), ("churn", "leave_where"), selector=True),
         description=str(description),
+        lines=check.lines,
     )
 
 
@@ -427,21 +438,17 @@ def start_pool(scenario: Scenario) -> Snapshot:
         from simulator import store
 
         if not Path(scenario.snapshot).exists():
-            raise ScenarioError(f"{scenario.path}: pool.snapshot: no such file {scenario.snapshot}")
+            raise scenario.error(("pool", "snapshot"), f"no such file {scenario.snapshot}")
         return store.load(scenario.snapshot)
-    try:
-        from simulator import pools
-    except ImportError as exc:  # pragma: no cover - until the pools package lands
-        raise ScenarioError(f"{scenario.path}: pool.builtin: built-in pools unavailable") from exc
+    from simulator import pools
+
     kwargs = {"seed": scenario.seed}
     if scenario.slots is not None:
         kwargs["slots"] = scenario.slots
     try:
         pool = pools.generate(scenario.pool, **kwargs)
     except (KeyError, ValueError, TribesError) as exc:
-        raise ScenarioError(
-            f"{scenario.path}: pool.builtin: no built-in pool {scenario.pool!r} ({exc})"
-        ) from exc
+        raise scenario.error(("pool", "builtin"), str(exc)) from exc
     if isinstance(pool, pd.DataFrame):
         pool = Snapshot(ads=pool, time=scenario.start, time_source="generated",
                         source=f"pool {scenario.pool}")
@@ -592,19 +599,17 @@ def _check_selectors(scenario: Scenario, pool: Snapshot):
         known.update(tribe.values)
     selectors = []
     for i, wave in enumerate(scenario.waves, 1):
-        selectors.append((f"wave[{i}].from", wave.selector))
+        selectors.append((("wave", i, "from"), wave.selector))
         known.update(wave.target.values)
     for i, event in enumerate(scenario.events, 1):
-        selectors += [(f"event[{i}].like", event.selector), (f"event[{i}].where", event.where)]
-    selectors += [("churn.join_like", scenario.join_like),
-                  ("churn.leave_where", scenario.leave_where)]
-    for label, tribe in selectors:
+        selectors += [(("event", i, "like"), event.selector), (("event", i, "where"), event.where)]
+    selectors += [(("churn", "join_like"), scenario.join_like),
+                  (("churn", "leave_where"), scenario.leave_where)]
+    for where, tribe in selectors:
         for col in tribe.values:
             if col not in known:
-                raise ScenarioError(
-                    f"{scenario.path}: {label}.{tribe.names[col]}: "
-                    "no slot of the start pool (nor any wave) has this attribute"
-                )
+                raise scenario.error((*where, tribe.names[col]),
+                                     "no slot of the start pool (nor any wave) has this attribute")
 
 
 def _leave(state: _Pool, rng, count: int, where: Tribe):
