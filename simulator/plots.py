@@ -200,7 +200,16 @@ def _coverage(snapshot: Snapshot, shown: int, attrs: Union[str, Sequence[str]]) 
     if not missing:
         return ""
     both = " and ".join(names) if len(names) > 1 else names[0]
-    return f"; {missing} slots do not publish {both}"
+    return f"; {_slots(missing)} {_do(missing)} not publish {both}"
+
+
+def _slots(n: int) -> str:
+    """``1`` -> ``'1 slot'``, ``2`` -> ``'2 slots'``."""
+    return f"{n} slot" if n == 1 else f"{n} slots"
+
+
+def _do(n: int) -> str:
+    return "does" if n == 1 else "do"
 
 
 # --- pool charts ---------------------------------------------------------
@@ -267,7 +276,7 @@ def facts(
         colors = [("#bbbbbb" if v == NOT_PUBLISHED else _BAR) for v in found.index]
         _barh(ax, list(found.index), list(found.values), _count_texts(found.values, total), colors)
         left_out = total - int(found.sum())
-        note = f"; {left_out} slots do not publish it" if left_out else ""
+        note = f"; {_slots(left_out)} {_do(left_out)} not publish it" if left_out else ""
         ax.set_title(label(attr) + note, fontsize=10, loc="left")
     axes[-1].set_xlabel("slots")
     axes[-1].set_xlim(0, 1.3 * max(int(t.max()) for t in tables))
@@ -287,7 +296,8 @@ def joint(
     data = table.to_numpy(dtype=float)
     total = len(snapshot)
     shown_total = int(data.sum())
-    rest = "" if shown_total == total else f"; {total - shown_total} slots lack one of them"
+    lack = total - shown_total
+    rest = f"; {_slots(lack)} {'lacks' if lack == 1 else 'lack'} one of them" if lack else ""
     names = f"{LABELS.get(rows.lower(), rows)} × {LABELS.get(cols.lower(), cols)}"
     longest = max(len(str(r)) for r in table.index)
     fig, body = _figure(
@@ -714,63 +724,72 @@ def _glibc_base(value: str) -> Optional[str]:
 
 
 def _lacking(snapshot: Snapshot, attr: str) -> str:
-    """Words for the slots that lack ``attr``, naming their OpSys when known."""
+    """The slots that lack ``attr``, in words, naming their OpSys when known."""
     absent = snapshot.values(attr).isna()
+    n = int(absent.sum())
+    verb = "publishes" if n == 1 else "publish"
+    text = f"{_slots(n)} {verb} no {snapshot.display_name(attr)}"
     if "opsys" in snapshot.ads.columns:
         systems = snapshot.values("opsys")[absent].dropna().value_counts()
         if len(systems):
-            named = ", ".join(f"{n} {v}" for v, n in systems.items())
-            return f"publish no {snapshot.display_name(attr)} (OpSys: {named})"
-    return f"publish no {snapshot.display_name(attr)}"
+            text += " (OpSys: " + ", ".join(f"{k} {v}" for v, k in systems.items()) + ")"
+    return text
 
 
 def reading(snapshot: Snapshot) -> str:
     """A paragraph that reads the pool's mix in words, every number from the data."""
     total = len(snapshot)
-    sentences = [f"The pool has {total} slots (captured {format_time(snapshot.time)})."]
+    sentences = [f"The pool has {_slots(total)} (captured {format_time(snapshot.time)})."]
+    published = set(snapshot.ads.columns)
     for attr, what in (("redhat_version", "OS releases"), ("opsysandver", "OS versions")):
-        if attr in snapshot.ads.columns:
-            found = counts(snapshot, attr)
+        found = counts(snapshot, attr) if attr in published else pd.Series(dtype=int)
+        if len(found):
             first, n, publishing = found.index[0], int(found.iloc[0]), int(found.sum())
-            sentences.append(
-                f"{publishing} slots publish {snapshot.display_name(attr)} and run {len(found)} "
-                f"{what}: {_pct(n, total)} of all slots run {first}, and the other "
-                f"{len(found) - 1} share the remaining {publishing - n}."
+            sentence = (
+                f"{_slots(publishing)} publish {snapshot.display_name(attr)} and run "
+                f"{len(found)} {what}: {_pct(n, total)} of all slots run {first}"
             )
+            if len(found) > 1:
+                sentence += (
+                    f"; the other {len(found) - 1} {what} share the remaining "
+                    f"{_slots(publishing - n)}"
+                )
+            sentences.append(sentence + ".")
             if publishing < total:
-                sentences.append(f"{total - publishing} slots {_lacking(snapshot, attr)}.")
+                sentences.append(_lacking(snapshot, attr) + ".")
             break
-    if "kernel_version" in snapshot.ads.columns:
-        found = counts(snapshot, "kernel_version")
+    found = counts(snapshot, "kernel_version") if "kernel_version" in published else []
+    if len(found):
         sentences.append(
             f"There are {len(found)} kernels: even the most common, {found.index[0]}, is on only "
             f"{_pct(int(found.iloc[0]), total)} of slots, so a job that names an exact kernel "
             f"can use at most that share."
         )
-    if "glibc_version" in snapshot.ads.columns:
-        found = counts(snapshot, "glibc_version")
+    found = counts(snapshot, "glibc_version") if "glibc_version" in published else []
+    if len(found):
         bases = found.groupby(found.index.map(_glibc_base)).sum().sort_values(ascending=False)
-        parts = ", ".join(f"glibc {b} on {int(n)} slots" for b, n in bases.items())
+        parts = ", ".join(f"glibc {b} on {_slots(int(n))}" for b, n in bases.items())
         sentences.append(
             f"The {len(found)} glibc builds come down to {len(bases)} versions ({parts})."
         )
-    if "javavendor" in snapshot.ads.columns:
+    if "javavendor" in published and "javaversion" in published:
         found = counts(snapshot, ["JavaVendor", "JavaVersion"])
         with_java = int(found.sum())
+        most = f", most often {found.index[0]}" if len(found) else ""
         sentences.append(
-            f"{with_java} slots publish a Java ({len(found)} vendor/version builds, most often "
-            f"{found.index[0]}); {total - with_java} publish none."
+            f"{_slots(with_java)} publish a Java ({len(found)} vendor/version builds{most}); "
+            f"{total - with_java} publish none."
         )
     virt = []
     for attr, what in (
-        ("hashardwarevirt", "have VT-x or AMD-V"),
-        ("haskvm", "can open /dev/kvm"),
-        ("isvirtualmachine", "are themselves virtual machines"),
+        ("hashardwarevirt", "VT-x or AMD-V on {}"),
+        ("haskvm", "a /dev/kvm the condor user can open on {}"),
+        ("isvirtualmachine", "{} inside a virtual machine"),
     ):
-        if attr in snapshot.ads.columns:
+        if attr in published:
             n = int(snapshot.values(attr).map(lambda v: v is True).sum())
-            virt.append(f"{n} {what}")
+            virt.append(what.format(_slots(n)))
     if virt:
-        sentences.append("For virtualization, " + ", ".join(virt[:-1])
-                         + (" and " if len(virt) > 1 else "") + virt[-1] + ".")
+        listed = virt[0] if len(virt) == 1 else ", ".join(virt[:-1]) + " and " + virt[-1]
+        sentences.append(f"For virtualization: {listed}.")
     return " ".join(sentences)

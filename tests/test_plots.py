@@ -121,7 +121,7 @@ def test_distribution_title_has_total_and_subtitle_capture_time_and_source(pool)
     assert "10 slots" in title and "3 values" in title and "OS release" in title
     assert "2010-04-05 12:00 UTC" in subtitle and "MyCurrentTime" in subtitle
     assert "test pool" in subtitle
-    assert "1 slots do not publish redhat_version" in subtitle
+    assert "1 slot does not publish redhat_version" in subtitle
 
 
 def test_distribution_of_a_pair_and_top_folds_the_rest(pool):
@@ -163,7 +163,7 @@ def test_joint_heatmap_annotates_every_nonzero_cell_and_labels_totals(pool):
     rows = [t.get_text() for t in ax.get_yticklabels()]
     assert rows == ["RHEL 5.4  (5)", "RHEL 4.7  (3)", "CentOS 5.3  (1)"]
     title, subtitle = header(fig)
-    assert "10 slots" in title and "1 slots lack one of them" in subtitle
+    assert "10 slots" in title and "1 slot lacks one of them" in subtitle
 
 
 def test_embedded_pool_charts_reproduce_the_seed_tables():
@@ -349,11 +349,15 @@ def test_reading_states_the_mix_from_the_data(pool):
     text = plots.reading(pool)
     assert "The pool has 10 slots (captured 2010-04-05 12:00 UTC)." in text
     assert "9 slots publish redhat_version and run 3 OS releases: " in text
-    assert "50.0 % of all slots run RHEL 5.4, and the other 2 share the remaining 4" in text
-    assert "1 slots publish no redhat_version (OpSys: 1 OSX)" in text
+    run = "50.0 % of all slots run RHEL 5.4; the other 2 OS releases share the remaining 4 slots."
+    assert run in text
+    assert "1 slot publishes no redhat_version (OpSys: 1 OSX)" in text
     assert "glibc 2.5 on 6 slots, glibc 2.3.4 on 3 slots" in text
     assert "8 slots publish a Java" in text and "2 publish none" in text
-    assert "5 have VT-x or AMD-V" in text and "1 are themselves virtual machines" in text
+    assert text.endswith(
+        "For virtualization: VT-x or AMD-V on 5 slots, a /dev/kvm the condor user can open on"
+        " 0 slots and 1 slot inside a virtual machine."
+    )
 
 
 def test_save_writes_the_format_of_the_suffix(tmp_path, pool):
@@ -388,8 +392,8 @@ def test_report_figure_draws_the_printed_table(pool):
     assert bars(ax)[0] == ("Sun 1.6.0", 3)
     each = data_axes(plots.report_figure(pool, ["redhat_version", "glibc_version"], each=True))
     assert [ax.get_title(loc="left") for ax in each] == [
-        "OS release (redhat_version); 1 slots do not publish it",
-        "glibc build (glibc_version); 1 slots do not publish it",
+        "OS release (redhat_version); 1 slot does not publish it",
+        "glibc build (glibc_version); 1 slot does not publish it",
     ]
     assert bars(each[0]) == [("RHEL 5.4", 5), ("RHEL 4.7", 3), ("CentOS 5.3", 1)]
     grid = plots.report_figure(pool, ["redhat_version", "glibc_version"], grid=True)
