@@ -117,7 +117,7 @@ def test_snapshot_command_with_time_and_notes(tmp_path, capsys):
     assert cli.main(args) == 0
     out = capsys.readouterr().out.strip()
     assert out.endswith("2 slots; skipped 1 Scheduler; time 2010-01-27T00:00:00Z "
-                        "(from --time); 1 slot ads have no OpSys")
+                        "(from --time); 1 slot ad without OpSys (kept)")
 
 
 def test_snapshot_command_on_a_bad_file_stores_nothing(tmp_path, capsys):

@@ -52,10 +52,11 @@ def summary(snap, path) -> str:
     """The one line ``tribes snapshot`` prints."""
     stamp = _time.strftime("%Y-%m-%dT%H:%M:%SZ", _time.gmtime(snap.time))
     line = (
-        f"{path}: {len(snap)} slots; skipped {build.describe_skipped(snap.skipped)}; "
+        f"{path}: {len(snap)} slot{'' if len(snap) == 1 else 's'}; "
+        f"skipped {build.describe_skipped(snap.skipped)}; "
         f"time {stamp} (from {snap.time_source})"
     )
     missing = build.without_opsys(snap)
     if missing:
-        line += f"; {missing} slot ads have no OpSys"
+        line += f"; {missing} slot ad{'' if missing == 1 else 's'} without OpSys (kept)"
     return line

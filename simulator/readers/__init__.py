@@ -41,9 +41,9 @@ def read_file(
 ) -> Snapshot:
     """Read an ads file of any supported format into a Snapshot of its slot ads."""
     if format == "parquet" or (format is None and is_parquet(path)):
-        from simulator import store
+        from simulator.readers import parquet
 
-        return store.load(path)
+        return parquet.load(path)
     text = read_text(path)
     fmt = format or sniff_text(text)
     return PARSERS[fmt](text, path=path, time=time)

@@ -1,0 +1,60 @@
+"""The fast Parquet loader gives exactly what store.load gives."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from realads import OSPOOL, needs_real
+
+from simulator import store
+from simulator.exceptions import SnapshotError
+from simulator.readers import long, parquet
+from simulator.snapshot import Snapshot
+
+
+def _same(a, b):
+    assert a.ads.equals(b.ads)
+    assert list(a.ads.columns) == list(b.ads.columns)
+    assert (a.time, a.time_source, a.source, a.skipped, a.names) == (
+        b.time, b.time_source, b.source, b.skipped, b.names)
+
+
+def test_loader_equals_store_load_with_gaps_and_row_groups(tmp_path, monkeypatch):
+    rng = np.random.default_rng(3)
+    texts = np.array(['"LINUX"', '"OSX"', "8", "Cpus * 2", None], dtype=object)
+    frame = pd.DataFrame(
+        {"opsys": texts[rng.integers(0, 5, 5000)], "cpus": texts[rng.integers(0, 5, 5000)],
+         "never": np.array([None] * 5000, dtype=object)}, dtype=object)
+    snap = Snapshot(frame, 1_000_000_000, "--time", "test", {"Scheduler": 2}, {"opsys": "OpSys"})
+    real_write = store.pq.write_table
+    # Small row groups: the loader must stitch chunks with their own dictionaries.
+    monkeypatch.setattr(store.pq, "write_table",
+                        lambda table, where: real_write(table, where, row_group_size=700))
+    path = store.save(snap, tmp_path)
+    _same(parquet.load(path), store.load(path))
+    _same(parquet.load(path), snap)
+
+
+def test_empty_snapshot(tmp_path):
+    snap = Snapshot(pd.DataFrame(), 5, "--time", "empty", {"Job": 20})
+    path = store.save(snap, tmp_path)
+    back = parquet.load(path)
+    assert len(back) == 0 and back.skipped == {"Job": 20}
+
+
+@needs_real
+def test_real_snapshot_round_trip(tmp_path):
+    snap = long.read(OSPOOL)
+    path = store.save(snap, tmp_path)
+    _same(parquet.load(path), store.load(path))
+    _same(parquet.load(path), snap)
+
+
+def test_foreign_files_are_refused(tmp_path):
+    bad = tmp_path / "x.parquet"
+    bad.write_text("not parquet")
+    with pytest.raises(SnapshotError, match="not a readable snapshot"):
+        parquet.load(bad)
+    plain = tmp_path / "plain.parquet"
+    pd.DataFrame({"a": ["1"]}).to_parquet(plain)
+    with pytest.raises(SnapshotError, match="not a condor-tribes snapshot"):
+        parquet.load(plain)
