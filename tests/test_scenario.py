@@ -231,8 +231,8 @@ def test_nothing_written_when_a_scenario_fails(tmp_path, capsys):
     target = tmp_path / "out" / "store"
     assert main(["scenario", "run", str(path), "--store", str(target)]) == 1
     err = capsys.readouterr().err
-    assert re.fullmatch(r"tribes: error: .*typo\.toml: line 9: wave\[1\]\.from\.redhat_versoin: no slot "
-                        r"of the start pool .*\n", err)
+    assert re.fullmatch(r"tribes: error: .*typo\.toml: line 9: "
+                        r"wave\[1\]\.from\.redhat_versoin: no slot of the start pool .*\n", err)
     assert not (tmp_path / "out").exists()
 
 
