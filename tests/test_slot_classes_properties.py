@@ -1,0 +1,246 @@
+"""Property tests: on generated pools and requirements, the slot-class matcher gives the
+plain one-by-one answer for every slot.
+
+Pools are drawn from a few slot shapes (so slots repeat and classes form), with
+mixed-case attribute names, attributes missing from some slots, START policies
+that read the job (TARGET.*), nested attribute references, partitionable-style
+WithinResourceLimits and glidein-style ``time() < ToRetire`` with per-ad
+capture times. Requirements mix comparisons, ``=?=``/``=!=``, ``regexp``,
+``stringListMember``, ``versionGE``/``versioncmp``, ``ifThenElse``,
+``isUndefined``, ``?:``, MY./TARGET. scopes and ``time()``.
+"""
+
+import numpy as np
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from simulator.condor import parse_one
+from simulator.match import plain_match
+from simulator.slot_classes import fast_match, fast_sides, slot_classes
+from simulator.snapshot import Snapshot
+
+CAPTURE = 200  # the snapshot's time; slots may carry their own MyCurrentTime
+
+LITERALS = {
+    "OpSys": ['"LINUX"', '"linux"', '"OSX"'],
+    "Memory": ["0", "1024", "2048", "4096"],
+    "Cpus": ["0", "1", "4"],
+    "Disk": ["10", "1000000"],
+    "Kernel": ['"5.14.0-70.el9"', '"3.10.0-1160.el7"', '"5.14.0-362.el9"'],
+    "Glibc": ['"2.17"', '"2.28"', '"2.34"', '"2.5"'],
+    "Tags": ['"a,b"', '"b,c"', '""'],
+    "Site": ['"UW"', '"uw"', '"FNAL"'],
+    "Flag": ["true", "false", "1", "undefined"],
+    "ToRetire": ["150", "250"],
+}
+# Attributes defined as expressions over others (nested references).
+DERIVED = {
+    "Alias": ["Memory * 2", "MY.Memory + Cpus", "TARGET.RequestMemory"],
+    "Half": ["Alias / 2", "ifThenElse(isUndefined(Memory), 0, Memory / 2)"],
+}
+JOB_NAMES = ["RequestMemory", "RequestCpus", "Owner", "Need", "Base"]
+NAMES = list(LITERALS) + list(DERIVED) + JOB_NAMES + ["Nothing"]
+INT_LITS = ["0", "1", "150", "1024", "2048"]
+ANY_LITS = sorted({lit for lits in LITERALS.values() for lit in lits} | {'"me"', "undefined"})
+
+
+def spelled(name):
+    return st.sampled_from([name, name.lower(), name.upper()])
+
+
+@st.composite
+def refs(draw):
+    scope = draw(st.sampled_from(["", "", "MY.", "TARGET.", "target.", "my."]))
+    return scope + draw(spelled(draw(st.sampled_from(NAMES))))
+
+
+@st.composite
+def typed_atoms(draw):
+    """A test a slot attribute passes or fails depending on its value (most atoms)."""
+    name = draw(st.sampled_from(list(LITERALS)))
+    r = draw(st.sampled_from(["", "TARGET.", "target.", "", "MY."])) + draw(spelled(name))
+    lit = draw(st.sampled_from(LITERALS[name]))
+    if name == "Glibc":
+        version = draw(st.sampled_from(['"2.17"', '"2.28"', '"2.34"']))
+        return draw(
+            st.sampled_from(
+                [f"versionGE({r}, {version})", f"versioncmp({r}, {version}) < 0"]
+            )
+        )
+    if name == "Kernel":
+        return draw(st.sampled_from([f'regexp("^5\\.14", {r})', f'regexp("EL7", {r}, "i")']))
+    if name == "Tags":
+        return f'stringListMember("b", {r})'
+    if name in ("Memory", "Cpus", "Disk", "ToRetire"):
+        op = draw(st.sampled_from([">=", "<", "=="]))
+        return f"{r} {op} {lit}"
+    op = draw(st.sampled_from(["==", "=?=", "=!=", "!="]))
+    return f"{r} {op} {lit}"
+
+
+@st.composite
+def atoms(draw):
+    if draw(st.integers(0, 2)):
+        return draw(typed_atoms())
+    r = draw(refs())
+    kind = draw(st.integers(0, 13))
+    if kind == 0:
+        return f"{r} == {draw(st.sampled_from(ANY_LITS))}"
+    if kind == 1:
+        return f"{r} {draw(st.sampled_from(['<', '>=', '!=']))} {draw(st.sampled_from(INT_LITS))}"
+    if kind == 2:
+        return f"{r} {draw(st.sampled_from(['=?=', '=!=']))} {draw(st.sampled_from(ANY_LITS))}"
+    if kind == 3:
+        pattern = draw(st.sampled_from(['"^5.14"', '"l.*x"', '"U"']))
+        flags = ', "i"' if draw(st.booleans()) else ""
+        return f"regexp({pattern}, {r}{flags})"
+    if kind == 4:
+        fn = draw(st.sampled_from(["stringListMember", "stringListIMember"]))
+        item = draw(st.sampled_from(['"b"', '"A"']))
+        return f"{fn}({item}, {r})"
+    if kind == 5:
+        version = draw(st.sampled_from(['"2.28"', '"2.5"']))
+        return f"versionGE({r}, {version})"
+    if kind == 6:
+        return f'versioncmp({r}, "2.17") {draw(st.sampled_from(["<", ">", "=="]))} 0'
+    if kind == 7:
+        return f"isUndefined({r})"
+    if kind == 8:
+        return f"({r} ?: {draw(st.sampled_from(INT_LITS))}) > 100"
+    if kind == 9:
+        return f"time() < {r}"
+    if kind == 10:
+        return f"time() {draw(st.sampled_from(['<', '>']))} {draw(st.sampled_from(['150', '250']))}"
+    if kind == 11:
+        return f"{r}"
+    if kind == 12:
+        return f"{r} {draw(st.sampled_from(['is', 'isnt']))} undefined"
+    return f"{r} >= {draw(refs())}"
+
+
+def expressions(depth=2):
+    if depth == 0:
+        return atoms()
+    sub = expressions(depth - 1)
+    return st.one_of(
+        atoms(),
+        st.builds(lambda a, b: f"({a}) && ({b})", sub, sub),
+        st.builds(lambda a, b: f"({a}) || ({b})", sub, sub),
+        st.builds(lambda a: f"!({a})", sub),
+        st.builds(lambda a, b, c: f"ifThenElse({a}, {b}, {c})", sub, sub, sub),
+        st.builds(lambda a, b, c: f"(({a}) ? ({b}) : ({c}))", sub, sub, sub),
+    )
+
+
+@st.composite
+def slot_shapes(draw):
+    attrs = {}
+    for name, lits in LITERALS.items():
+        if draw(st.integers(0, 4)):  # one attribute in five is missing
+            attrs[draw(spelled(name))] = draw(st.sampled_from(lits))
+    for name, texts in DERIVED.items():
+        if draw(st.booleans()):
+            attrs[draw(spelled(name))] = draw(st.sampled_from(texts))
+    start = draw(
+        st.one_of(
+            st.sampled_from(
+                [
+                    "true",
+                    'TARGET.Owner =!= "bad"',
+                    "time() < ToRetire",
+                    "CurrentTime < ToRetire",
+                    "TARGET.RequestMemory <= Memory",
+                    "isUndefined(TARGET.Need) || TARGET.Need <= Half",
+                ]
+            ),
+            expressions(1),
+        )
+    )
+    attrs[draw(spelled("START"))] = start
+    attrs["WithinResourceLimits"] = draw(
+        st.sampled_from(
+            [
+                "MY.Cpus > 0 && TARGET.RequestCpus <= MY.Cpus && TARGET.RequestMemory <= MY.Memory",
+                "TARGET.RequestDisk =?= undefined || MY.Disk >= TARGET.RequestDisk",
+            ]
+        )
+    )
+    requirements = draw(
+        st.sampled_from(["START && WithinResourceLimits", "START", "true", None])
+    )
+    if requirements is not None:
+        attrs[draw(spelled("Requirements"))] = requirements
+    return attrs
+
+
+@st.composite
+def pools(draw):
+    shapes = draw(st.lists(slot_shapes(), min_size=1, max_size=4))
+    picks = draw(st.lists(st.integers(0, len(shapes) - 1), min_size=1, max_size=12))
+    ads = []
+    for i in picks:
+        attrs = dict(shapes[i])
+        own_time = draw(st.sampled_from([None, "100", "200"]))
+        if own_time is not None:
+            attrs["MyCurrentTime"] = own_time
+        ads.append("[" + "; ".join(f"{k} = {v}" for k, v in attrs.items()) + "]")
+    return Snapshot.from_classads(
+        [parse_one(ad) for ad in ads], source="generated", time=CAPTURE
+    )
+
+
+@st.composite
+def jobs(draw):
+    requirements = st.one_of(typed_atoms(), atoms(), expressions(1), expressions(2))
+    attrs = {"Requirements": draw(requirements)}
+    options = {
+        "RequestMemory": ["1024", "4096", "TARGET.Memory / 2"],
+        "RequestCpus": ["1", "2"],
+        "Owner": ['"me"', '"bad"'],
+        "Need": ["Base + 1", "TARGET.Memory", "100"],
+        "Base": ["TARGET.Cpus * 100", "1000"],
+        # names the slots use too: the job's own shadows the slot's when unscoped
+        "OpSys": ['"LINUX"'],
+        "Flag": ["true"],
+    }
+    for name, values in options.items():
+        if draw(st.integers(0, 3)):
+            attrs[draw(spelled(name))] = draw(st.sampled_from(values))
+    return parse_one("[" + "; ".join(f"{k} = {v}" for k, v in attrs.items()) + "]")
+
+
+def plain_sides(snapshot, job):
+    pairs = [(bool(s.matches(job)), bool(job.matches(s))) for s in snapshot.classads()]
+    both = np.array(pairs, dtype=bool).reshape(len(pairs), 2)
+    return both[:, 0], both[:, 1]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(pools(), jobs())
+def test_fast_equals_plain_for_every_slot(snapshot, job):
+    want = plain_match(snapshot, job)
+    got = fast_match(snapshot, job)
+    assert got.tolist() == want.tolist()
+    job_ok, slot_ok = fast_sides(snapshot, job)
+    want_job, want_slot = plain_sides(snapshot, job)
+    assert job_ok.tolist() == want_job.tolist()
+    assert slot_ok.tolist() == want_slot.tolist()
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(pools(), jobs())
+def test_classes_never_outnumber_slots_and_cover_every_slot(snapshot, job):
+    classes = slot_classes(snapshot, job)
+    for side in (classes.job_side, classes.slot_side):
+        if side.fallback is not None:
+            continue
+        assert 1 <= side.n_classes <= len(snapshot)
+        assert side.gid.shape == (len(snapshot),)
+        # each representative stands for its own class
+        assert (side.gid[side.reps] == np.arange(side.n_classes)).all()
+        # slots of one class agree on every column of the key
+        for col in side.columns:
+            texts = snapshot.ads[col].to_numpy(dtype=object)
+            for g in range(side.n_classes):
+                members = {t if isinstance(t, str) else None for t in texts[side.gid == g]}
+                assert len(members) == 1
