@@ -34,8 +34,9 @@ from typing import Callable, List, Optional, Sequence
 import numpy as np
 import pandas as pd
 
+from simulator import clock
 from simulator import summary as better
-from simulator.condor import ClassAd, ExprTree
+from simulator.condor import ClassAd
 from simulator.profiles import Profile
 from simulator.snapshot import Snapshot
 
@@ -100,22 +101,7 @@ def snapshot_label(snapshot: Snapshot) -> str:
 
 def at_capture_time(job: ClassAd, when: int) -> ClassAd:
     """The job ad with ``time()`` fixed at ``when`` (the snapshot's capture time)."""
-    try:
-        from simulator import clock
-    except ImportError:  # pragma: no cover - the clock ships with the package
-        return job
-    freeze_job = getattr(clock, "freeze_job", None)
-    if freeze_job is not None:
-        return freeze_job(job, when)
-    freeze_time = getattr(clock, "freeze_time", None)
-    if freeze_time is None or not when:
-        return job
-    frozen = ClassAd()
-    for key in list(job):
-        text = str(job.lookup(key))
-        changed = freeze_time(text, when)
-        frozen[key] = job.lookup(key) if changed == text else ExprTree(changed)
-    return frozen
+    return clock.freeze_job(job, when)
 
 
 def missing_attributes(snapshot: Snapshot, job: ClassAd) -> List[str]:
