@@ -362,3 +362,21 @@ def test_the_30_real_requirements_split_and_count_on_the_ospool_sample():
     # The precedence trap: || at the root, with the && nested on its right.
     trap = analyze.split_steps(texts[18])
     assert trap[-1].op == "||" and trap[-2].op == "&&"
+
+
+def test_cli_over_many_snapshots_gives_one_row_per_snapshot(tmp_path, capsys):
+    from simulator import store
+
+    ads = list(_pool().classads())
+    folder = tmp_path / "store"
+    for day in range(9):  # one slot fewer each day
+        store.save(Snapshot.from_classads(ads[: 7 - day % 7], source="small",
+                                          time=1700000000 + 86400 * day), folder)
+    assert cli.main(["analyze", "--requirements", "TARGET.Memory >= 4096", "--pool",
+                     str(folder)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split() == ["[0]", "TARGET.Memory", ">=", "4096"]
+    rows = [line.split() for line in lines if line.startswith("2023-")]
+    assert len(rows) == 9
+    assert rows[0][0] == "2023-11-14T22:13:20Z" and rows[0][1:3] == ["6", "7"]
+    assert [int(r[2]) for r in rows] == [7 - d % 7 for d in range(9)]

@@ -80,13 +80,17 @@ def run(args) -> int:
 
 
 def _records(analyses) -> str:
-    """One line per snapshot and step: time, step, matched, condition."""
+    """One row per snapshot, one column per step (the steps listed above the table)."""
     from simulator.analyze import _when
 
-    lines = ["time                  step    matched  condition"]
+    steps = analyses[0].steps
+    lines = [f"{'[' + str(s.index) + ']':>6}  {s.label()}" for s in steps]
+    width = max(7, *(len(str(a.slots)) + 1 for a in analyses))
+    heads = [f"[{s.index}]".rjust(width) for s in steps]
+    lines += ["", "time                  " + " ".join(heads)
+              + " ".join(["", "slots".rjust(width), "able".rjust(width)])]
     for a in analyses:
-        when = _when(a.time)
-        for s in a.steps:
-            step = f"[{s.index}]"
-            lines.append(f"{when}  {step:<5} {a.matched_text(s.index):>9}  {s.label()}")
+        cells = [a.matched_text(s.index).rjust(width) for s in steps]
+        lines.append(f"{_when(a.time):<22}" + " ".join(cells)
+                     + " ".join(["", str(a.slots).rjust(width), str(a.available).rjust(width)]))
     return "\n".join(lines)
