@@ -14,7 +14,7 @@ plus the summary of :mod:`simulator.summary` (``rejected_by_job`` …
 ``available_now``, the same per machine, ``total_machines``).
 
 Evaluation is as of each snapshot's capture time: the job's ``time()`` is
-frozen at it (the slots' own are frozen when the snapshot is read).
+frozen at it (each slot's at its own MyCurrentTime, when the snapshot rebuilds the ad).
 
 >>> from simulator.condor import ClassAd
 >>> from simulator.profiles import Profile, load_template, with_requirements
