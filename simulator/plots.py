@@ -427,7 +427,13 @@ def _times(results: pd.DataFrame) -> pd.Series:
     stamps = values.astype(str).str.extract(r"(\d{8}T\d{6}Z)")[0]
     if stamps.notna().all():
         return pd.to_datetime(stamps, format="%Y%m%dT%H%M%SZ", utc=True)
-    return pd.to_datetime(values, utc=True)
+    try:
+        return pd.to_datetime(values, utc=True, format="ISO8601")
+    except (ValueError, TypeError) as exc:
+        # simulate() labels a snapshot without a capture time by its source.
+        raise ValueError(
+            f"a line over time needs capture times; {column} {values.iloc[0]!r} is none"
+        ) from exc
 
 
 def _series(results: pd.DataFrame) -> pd.DataFrame:

@@ -298,6 +298,12 @@ def test_match_rates_read_epoch_times_and_fractions():
     assert pd.Timestamp(line.get_xdata()[0]) == pd.Timestamp("2010-04-05 12:00")
 
 
+def test_match_rates_over_snapshots_without_capture_time_is_a_clear_error():
+    results = pd.DataFrame({"snapshot": ["pool.ads"], "profile": "opsys", "match_rate": [1.0]})
+    with pytest.raises(ValueError, match="needs capture times; snapshot 'pool.ads'"):
+        plots.match_rates(results)
+
+
 def test_wait_times_pick_a_unit_and_group_the_statistics():
     results = pd.DataFrame({
         "profile": ["opsys", "kernel"],
