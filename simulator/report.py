@@ -19,7 +19,7 @@ from typing import Dict, List, Sequence
 import numpy as np
 import pandas as pd
 
-from simulator.condor import ExprTree, Value, quote
+from simulator.condor import ClassAd, ExprTree, Value, quote
 from simulator.snapshot import Snapshot
 
 COUNT = "count"
@@ -118,8 +118,8 @@ def _coded_values(snapshot: Snapshot, attr: str):
     """``(codes, values)``: per slot an index into ``values`` (-1 = undefined).
 
     Literal texts are evaluated once per distinct text, which keeps a
-    million-slot report fast; anything else goes through ``Snapshot.values``,
-    which evaluates each slot inside its own ad.
+    million-slot report fast. An expression is evaluated inside its own ad,
+    once per distinct combination of the cells it depends on.
     """
     low = attr.lower()
     n = len(snapshot.ads)
@@ -130,20 +130,65 @@ def _coded_values(snapshot: Snapshot, attr: str):
     for text in texts:
         value = ExprTree(text).eval()
         if _literal_text(value) != text:
-            return _factorized(snapshot.values(attr))
+            return _grouped(snapshot, attr)
         values.append(value)
     return codes, values
 
 
-def _factorized(values: pd.Series):
-    """Codes of already evaluated values (None = undefined), keyed by their display."""
-    shown = values.map(lambda v: None if v is None else (type(v).__name__, show(v)))
-    codes, keys = pd.factorize(shown, use_na_sentinel=True)
-    firsts = {}
-    for i, code in enumerate(codes):
-        if code >= 0 and code not in firsts:
-            firsts[code] = values.iloc[i]
-    return codes, [firsts[c] for c in range(len(keys))]
+def _grouped(snapshot: Snapshot, attr: str):
+    """Evaluate ``attr`` in one slot per group of slots that agree on all it depends on."""
+    columns = sorted(_depends_on(snapshot, attr.lower()))
+    key = np.zeros(len(snapshot.ads), dtype=np.int64)
+    for col in columns:
+        codes, uniques = pd.factorize(snapshot.ads[col], use_na_sentinel=True)
+        key = pd.factorize(key * (len(uniques) + 1) + codes + 1)[0]
+    groups, firsts = np.unique(key, return_index=True)
+    low = attr.lower()
+    name, cells = snapshot.display_name(low), snapshot.ads[low]
+    values = []
+    for row in firsts:
+        if cells.iat[int(row)] is None:  # the slot lacks the attribute
+            values.append(None)
+            continue
+        value = snapshot.classad(int(row)).eval(name)
+        values.append(None if isinstance(value, Value) else value)
+    codes = np.searchsorted(groups, key)
+    undefined = np.array([v is None for v in values], dtype=bool)
+    return np.where(undefined[codes], -1, codes), values
+
+
+# Cells that evaluation reads besides the attributes named: the frozen clock.
+_CLOCK = ("mycurrenttime", "currenttime", "lastheardfrom")
+
+
+def _depends_on(snapshot: Snapshot, column: str) -> set:
+    """The columns an attribute's value can depend on, following references."""
+    seen, todo = set(), [column]
+    while todo:
+        col = todo.pop()
+        if col in seen or col not in snapshot.ads.columns:
+            continue
+        seen.add(col)
+        for text in pd.unique(snapshot.ads[col].dropna()):
+            if _plain_literal(text):
+                continue
+            if "(" in text:
+                todo.extend(_CLOCK)
+            for ref in ClassAd().externalRefs(ExprTree(text)):
+                name = ref.lower()
+                if not name or name.startswith("target."):
+                    continue
+                name = name[3:] if name.startswith("my.") else name
+                todo.append(name.split(".")[0])
+    return seen
+
+
+def _plain_literal(text: str) -> bool:
+    """A quick test for the commonest literals, to skip parsing them."""
+    if text in ("true", "false") or text.lstrip("-").isdigit():
+        return True
+    inner = text[1:-1]
+    return text[:1] == text[-1:] == '"' and len(text) > 1 and '"' not in inner and "\\" not in inner
 
 
 def _literal_text(value):

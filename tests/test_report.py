@@ -170,3 +170,28 @@ def test_the_ospool_sample_gives_the_counts_its_sources_note_lists(capsys):
         "    109 CentOS9", "     20 CentOS8", "      5 DEBIAN13", "      3 CentOS10",
         "      3 UBUNTU24", "      2 CentOS7", "      1 AlmaLinux9",
     ]  # fmt: skip
+
+
+def test_expressions_count_as_each_slot_evaluates_them():
+    from collections import Counter
+
+    snap = pools.generate("modern", slots=2000, seed=9)
+    for attr in ("START", "Requirements"):
+        naive = Counter(report.show(v) for v in snap.values(attr) if v is not None)
+        table = report.counts(snap, [attr])
+        assert dict(zip(table[attr].map(report.show), table["count"], strict=True)) == naive
+
+
+def test_expressions_follow_references_and_the_clock():
+    ads = [
+        ClassAd({"MyCurrentTime": t, "Retire": 1000, "Base": b,
+                 "Alive": ExprTree("time() < Retire"), "Score": ExprTree("Base * 2"),
+                 "Ok": ExprTree("Alive && Score > 2")})
+        for t, b in ((900, 1), (900, 2), (1100, 2), (900, 2))
+    ]  # fmt: skip
+    snap = Snapshot.from_classads(ads, source="clock", time=1100)
+    assert report.counts(snap, ["Alive"]).values.tolist() == [[True, 3], [False, 1]]
+    assert report.counts(snap, ["Ok"]).values.tolist() == [[False, 2], [True, 2]]
+    assert report.counts(snap, ["Score", "Alive"]).values.tolist() == [
+        [4, True, 2], [2, True, 1], [4, False, 1],
+    ]  # fmt: skip
