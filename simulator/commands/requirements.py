@@ -78,8 +78,9 @@ def run(args) -> int:
     if rates:
         from simulator.needs import rates as pool_rates
 
+        several = len({(r.time, r.source) for r in rates}) > 1
         print()
-        print(pool_rates.table(rates))
+        print(pool_rates.time_table(rates) if several else pool_rates.table(rates))
         for note in notes:
             print(f"note: {note}")
     return 0

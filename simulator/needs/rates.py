@@ -81,18 +81,27 @@ PUBLISHED_BY = {
 
 def missing(expr: str, snapshots) -> List[str]:
     """Notes on attributes the expression reads that slots of the pool do not publish."""
+    snapshots = list(snapshots)
     notes = []
-    for snap in snapshots:
-        for attr, (stand_ins, who) in PUBLISHED_BY.items():
-            if attr.lower() not in expr.lower():
-                continue
+    for attr, (stand_ins, who) in PUBLISHED_BY.items():
+        if attr.lower() not in expr.lower():
+            continue
+        lacking = []  # (slots without it, slots) per snapshot that has such slots
+        for snap in snapshots:
             have = np.zeros(len(snap), dtype=bool)
             for name in (attr, *stand_ins):
                 if name.lower() in snap.ads.columns:
                     have |= snap.ads[name.lower()].notna().to_numpy()
             if not have.all():
-                notes.append(f"{snap.source}: {int((~have).sum())} of {len(snap)} slots publish "
-                             f"no {attr} (published by {who})")
+                lacking.append((int((~have).sum()), len(snap), snap.source))
+        if len(snapshots) == 1 and lacking:
+            count, total, source = lacking[0]
+            notes.append(f"{source}: {count} of {total} slots publish no {attr} "
+                         f"(published by {who})")
+        elif lacking:
+            worst = max(lacking)
+            notes.append(f"{len(lacking)} of {len(snapshots)} snapshots have slots that publish "
+                         f"no {attr}, up to {worst[0]} of {worst[1]} (published by {who})")
     return notes
 
 
@@ -110,4 +119,24 @@ def table(rates: List[Rate]) -> str:
         cannot = "-" if r.unsafe is None else str(r.unsafe)
         lines.append(f"{r.profile:<9} {r.matched:>7} {r.rate:>7.1%} {cannot:>8}  "
                      f"{r.requirements}")
+    return "\n".join(lines)
+
+
+def time_table(rates: List[Rate]) -> str:
+    """Several snapshots: one row per snapshot, the slots each profile matches."""
+    import time as _time
+
+    profiles: List[str] = []
+    rows: dict = {}
+    for r in rates:
+        if r.profile not in profiles:
+            profiles.append(r.profile)
+        rows.setdefault((r.time, r.source), {"slots": r.slots})[r.profile] = r.matched
+    width = max(8, *(len(p) + 1 for p in profiles))
+    lines = ["matched slots per snapshot (needs = the loosest safe requirements)",
+             "time                  " + "".join(p.rjust(width) for p in ["slots", *profiles])]
+    for (when, source), row in rows.items():
+        label = _time.strftime("%Y-%m-%dT%H:%M:%SZ", _time.gmtime(when)) if when else source
+        cells = [str(row.get(p, "-")).rjust(width) for p in ["slots", *profiles]]
+        lines.append(f"{label:<22}" + "".join(cells))
     return "\n".join(lines)

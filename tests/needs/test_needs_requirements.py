@@ -165,3 +165,21 @@ def test_a_portable_program_is_warned_about_condor_submit_defaults():
 
     assert "Arch and OpSys" in submit_note('versionGE(TARGET.JavaSpecificationVersion,"11")')
     assert submit_note('TARGET.OpSys == "LINUX" && TARGET.Arch == "X86_64"') is None
+
+
+def test_cli_over_a_store_one_row_per_snapshot(tmp_path, capsys):
+    from simulator import store
+
+    pool = _pool()
+    folder = tmp_path / "store"
+    store.save(pool, folder)
+    later = Snapshot.from_classads(list(pool.classads())[:3], source="needs-pool",
+                                   time=1700086400)
+    store.save(later, folder)
+    jar = FIXTURES / "hello-java11.jar"
+    assert cli.main(["requirements", str(jar), "--pool", str(folder)]) == 0
+    out = capsys.readouterr().out
+    rows = [line.split() for line in out.splitlines() if line.startswith("2023-")]
+    # slots, then needs: Java 11 or newer (11, 17, 21, 17 in the pool; 11 in the first 3)
+    assert [r[1:3] for r in rows] == [["8", "4"], ["3", "1"]]
+    assert "1 of 2 snapshots have slots that publish no JavaSpecificationVersion, up to 1 of 8" in out
