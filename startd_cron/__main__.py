@@ -130,7 +130,10 @@ def collect(ctx, only=PROBES):
     attrs = {}
     for name in PROBES:
         if name in only:
-            attrs.update(importlib.import_module(READERS[name]).read(ctx))
+            try:
+                attrs.update(importlib.import_module(READERS[name]).read(ctx))
+            except Exception as exc:  # a bug in one probe must not silence the others
+                ctx.note(name, "internal error (%s: %s)" % (type(exc).__name__, exc))
     if ctx.errors:
         attrs[ERRORS] = "; ".join(ctx.errors)
     return attrs

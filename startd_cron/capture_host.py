@@ -14,13 +14,13 @@ that with the hook's output on the node itself and lists any difference.
 
 import argparse
 import os
-import subprocess
 import sys
 
 from startd_cron import __main__ as hook
 from startd_cron import classad_format
 from startd_cron.context import Context
 from startd_cron.probes import glibc, java, os_release, virt
+from startd_cron.run_command import CommandTimeout
 
 FILES = (
     os_release.REDHAT_RELEASE,
@@ -93,11 +93,12 @@ def copy_files(ctx, dest):
 
 def record_command(ctx, dest, argv, name, output):
     """Run a package query; on success keep its output and a fake that replays it."""
-    if ctx.which(argv[0]) is None:
+    path = ctx.which(argv[0])
+    if path is None:
         return
     try:
-        result = ctx.run(argv)
-    except (OSError, subprocess.TimeoutExpired):
+        result = ctx.run([path] + argv[1:])
+    except (OSError, CommandTimeout):
         return
     if result.returncode == 0:
         _write(os.path.join(dest, "outputs", output), result.stdout)
@@ -111,7 +112,7 @@ def record_java(ctx, dest):
     try:
         modern = ctx.run([binary] + java.PROPERTIES)
         banner = ctx.run([binary] + java.VERSION)
-    except (OSError, subprocess.TimeoutExpired):
+    except (OSError, CommandTimeout):
         return
     outputs = os.path.join(dest, "outputs")
     properties = java.parse_properties(modern.stderr + modern.stdout)

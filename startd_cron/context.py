@@ -10,7 +10,6 @@ probe reaches the machine.
 """
 
 import os
-import subprocess
 
 from startd_cron import run_command
 
@@ -89,14 +88,14 @@ class Context(object):
         """Record why a command (``label``, e.g. ``rpm -q glibc``) gave no answer.
 
         >>> ctx = Context(timeout=5)
-        >>> ctx.note_command_failure("java", subprocess.TimeoutExpired("java", 5))
+        >>> ctx.note_command_failure("java", run_command.CommandTimeout(["java"], 5))
         >>> ctx.errors
         ['java: timed out after 5s']
         """
         prefix = label + " " if label else ""
-        if isinstance(exc, subprocess.TimeoutExpired):
+        if isinstance(exc, run_command.CommandTimeout):
             self.note(probe, "%stimed out after %ss" % (prefix, _seconds(self.timeout)))
-        elif isinstance(exc, subprocess.CalledProcessError):
+        elif isinstance(exc, run_command.CommandFailed):
             self.note(probe, "%sexited %s" % (prefix, exc.returncode))
         elif isinstance(exc, OSError):
             self.note(probe, "cannot run %s(%s)" % (prefix, exc.strerror or exc))

@@ -7,7 +7,8 @@
 """
 
 import os
-import subprocess
+
+from startd_cron.run_command import CommandFailed, CommandTimeout
 
 NAME = "glibc"
 # ``rpm -q glibc`` prints NVR on old rpm and NVRA on new; ask for the fields.
@@ -73,15 +74,16 @@ def parse_confstr(text):
 
 def _query(ctx, argv, label, parse, failures):
     """Run a package query if the tool exists; failures are kept, not noted yet."""
-    if ctx.which(argv[0]) is None:
+    path = ctx.which(argv[0])
+    if path is None:
         return {}
     try:
-        result = ctx.run(argv)
-    except (OSError, subprocess.TimeoutExpired) as exc:
+        result = ctx.run([path] + argv[1:])
+    except (OSError, CommandTimeout) as exc:
         failures.append((exc, label))
         return {}
     if result.returncode != 0:
-        failures.append((subprocess.CalledProcessError(result.returncode, argv), label))
+        failures.append((CommandFailed(argv, result.returncode), label))
         return {}
     return parse(result.stdout)
 

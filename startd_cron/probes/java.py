@@ -11,9 +11,9 @@ the ``java -version`` banner is parsed as a fallback.
 """
 
 import os
-import subprocess
 
 from startd_cron import java_cache
+from startd_cron.run_command import CommandFailed, CommandTimeout
 
 NAME = "java"
 PROPERTIES = ["-XshowSettings:properties", "-version"]
@@ -110,7 +110,7 @@ def _run_java(ctx, java):
     for args in (PROPERTIES, VERSION):
         try:
             result = ctx.run([java] + args)
-        except (OSError, subprocess.TimeoutExpired) as exc:
+        except (OSError, CommandTimeout) as exc:
             # A JVM that hangs once will hang again: do not try the fallback.
             ctx.note_command_failure(NAME, exc)
             return None
@@ -118,7 +118,7 @@ def _run_java(ctx, java):
         attrs = parse_output(text)
         if attrs:
             return attrs
-        last_failure = subprocess.CalledProcessError(result.returncode, [java] + args)
+        last_failure = CommandFailed([java] + args, result.returncode)
     if last_failure.returncode:
         ctx.note_command_failure(NAME, last_failure, "java -version")
     else:
