@@ -182,4 +182,5 @@ def test_cli_over_a_store_one_row_per_snapshot(tmp_path, capsys):
     rows = [line.split() for line in out.splitlines() if line.startswith("2023-")]
     # slots, then needs: Java 11 or newer (11, 17, 21, 17 in the pool; 11 in the first 3)
     assert [r[1:3] for r in rows] == [["8", "4"], ["3", "1"]]
-    assert "1 of 2 snapshots have slots that publish no JavaSpecificationVersion, up to 1 of 8" in out
+    assert ("1 of 2 snapshots have slots that publish no JavaSpecificationVersion, up to 1 of 8"
+            in out)
