@@ -83,8 +83,14 @@ class Block:
         self.row = {display: j for j, display in enumerate(self.order)}
         self.block = np.empty((len(self.order), n), dtype=object)
 
+    def __contains__(self, display: str) -> bool:
+        return display in self.row
+
     def __setitem__(self, display: str, cells) -> None:
-        self.block[self.row[display]] = cells
+        # Attributes left out of the block are dropped, so callers need not check.
+        row = self.row.get(display)
+        if row is not None:
+            self.block[row] = cells
 
     def frame(self) -> Tuple[pd.DataFrame, dict]:
         """The DataFrame (lower-case columns, object cells) and its display names."""

@@ -496,8 +496,13 @@ def generate(
     os_shares: Optional[Dict[str, float]] = None,
     roles: Optional[Dict[str, float]] = None,
     hypervisors: Optional[Dict[str, float]] = None,
+    attributes: Optional[Sequence[str]] = None,
 ) -> Snapshot:
-    """A modern pool of ``slots`` slot ads (default 10,000), as of 2026-07-06."""
+    """A modern pool of ``slots`` slot ads (default 10,000), as of 2026-07-06.
+
+    ``attributes`` keeps only those columns (any case), for big pools where
+    memory counts; the slots are the same as with all of them.
+    """
     slots = DEFAULT_SLOTS if slots is None else int(slots)
     if not 1 <= slots <= MAX_SLOTS:
         raise TribesError(f"modern pool: slots must be between 1 and {MAX_SLOTS:,}, got {slots}")
@@ -517,17 +522,24 @@ def generate(
     n_machines = int(np.searchsorted(ends, slots) + 1)
     before = int(ends[n_machines - 2]) if n_machines > 1 else 0
     m.truncate(n_machines, slots - before)
-    return _snapshot(m, rng, seed, slots)
+    keep = ATTRIBUTES
+    if attributes is not None:
+        wanted = {a.lower() for a in attributes}
+        unknown = sorted(wanted - {a.lower() for a in ATTRIBUTES})
+        if unknown:
+            raise TribesError(f"modern pool: no attributes {unknown}")
+        keep = [a for a in ATTRIBUTES if a.lower() in wanted]
+    return _snapshot(m, rng, seed, slots, keep)
 
 
-def _snapshot(m: _Machines, rng, seed: int, slots: int) -> Snapshot:
+def _snapshot(m: _Machines, rng, seed: int, slots: int, keep: Sequence[str]) -> Snapshot:
     mi = np.repeat(np.arange(m.n), m.slot_ads)  # machine of each slot
     starts = np.cumsum(m.slot_ads) - m.slot_ads
     pos = np.arange(len(mi)) - starts[mi]  # 0 = first slot ad of its machine
     pslot = m.partitionable[mi]
     dynamic = pslot & (pos > 0)
     static = ~pslot
-    cols = Block(ATTRIBUTES, len(mi))
+    cols = Block(keep, len(mi))
     const = {
         "MyType": "Machine", "TargetType": "Job", "OpSys": "LINUX", "OpSysLegacy": "LINUX",
         "Arch": "X86_64", "UtsnameSysname": "Linux",
@@ -538,14 +550,16 @@ def _snapshot(m: _Machines, rng, seed: int, slots: int) -> Snapshot:
     # Names: hosts are [a-z0-9.-] only, so quoting is adding the quotes.
     host = [f"{_host_prefix(m, i)}{i + 1:06d}.{DOMAIN}" for i in range(m.n)]
     cols["Machine"] = _coded(mi, [f'"{h}"' for h in host])
-    pos_list, mi_list = pos.tolist(), mi.tolist()
-    names = np.empty(len(mi), dtype=object)
-    names[:] = [
-        f'"slot1_{p}@{host[j]}"' if kind == 2 else f'"slot{p + 1}@{host[j]}"'
-        for p, j, kind in zip(pos_list, mi_list, (pslot.astype(np.int8) + dynamic).tolist(),
-                              strict=True)
-    ]  # fmt: skip
-    cols["Name"] = names
+    if "Name" in cols:  # a million distinct strings: only when asked for
+        pos_list, mi_list = pos.tolist(), mi.tolist()
+        names = np.empty(len(mi), dtype=object)
+        names[:] = [
+            f'"slot1_{p}@{host[j]}"' if kind == 2 else f'"slot{p + 1}@{host[j]}"'
+            for p, j, kind in zip(pos_list, mi_list, (pslot.astype(np.int8) + dynamic).tolist(),
+                                  strict=True)
+        ]  # fmt: skip
+        cols["Name"] = names
+        del names
     cols["SlotID"] = _numbers(np.where(pslot, 1, pos + 1))
     kind = np.where(dynamic, 2, np.where(pslot, 1, 0))
     cols["SlotType"] = _coded(kind, [string_cell(s) for s in ("Static", "Partitionable",
@@ -631,7 +645,7 @@ def _snapshot(m: _Machines, rng, seed: int, slots: int) -> Snapshot:
     cols["Requirements"] = _coded(np.zeros(len(mi), np.int64), [expression_cell(REQUIREMENTS)])
     cols["MyCurrentTime"] = cols["LastHeardFrom"] = _numbers(m.heard, index=mi)
 
-    del mi, pos, names
+    del mi, pos
     ads, names_map = cols.frame()
     return Snapshot(
         ads=ads,

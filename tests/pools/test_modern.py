@@ -194,3 +194,13 @@ def test_overrides_and_bad_parameters():
     with pytest.raises(TribesError, match="slots must be"):
         pools.generate("modern", slots=0)
     assert np.isclose(sum(modern.OS_SHARES.values()), 1.0)
+
+
+def test_a_subset_of_attributes_gives_the_same_slots():
+    full = pools.generate("modern", slots=5000, seed=3)
+    part = pools.generate("modern", slots=5000, seed=3, attributes=["name", "HasKVM", "START"])
+    assert list(part.ads.columns) == ["name", "haskvm", "start"]
+    assert full.ads[["name", "haskvm", "start"]].equals(part.ads)
+    assert part.names["haskvm"] == "HasKVM"
+    with pytest.raises(TribesError, match="no attributes"):
+        pools.generate("modern", slots=10, attributes=["Nope"])
