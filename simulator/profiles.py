@@ -178,7 +178,11 @@ def read_job_file(path) -> List[ClassAd]:
 def _read_structured(path: Path, text: str) -> List[ClassAd]:
     try:
         json.loads(text)
-    except ValueError:
+    except ValueError as exc:
+        if re.match(r"\s*(\{|\[\s*\{)", text):  # JSON objects, but broken
+            line = getattr(exc, "lineno", "?")
+            reason = getattr(exc, "msg", exc)
+            raise ProfileError(f"{path}: line {line}: broken JSON ({reason})") from None
         kind = "new"
         spans = [text]
     else:

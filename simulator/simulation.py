@@ -111,6 +111,8 @@ def missing_attributes(snapshot: Snapshot, job: ClassAd) -> List[str]:
         return []
     missing = []
     for ref in job.externalRefs(expr):
+        if not ref:  # the library lists '' for a literal
+            continue
         name = ref.split(".", 1)[1] if ref.lower().startswith("target.") else ref
         name = name.split(".", 1)[0]
         if name.lower() in _BUILTIN_NAMES or name.lower() in snapshot.ads.columns:

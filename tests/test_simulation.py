@@ -223,6 +223,8 @@ def test_missing_attributes_are_named(pool_file):
     job = prof.with_requirements(prof.load_template("plain"),
                                  "TARGET.HasKVM && MY.RequestCpus > 0 && Flavor == CurrentTime")
     assert missing_attributes(snap, job) == ["Flavor", "HasKVM"]
+    literal = prof.with_requirements(prof.load_template("plain"), "true")
+    assert missing_attributes(snap, literal) == []
     frame = simulate([snap], [prof.Profile("kvm", job, "TARGET.HasKVM")])
     assert frame["matching_slots"][0] == 0
     assert frame.attrs["warnings"] == ["profile kvm: no slot of pool.ads has Flavor",
