@@ -195,3 +195,23 @@ def test_expressions_follow_references_and_the_clock():
     assert report.counts(snap, ["Score", "Alive"]).values.tolist() == [
         [4, True, 2], [2, True, 1], [4, False, 1],
     ]  # fmt: skip
+
+
+def test_the_readme_shows_real_output_for_the_2010_pool(capsys):
+    """Every `tribes report` example on the default pool in the README's pools section."""
+    import re
+    import shlex
+
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    section = readme[readme.index("<!-- section: pools -->"):]
+    section = section[: section.index("<!-- section: ", 10)]
+    checked = 0
+    for block in re.findall(r"```console\n(.*?)```", section, re.S):
+        for command, output in re.findall(r"^\$ (tribes report [^\n]*)\n(.*?)(?=^\$ |\Z)", block,
+                                          re.S | re.M):  # fmt: skip
+            argv = shlex.split(command)[2:]
+            if "--pool" in argv:
+                continue
+            assert run(capsys, *argv)[1].rstrip("\n") == output.rstrip("\n"), command
+            checked += 1
+    assert checked >= 5
