@@ -1,6 +1,8 @@
 """The better-analyze summary: each slot in exactly one category, per slot and per machine."""
 
 import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from simulator import summary
 from simulator.condor import ClassAd, ExprTree
@@ -93,3 +95,21 @@ def test_machine_keys_fall_back_to_name_then_row():
     assert summary.busy_slots(snap).tolist() == [False, False, False]
     assert np.array_equal(summary.categorize(np.array([True]), np.array([True]),
                                              np.array([True])), [2])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.booleans(), st.booleans(), st.booleans(), st.integers(0, 5)),
+                max_size=40))
+def test_summary_counts_always_add_up(slots):
+    job_ok = np.array([s[0] for s in slots], dtype=bool)
+    slot_ok = np.array([s[1] for s in slots], dtype=bool)
+    busy = np.array([s[2] for s in slots], dtype=bool)
+    machines = np.array([f"m{s[3]}" for s in slots], dtype=object)
+    got = summary.summarize(job_ok, slot_ok, busy, machines)
+    assert sum(got[c] for c in summary.CATEGORIES) == len(slots)
+    assert got["matching_busy"] + got["available_now"] == int((job_ok & slot_ok).sum())
+    assert sum(got[c] for c in summary.MACHINE_CATEGORIES) == got["total_machines"]
+    assert got["total_machines"] == len(set(machines))
+    free = job_ok & slot_ok & ~busy
+    free_machines = {machines[i] for i in range(len(slots)) if free[i]}
+    assert got["machines_available_now"] == len(free_machines)
