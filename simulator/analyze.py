@@ -610,7 +610,10 @@ def _job_attributes(job: ClassAd) -> List[str]:
         if name not in job:
             continue
         value = job.eval(name)
-        text = f'"{value}"' if isinstance(value, str) else str(value)
+        if isinstance(value, bool):
+            text = "true" if value else "false"
+        else:
+            text = f'"{value}"' if isinstance(value, str) else str(value)
         unit = _UNITS.get(name.lower())
         lines.append(f"{name} = {text}" + (f" ({unit})" if unit else ""))
     return lines
