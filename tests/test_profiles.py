@@ -133,6 +133,18 @@ def test_profiles_are_full_job_ads_on_the_template():
     assert ospool["RequestGPUs"] == 0 and "SingularityImage" not in ospool
 
 
+def test_major_release_read_from_redhat_version_before_opsysmajorver_existed():
+    ads = []
+    for name, release in (("a", RHEL54), ("b", RHEL53), ("c", RHEL4), ("d", CENTOS),
+                          ("e", "Red Hat Enterprise Linux Server release 15.1")):
+        ads += machine(name, 1, OpSys="LINUX", redhat_version=release)
+    pool = Snapshot.from_classads(ads, source="old")
+    (major,) = prof.ladder(pool, prof.load_template("plain"), names=["major"], reference="a")
+    assert "regexp" in major.requirements
+    # release 5.4, 5.3 and CentOS 5.3; not 4, not 15
+    assert plain_match(pool, major.job).tolist() == [True, True, False, True, False]
+
+
 def test_kernel_falls_back_to_utsname_release():
     ads = machine("x", 1, OpSys="LINUX", UtsnameRelease="5.14.0-427.el9")
     ads += machine("y", 1, OpSys="LINUX", UtsnameRelease="4.18.0-513.el8")
