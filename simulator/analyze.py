@@ -26,7 +26,7 @@ from typing import Dict, List, Optional, Sequence
 import numpy as np
 import pandas as pd
 
-from simulator.condor import ClassAd, ExprTree, parse_one
+from simulator.condor import ClassAd, ExprTree, parse_one, quote
 from simulator.exceptions import RequirementsError
 from simulator.snapshot import Snapshot
 
@@ -613,7 +613,7 @@ def _job_attributes(job: ClassAd) -> List[str]:
         if isinstance(value, bool):
             text = "true" if value else "false"
         else:
-            text = f'"{value}"' if isinstance(value, str) else str(value)
+            text = quote(value) if isinstance(value, str) else str(value)
         unit = _UNITS.get(name.lower())
         lines.append(f"{name} = {text}" + (f" ({unit})" if unit else ""))
     return lines
