@@ -69,13 +69,9 @@ def choose_matcher(args):
 
 
 def open_pool(spec: str):
-    """The snapshots a ``--pool`` SPEC names."""
-    try:
-        from simulator.sources import open_snapshots
-    except ImportError:  # until the sources module is installed: generated pools only
-        from simulator import pools
+    """The snapshots a ``--pool`` SPEC names, oldest first."""
+    from simulator.sources import open_snapshots
 
-        return [pools.generate(spec)]
     return open_snapshots(spec)
 
 
@@ -96,6 +92,8 @@ def run(args) -> int:
         first = snapshots[0]
         reference = prof.reference_slot(first, args.reference)
         chosen += prof.ladder(first, template, reference=args.reference, names=names, notes=notes)
+    elif args.reference:
+        notes.append("--reference is for the ladder; add --profiles to run ladder steps")
     chosen += prof.from_requirements(args.requirements, template)
     chosen += prof.from_job_files(args.job)
     if not chosen:
