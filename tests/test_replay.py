@@ -216,3 +216,35 @@ def test_cli_on_the_seed_scenario_wait_grows_from_opsys_to_kernel(tmp_path, caps
     swf.write_text("1 0 0 10 1\n")
     assert main(["replay", "--store", target, "--trace", str(swf)]) == 1
     assert "jobs.swf: line 1: expected 18 fields" in capsys.readouterr().err
+
+
+def test_default_fast_masks_give_the_same_replay_as_the_plain_matcher():
+    from simulator import pools
+    from simulator.profiles import ladder, load_template
+    from simulator.scenario import generate, parse_scenario
+
+    base = pools.generate("modern", seed=3, slots=300)
+    text = """
+[scenario]
+start = 2026-07-06
+days = 3
+seed = 1
+[pool]
+builtin = "modern"
+[[wave]]
+from = { OpSysMajorVer = 8 }
+to = { OpSysMajorVer = 9, OpSysAndVer = "Rocky9" }
+adoption = [[2026-07-08, 0.5]]
+[churn]
+leave_per_day = 3
+"""
+    snaps = list(generate(parse_scenario(text), base))
+    ladder_profiles = ladder(snaps[0], load_template("plain"))
+    profiles = [JobProfile.from_job(p.name, p.job) for p in ladder_profiles]
+    jobs = synthetic_jobs(len(profiles), horizon=3 * DAY, jobs=1500, runtime_median=4 * 3600,
+                          seed=2)
+    fast = replay(snaps, profiles, jobs, seed=3)
+    plain = replay(snaps, profiles, jobs, matcher=plain_match, seed=3)
+    np.testing.assert_array_equal(fast.start, plain.start)
+    np.testing.assert_array_equal(fast.finish, plain.finish)
+    assert fast.records() == plain.records()
