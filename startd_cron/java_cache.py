@@ -29,6 +29,9 @@ def _load(path):
 
     try:
         with open(path, "r", encoding="utf-8") as handle:
+            # Another user's file (planted in a shared /tmp) is not our cache.
+            if os.fstat(handle.fileno()).st_uid != os.getuid():
+                return {}
             data = json.load(handle)
     except (OSError, ValueError):
         return {}
@@ -82,7 +85,14 @@ def store(path, key, attrs):
 
 
 def default_path():
-    """A per-user cache file under the temporary directory."""
+    """A per-user cache file under the temporary directory; None if that folder is
+    someone else's (in a shared /tmp, anyone could have made it first)."""
     import tempfile
 
-    return os.path.join(tempfile.gettempdir(), "condor-tribes-%d" % os.getuid(), "java.json")
+    directory = os.path.join(tempfile.gettempdir(), "condor-tribes-%d" % os.getuid())
+    try:
+        if os.lstat(directory).st_uid != os.getuid():
+            return None
+    except OSError:
+        pass  # absent: store() creates it, mode 0700
+    return os.path.join(directory, "java.json")

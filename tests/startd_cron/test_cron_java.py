@@ -142,3 +142,26 @@ def test_lookup_refuses_odd_entries(tmp_path):
     data["entries"]["/opt/java"]["attributes"] = {"JavaVersion": 17}
     cache.write_text(json.dumps(data))
     assert java_cache.lookup(str(cache), key) is None
+
+
+def test_a_cache_owned_by_someone_else_is_not_read(tmp_path, monkeypatch):
+    cache = tmp_path / "c.json"
+    key = ("/opt/java", 5)
+    java_cache.store(str(cache), key, {"JavaVersion": "17"})
+    someone_else = os.getuid() + 1
+    monkeypatch.setattr(java_cache.os, "getuid", lambda: someone_else)
+    assert java_cache.lookup(str(cache), key) is None
+
+
+def test_default_cache_folder_owned_by_someone_else_is_refused(tmp_path, monkeypatch):
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", None)
+    path = java_cache.default_path()
+    assert path == str(tmp_path / f"condor-tribes-{os.getuid()}" / "java.json")
+    os.mkdir(os.path.dirname(path))
+    assert java_cache.default_path() == path
+    monkeypatch.setattr(java_cache.os, "getuid", lambda: 123456)
+    (tmp_path / "condor-tribes-123456").mkdir()
+    assert java_cache.default_path() is None
