@@ -365,3 +365,16 @@ def test_cli_on_a_store_gives_one_block_per_snapshot(capsys, tmp_path):
                    ("2026-07-07T21:19:47Z", 'TARGET.kernel_version == "5.14.0-362.el9"', 0)]
     code, out, _ = run_cli(capsys, "--pool", str(folder), "--profiles", "kernel")
     assert out.count("4 slots on 4 machines, as of 2026-07-0") == 2
+
+
+def test_cli_time_for_ads_without_one(capsys, tmp_path):
+    path = tmp_path / "old.ads"
+    path.write_text('MyType = "Machine"\nName = "slot1@x"\nOpSys = "LINUX"\n'
+                    "GLIDEIN_ToRetire = 1300000000\nSTART = time() < GLIDEIN_ToRetire\n"
+                    "Requirements = START\n")
+    argv = ["--pool", str(path), "--requirements", "true", "--format", "json"]
+    _, out, _ = run_cli(capsys, *argv, "--time", "2010-04-05T12:00:00Z")
+    (record,) = json.loads(out)
+    assert record["snapshot"] == "2010-04-05T12:00:00Z" and record["matching_slots"] == 1
+    _, out, _ = run_cli(capsys, *argv, "--time", "2012-01-01T00:00:00Z")
+    assert json.loads(out)[0]["matching_slots"] == 0  # the glidein retired in 2011

@@ -58,6 +58,11 @@ def register(subparsers):
         help="the reference machine of the ladder, by slot Name or Machine "
         "(default: a slot of the pool's most common tribe)",
     )
+    parser.add_argument(
+        "--time", metavar="T",
+        help="capture time of a --pool file whose ads carry none (MyCurrentTime, "
+        "LastHeardFrom); epoch seconds or YYYY-MM-DDTHH:MM:SSZ",
+    )
     parser.add_argument("--format", choices=FORMATS, default="table")
 
 
@@ -68,18 +73,18 @@ def choose_matcher(args):
     return default_matcher()
 
 
-def open_pool(spec: str):
+def open_pool(spec: str, time=None):
     """The snapshots a ``--pool`` SPEC names, oldest first."""
     from simulator.sources import open_snapshots
 
-    return open_snapshots(spec)
+    return open_snapshots(spec, time=time)
 
 
 def run(args) -> int:
     from simulator import profiles as prof
     from simulator.simulation import simulate
 
-    snapshots = open_pool(args.pool)
+    snapshots = open_pool(args.pool, args.time)
     if not snapshots:
         raise TribesError(f"--pool {args.pool}: no snapshot found")
     template = prof.load_template(args.job_template)
