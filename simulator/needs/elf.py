@@ -162,9 +162,13 @@ def _parse(elf: ELFFile) -> Dict:
     needed: List[str] = []
     runpath: List[str] = []
     interp = pie = False
+    notes: List = []
     for segment in elf.iter_segments():
         if segment.header.p_type == "PT_INTERP":
             interp = True
+        elif segment.header.p_type == "PT_DYNAMIC" and not elf.num_sections():
+            # No section headers (sstrip): the loader's own view still names the libraries.
+            needed += [t.needed for t in segment.iter_tags() if t.entry.d_tag == "DT_NEEDED"]
     for section in elf.iter_sections():
         if isinstance(section, GNUVerNeedSection):
             for verneed, auxiliaries in section.iter_versions():
@@ -181,15 +185,20 @@ def _parse(elf: ELFFile) -> Dict:
                 elif kind == "DT_FLAGS_1":
                     pie = pie or bool(tag.entry.d_val & _DF_1_PIE)
         elif section["sh_type"] == "SHT_NOTE":
-            for note in section.iter_notes():
-                if note["n_type"] == "NT_GNU_ABI_TAG":
-                    desc = note["n_desc"]
-                    abi_os = desc["abi_os"]
-                    kernel = f"{desc['abi_major']}.{desc['abi_minor']}.{desc['abi_tiny']}"
-                elif note["n_type"] == "NT_GNU_PROPERTY_TYPE_0":
-                    for prop in note["n_desc"]:
-                        if prop["pr_type"] == "GNU_PROPERTY_X86_ISA_1_NEEDED":
-                            isa_needed |= int(prop["pr_data"])
+            notes.extend(section.iter_notes())
+    if not elf.num_sections():
+        for segment in elf.iter_segments():
+            if segment.header.p_type == "PT_NOTE":
+                notes.extend(segment.iter_notes())
+    for note in notes:
+        if note["n_type"] == "NT_GNU_ABI_TAG":
+            desc = note["n_desc"]
+            abi_os = desc["abi_os"]
+            kernel = f"{desc['abi_major']}.{desc['abi_minor']}.{desc['abi_tiny']}"
+        elif note["n_type"] == "NT_GNU_PROPERTY_TYPE_0":
+            for prop in note["n_desc"]:
+                if prop["pr_type"] == "GNU_PROPERTY_X86_ISA_1_NEEDED":
+                    isa_needed |= int(prop["pr_data"])
     glibc_names = [n for names in versions.values() for n in names if n.startswith("GLIBC_")]
     glibc = highest(
         [m.group(1) for m in map(_GLIBC.match, glibc_names) if m]
@@ -221,6 +230,7 @@ def _parse(elf: ELFFile) -> Dict:
         "needed": needed,
         "runpath": [p for p in runpath if p],
         "static": not dynamic and kind != "ELF shared library",
+        "no_sections": not elf.num_sections(),
     }
 
 
@@ -254,6 +264,9 @@ def _facts(needs: Needs, info: Dict) -> None:
         facts.append(f"{name}: glibc {needs.glibc} or newer ({where})")
     elif info["static"]:
         facts.append(f"{name}: static: no glibc needed on the node")
+    if info["no_sections"] and not info["static"]:
+        facts.append(f"{name}: no section headers, so its symbol versions cannot be read: "
+                     "the glibc it needs is unknown and not in the expression")
     if "GLIBC_PRIVATE" in info["glibc_names"]:
         facts.append(f"{name}: uses GLIBC_PRIVATE symbols: tied to one exact glibc build")
     if needs.kernel:

@@ -160,3 +160,17 @@ def test_c_runtime_libraries_are_not_followed():
         assert elf.C_RUNTIME.match(name), name
     for name in ("libstdc++.so.6", "libz.so.1", "libhello.so", "libcurl.so.4"):
         assert not elf.C_RUNTIME.match(name), name
+
+
+def test_without_section_headers_the_loader_view_is_read_and_the_gap_said(tmp_path):
+    program = _build(tmp_path, "prog", PROGRAM)
+    data = bytearray(program.read_bytes())
+    data[0x28:0x30] = bytes(8)  # e_shoff
+    data[0x3C:0x40] = bytes(4)  # e_shnum, e_shstrndx
+    stripped = tmp_path / "sstripped"
+    stripped.write_bytes(bytes(data))
+    needs = read_program(stripped)
+    assert needs.kind == "ELF executable"  # PT_INTERP and PT_DYNAMIC still there
+    assert needs.kernel == _readelf_kernel(program)  # from the PT_NOTE segment
+    assert needs.glibc is None
+    assert any("symbol versions cannot be read" in f for f in needs.facts)
