@@ -215,3 +215,11 @@ def test_the_readme_shows_real_output_for_the_2010_pool(capsys):
             assert run(capsys, *argv)[1].rstrip("\n") == output.rstrip("\n"), command
             checked += 1
     assert checked >= 5
+
+
+def test_a_pool_spec_and_flags_combine(capsys):
+    _, by_spec, _ = run(capsys, "SlotType", "--pool", "modern:slots=700,seed=3")
+    _, by_flags, _ = run(capsys, "SlotType", "--pool", "modern", "--slots", "700", "--seed", "3")
+    assert by_spec == by_flags
+    _, flag_wins, _ = run(capsys, "SlotType", "--pool", "modern:slots=700", "--slots", "50")
+    assert sum(int(line.split()[0]) for line in flag_wins.splitlines()) == 50

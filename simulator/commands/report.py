@@ -38,8 +38,8 @@ def register(subparsers):
     parser.add_argument("attrs", nargs="+", metavar="ATTR", help="slot attributes to count by")
     parser.add_argument(
         "--pool", default=DEFAULT_POOL, metavar="SPEC",
-        help="a generated pool name (pool_2010, modern), a snapshot store folder, a Parquet "
-        "snapshot or a file of slot ads (default: %(default)s)",
+        help="a generated pool (pool_2010, modern, modern:slots=N,seed=S), a snapshot store "
+        "folder, a Parquet snapshot or a file of slot ads (default: %(default)s)",
     )  # fmt: skip
     parser.add_argument(
         "--seed", type=int, default=None, help="seed of a generated pool (default: its own)"
@@ -143,9 +143,11 @@ def _plot(snapshots, args):
 def _open(spec, *, seed, slots):
     from simulator import pools
 
-    if spec in pools.POOLS:
-        params = {} if seed is None else {"seed": seed}
-        return [pools.generate(spec, slots=slots, **params)]
+    parsed = pools.parse_spec(spec)
+    if parsed is not None:
+        name, params = parsed
+        params.update({k: v for k, v in (("seed", seed), ("slots", slots)) if v is not None})
+        return [pools.generate(name, **params)]
     if slots is not None:
         raise TribesError(f"--slots applies only to a generated pool, not {spec}")
     from simulator.sources import open_snapshots

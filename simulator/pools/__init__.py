@@ -7,13 +7,17 @@
 1000
 
 ``POOLS`` maps each name to its module (``simulator.pools.<module>``); each
-module has ``generate(*, seed, slots, **params) -> Snapshot``.
+module has ``generate(*, seed, slots, **params) -> Snapshot``. A pool *spec*
+names a pool and, after a colon, its parameters:
+
+>>> len(from_spec("modern:slots=2000,seed=7"))
+2000
 """
 
 from __future__ import annotations
 
 import importlib
-from typing import Optional
+from typing import Dict, Optional, Tuple
 
 from simulator.exceptions import TribesError
 from simulator.snapshot import Snapshot
@@ -37,3 +41,38 @@ def generate(name: str, *, seed: int = 2010, slots: Optional[int] = None, **para
         if "unexpected keyword" in str(exc):
             raise TribesError(f"pool {name}: {exc}") from exc
         raise
+
+
+def from_spec(spec: str) -> Optional[Snapshot]:
+    """The pool a spec names (``pool_2010``, ``modern:slots=100000,seed=7``), else None."""
+    parsed = parse_spec(spec)
+    if parsed is None:
+        return None
+    name, params = parsed
+    return generate(name, **params)
+
+
+def parse_spec(spec: str) -> Optional[Tuple[str, Dict[str, object]]]:
+    """``(name, params)`` of a pool spec, or None if ``spec`` names no generated pool.
+
+    Parameters are ``key=value`` separated by commas; numbers become numbers.
+    """
+    name, _, args = str(spec).partition(":")
+    if name not in POOLS:
+        return None
+    params: Dict[str, object] = {}
+    for item in filter(None, (part.strip() for part in args.split(","))):
+        key, eq, value = item.partition("=")
+        if not eq or not key.strip():
+            raise TribesError(f"pool spec {spec!r}: expected key=value, got {item!r}")
+        params[key.strip()] = _number(value.strip())
+    return name, params
+
+
+def _number(text: str):
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            pass
+    return text

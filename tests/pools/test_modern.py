@@ -204,3 +204,15 @@ def test_a_subset_of_attributes_gives_the_same_slots():
     assert part.names["haskvm"] == "HasKVM"
     with pytest.raises(TribesError, match="no attributes"):
         pools.generate("modern", slots=10, attributes=["Nope"])
+
+
+def test_pool_specs_carry_parameters():
+    assert pools.parse_spec("modern:slots=100000, seed=7") == (
+        "modern", {"slots": 100000, "seed": 7}
+    )
+    assert pools.parse_spec("pool_2010") == ("pool_2010", {})
+    assert pools.parse_spec("store/") is None and pools.from_spec("C:/ads.txt") is None
+    snap = pools.from_spec("modern:slots=300,seed=2")
+    assert snap.ads.equals(pools.generate("modern", slots=300, seed=2).ads)
+    with pytest.raises(TribesError, match="expected key=value"):
+        pools.parse_spec("modern:300")
