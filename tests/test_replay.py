@@ -248,3 +248,19 @@ leave_per_day = 3
     np.testing.assert_array_equal(fast.start, plain.start)
     np.testing.assert_array_equal(fast.finish, plain.finish)
     assert fast.records() == plain.records()
+
+
+def test_records_by_period_split_the_totals():
+    snaps = [pool([slot("slot1@a", kernel="k1"), slot("slot1@b", kernel="k2")], d)
+             for d in range(2)]
+    profiles = [profile("opsys", LINUX), profile("kernel", 'TARGET.kernel_version == "k1"')]
+    # Day 0: three kernel jobs of 1000 s share slot a; day 1: one more, which waits for none.
+    result = run(snaps, profiles, submit=[0, 0, 0, DAY + 5], runtime=[1000] * 4,
+                 which=[1, 1, 1, 1])
+    total = result.records()[1]
+    days = [r for r in result.records(by=DAY) if r["profile"] == "kernel"]
+    assert [r["period"] for r in days] == ["2010-04-05", "2010-04-06"]
+    assert [r["jobs"] for r in days] == [3, 1] and total["jobs"] == 4
+    # Day 0: waits 0, 1020 and 2040 (each start on the first cycle after the last one ended).
+    assert days[0]["mean_wait_s"] == 1020 and days[1]["mean_wait_s"] == 55
+    assert total["mean_wait_s"] == pytest.approx((0 + 1020 + 2040 + 55) / 4)

@@ -16,6 +16,7 @@ examples:
   tribes scenario run simulator/scenarios/rhel4_to_rhel5.toml --store store/rhel
   tribes replay --store store/rhel
   tribes replay --store store/rhel --profiles opsys,kernel --jobs 20000 --format json
+  tribes replay --store store/rhel --profiles opsys,kernel --by week
   tribes replay --store store/rhel --trace jobs.swf --profile-map 'queue:1=kernel,*=opsys'
 """
 
@@ -32,6 +33,7 @@ from simulator.exceptions import TribesError
 
 FORMATS = ("table", "json")
 MAX_DEFAULT_JOBS = 100_000
+PERIODS = {"day": 86400, "week": 7 * 86400}
 _UTC = datetime.timezone(datetime.timedelta(0))
 
 
@@ -66,6 +68,8 @@ def register(subparsers):
     parser.add_argument("--cycle", type=float, default=60.0, metavar="SECONDS",
                         help="negotiation cycle (default: %(default)g)")
     parser.add_argument("--seed", type=int, default=0, help="random seed (default: %(default)s)")
+    parser.add_argument("--by", choices=sorted(PERIODS),
+                        help="one row per profile and day/week of submission")
     parser.add_argument("--format", choices=FORMATS, default="table")
 
 
@@ -158,15 +162,15 @@ def run(args) -> int:
     began = time.perf_counter()
     result = rp.replay(paths, profiles, jobs, cycle=args.cycle, horizon=horizon, seed=args.seed)
     elapsed = time.perf_counter() - began
-    records = result.records()
+    records = result.records(by=PERIODS.get(args.by))
     if args.format == "json":
-        keys = rp.RECORD_KEYS
+        keys = (("profile", "period") if args.by else ("profile",)) + rp.RECORD_KEYS[1:]
         print(json.dumps([{k: r[k] for k in keys} for r in records], indent=2))
         return 0
     print(f"{args.store}: {len(paths)} snapshots, {_day(times[0])} to {_day(times[-1])}; "
           f"{stream}; cycle {args.cycle:g} s; {result.cycles} cycles in {elapsed:.1f} s")
     print()
-    print(render_table(records))
+    print(render_table(records, by=bool(args.by)))
     return 0
 
 
@@ -209,12 +213,13 @@ def _cell(key, value) -> str:
     return str(value)
 
 
-def render_table(records) -> str:
-    rows = [[title for _, title, _ in _COLUMNS]]
-    rows += [[_cell(key, r[key]) for key, _, _ in _COLUMNS] for r in records]
-    widths = [max(len(row[j]) for row in rows) for j in range(len(_COLUMNS))]
+def render_table(records, by: bool = False) -> str:
+    columns = _COLUMNS[:1] + (("period", "submitted", "<"),) + _COLUMNS[1:] if by else _COLUMNS
+    rows = [[title for _, title, _ in columns]]
+    rows += [[_cell(key, r[key]) for key, _, _ in columns] for r in records]
+    widths = [max(len(row[j]) for row in rows) for j in range(len(columns))]
     lines = []
     for row in rows:
-        parts = [f"{row[j]:{_COLUMNS[j][2]}{widths[j]}}" for j in range(len(_COLUMNS))]
+        parts = [f"{row[j]:{columns[j][2]}{widths[j]}}" for j in range(len(columns))]
         lines.append("  ".join(parts).rstrip())
     return "\n".join(lines)
