@@ -4,7 +4,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import HOSTS, REPO
+from cron_helpers import HOSTS, REPO
 
 from startd_cron import capture_host
 

@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import HOSTS, REPO, hook_env, run_hook
+from cron_helpers import HOSTS, REPO, hook_env, run_hook
 
 from startd_cron import __main__ as hook
 

@@ -7,7 +7,7 @@ import sys
 import textwrap
 
 import pytest
-from conftest import REPO, hook_env, run_hook
+from cron_helpers import REPO, hook_env, run_hook
 
 from simulator import cli
 from startd_cron import __main__ as hook

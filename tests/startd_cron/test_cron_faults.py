@@ -4,7 +4,7 @@ import os
 import time
 
 import pytest
-from conftest import HOSTS, ad_lines, hook_env, run_hook
+from cron_helpers import HOSTS, ad_lines, hook_env, run_hook
 
 from simulator.condor import parse_one
 from startd_cron import __main__ as hook

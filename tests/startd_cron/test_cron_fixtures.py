@@ -4,7 +4,7 @@ import csv
 from pathlib import Path
 
 import pytest
-from conftest import CASES, HOSTS, run_hook
+from cron_helpers import CASES, HOSTS, run_hook
 
 from simulator.condor import parse_one
 from startd_cron import __main__ as hook

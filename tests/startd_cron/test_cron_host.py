@@ -8,7 +8,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import REPO, ad_lines
+from cron_helpers import REPO, ad_lines
 
 from simulator.condor import parse_one
 

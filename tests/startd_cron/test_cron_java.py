@@ -4,7 +4,7 @@ import json
 import os
 
 import pytest
-from conftest import HOSTS, run_hook
+from cron_helpers import HOSTS, run_hook
 
 from startd_cron import java_cache
 from startd_cron.probes.java import (
