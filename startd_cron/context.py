@@ -34,8 +34,15 @@ class Context(object):
         return os.path.realpath(self.root) == "/"
 
     def path(self, name):
-        """``name`` (an absolute path on the probed node) under the root."""
-        return os.path.join(self.root, name.lstrip("/"))
+        """``name`` (an absolute path on the probed node) under the root.
+
+        Symbolic links are followed inside the root, so an absolute link in a
+        copied tree (``etc/os-release -> /usr/lib/os-release``) does not read
+        the machine running the tests.
+        """
+        if self.root in ("/", ""):
+            return name
+        return resolve_under(self.root, name)
 
     def exists(self, name):
         return os.path.lexists(self.path(name))
@@ -105,3 +112,33 @@ class Context(object):
 
 def _seconds(value):
     return "%d" % value if float(value).is_integer() else "%g" % value
+
+
+def resolve_under(root, name, max_links=40):
+    """``name`` resolved as if ``root`` were ``/``: links and ``..`` cannot leave it.
+
+    >>> resolve_under("/srv/node", "/etc/../proc/cpuinfo")
+    '/srv/node/proc/cpuinfo'
+    """
+    pending = [part for part in name.split("/") if part]
+    resolved = []
+    while pending:
+        part = pending.pop(0)
+        if part == ".":
+            continue
+        if part == "..":
+            if resolved:
+                resolved.pop()
+            continue
+        candidate = os.path.join(root, *(resolved + [part]))
+        if not os.path.islink(candidate):
+            resolved.append(part)
+            continue
+        max_links -= 1
+        if max_links < 0:
+            raise OSError(40, "Too many levels of symbolic links", name)  # ELOOP
+        target = os.readlink(candidate)
+        if target.startswith("/"):
+            resolved = []
+        pending = [p for p in target.split("/") if p] + pending
+    return os.path.join(root, *resolved)

@@ -119,3 +119,22 @@ def test_cpuinfo_flags():
     assert virt.parse_cpuinfo_flags("flags\t\t: fpu svm\nflags : vmx\n") == {"fpu", "svm"}
     assert virt.hardware_virt({"svm"})["HardwareVirtType"] == "AMD-V"
     assert virt.hardware_virt(set()) == {"HasHardwareVirt": False}
+
+
+def test_links_in_a_fixture_tree_stay_inside_it(tmp_path):
+    from startd_cron.context import Context, resolve_under
+
+    (tmp_path / "usr" / "lib").mkdir(parents=True)
+    (tmp_path / "usr" / "lib" / "os-release").write_text('ID="inside"\n')
+    (tmp_path / "etc").mkdir()
+    # Absolute and relative links, as a copied tree keeps them.
+    (tmp_path / "etc" / "os-release").symlink_to("/usr/lib/os-release")
+    (tmp_path / "etc" / "system-release").symlink_to("../../../../../usr/lib/os-release")
+    (tmp_path / "etc" / "loop").symlink_to("/etc/loop")
+    ctx = Context(root=str(tmp_path))
+    assert ctx.read_text("/etc/os-release") == 'ID="inside"\n'
+    assert ctx.read_text("/etc/system-release") == 'ID="inside"\n'
+    assert resolve_under(str(tmp_path), "/../../etc") == str(tmp_path / "etc")
+    with pytest.raises(OSError):
+        ctx.read_text("/etc/loop")
+    assert os_release.read(ctx) == {"os_id": "inside"}
