@@ -332,6 +332,9 @@ def test_cli_default_runs_the_ladder_on_the_2010_pool(capsys):
     assert by["kernel"]["matching_slots"] == 342
     assert by["opsys"]["matching_slots"] > by["major"]["matching_slots"] > by["kernel"][
         "matching_slots"]
+    for r in records:
+        assert r["matching_busy"] + r["available_now"] == r["matching_slots"]
+        assert r["rejected_by_job"] + r["rejecting_job"] + r["matching_slots"] == r["total_slots"]
 
 
 def test_cli_reference_and_template(capsys, pool_file):
