@@ -45,8 +45,8 @@ def _timeout(text):
         value = float(text)
     except ValueError:
         value = -1
-    if not value > 0:
-        raise ValueError("not a positive number of seconds: %r" % text)
+    if not 0 < value <= 3600:  # also refuses nan and inf
+        raise ValueError("not a number of seconds between 0 and 3600: %r" % text)
     return value
 
 

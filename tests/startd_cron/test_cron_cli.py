@@ -24,7 +24,8 @@ def test_help(capsys):
 
 
 @pytest.mark.parametrize("argv", [["--only", "os,nope"], ["--only", ""], ["--timeout", "0"],
-                                  ["--timeout", "soon"]])
+                                  ["--timeout", "soon"],
+                                  ["--timeout", "inf"], ["--timeout", "nan"]])
 def test_bad_options_are_usage_errors(argv, capsys):
     with pytest.raises(SystemExit) as exc:
         hook.main(argv)
