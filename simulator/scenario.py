@@ -506,12 +506,14 @@ class _Pool:
             old = unquote(self.machine_text[m]) if _is_string(self.machine_text[m]) else str(m)
             host = f"join{self.joined:04d}" + (old[old.index("."):] if "." in old else "")
             rows = self.rows.iloc[np.flatnonzero(self.slot_machine == m)].copy()
+            # The host name as a whole word (slot1@HOST, <HOST:9618>), never inside another.
+            pattern = re.compile(r"(?<![A-Za-z0-9_.-])" + re.escape(old) + r"(?![A-Za-z0-9_-])")
             for col in rows.columns:
                 cells = rows[col]
-                mask = cells.map(lambda c, o=old: isinstance(c, str) and o in c)
+                mask = cells.map(lambda c, p=pattern: isinstance(c, str) and bool(p.search(c)))
                 mask = mask.to_numpy(dtype=bool)
                 if mask.any():
-                    rows.loc[mask, col] = cells[mask].map(lambda c, o=old, h=host: c.replace(o, h))
+                    rows.loc[mask, col] = cells[mask].map(lambda c, p=pattern, h=host: p.sub(h, c))
             new_first.append(len(self.rows) + sum(len(r) for r in new_rows))
             new_rows.append(rows)
             new_codes.append(np.full(len(rows), start_index + k, dtype=np.int64))

@@ -285,3 +285,19 @@ def test_seed_scenario_with_simulate_over_its_store(tmp_path, capsys):
     assert kernel[-1] < kernel[0] * 0.7
     linux = [int((store.load(f).ads["opsys"] == '"LINUX"').sum()) for f in store.list_store(target)]
     assert opsys == linux
+
+
+def test_joiners_get_new_host_names_only_where_the_host_is_named():
+    ads = pd.DataFrame({
+        "name": ['"slot1@m1"', '"slot2@m1"'],
+        "machine": ['"m1"', '"m1"'],
+        "startdipaddr": ['"<10.0.0.1:9618?alias=m1>"'] * 2,
+        "note": ['"m10 and m1x are not m1"'] * 2,
+    }).astype(object)
+    pool = Snapshot(ads=ads, time=START, time_source="test", source="tiny")
+    body = "[[event]]\ndate = 2010-04-06\njoin = 1\n"
+    last = list(generate(parse_scenario(scenario_text(body, days=2)), pool))[-1].ads
+    new = last[last["machine"] == '"join0001"']
+    assert new["name"].tolist() == ['"slot1@join0001"', '"slot2@join0001"']
+    assert set(new["startdipaddr"]) == {'"<10.0.0.1:9618?alias=join0001>"'}
+    assert set(new["note"]) == {'"m10 and m1x are not join0001"'}
