@@ -25,6 +25,7 @@ test: lint
 
 bench: $(BIN)/tribes
 	$(BIN)/python benchmarks/bench_match.py
+	$(BIN)/python benchmarks/bench_replay.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info
