@@ -9,8 +9,10 @@ that snapshot. A static slot holds one job; a partitionable slot is carved
 into RequestCpus and RequestMemory until it runs out. A job holds its slot
 for its runtime. When the next snapshot takes effect, the slots that are gone
 from it (their machine left the pool) evict their jobs, which go back to the
-queue in their original order and start over. The replay starts with an
-empty pool: what the snapshots say is running is not carried over.
+queue in their original order and start over; a job whose machine stays but
+changes tribe keeps running (the negotiator does not re-check a running
+job's Requirements). The replay starts with an empty pool: what the
+snapshots say is running is not carried over.
 
 Cycles in which nothing can change (no arrival, no slot freed, no new
 snapshot) are skipped, and a profile that found no slot stays asleep until a
