@@ -11,7 +11,13 @@ from simulator import cli
 from simulator import profiles as prof
 from simulator.condor import ClassAd, ExprTree, parse_one
 from simulator.match import plain_match
-from simulator.simulation import RECORD_KEYS, missing_attributes, plain_sides, simulate
+from simulator.simulation import (
+    RECORD_KEYS,
+    at_capture_time,
+    missing_attributes,
+    plain_sides,
+    simulate,
+)
 from simulator.snapshot import Snapshot
 
 REAL = Path("/work/shared/reference/real-ads")
@@ -213,6 +219,14 @@ def test_ospool_job_with_the_real_requirement_as_of_capture_time(ospool):
     # START policies turn it away everywhere.
     plain = prof.from_requirements([requirement], prof.load_template("plain"))
     assert simulate([snap], plain)["matching_slots"][0] == 0
+    # Why so few are free now: the partitionable slots have little left (README).
+    job = at_capture_time(profiles[0].job, snap.time)
+    left = [slot for slot in snap.classads() if slot.get("SlotType") == "Partitionable"]
+    for slot in left:
+        slot["Requirements"] = ExprTree("WithinResourceLimits")
+    too_small = [slot for slot in left if not job.matches(slot)]
+    assert (len(left), len(too_small)) == (16, 14)
+    assert sum(slot.get("Cpus") == 0 for slot in too_small) == 11
     # At today's clock every glidein has retired: nothing matches, 55 slots say no.
     (today,) = simulate([dataclasses.replace(snap, time=0)], profiles).to_dict(orient="records")
     assert (today["matching_slots"], today["rejecting_job"]) == (0, 55)
