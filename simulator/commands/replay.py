@@ -17,7 +17,8 @@ examples:
   tribes replay --store store/rhel
   tribes replay --store store/rhel --profiles opsys,kernel --jobs 20000 --format json
   tribes replay --store store/rhel --profiles opsys,kernel --by week
-  tribes replay --store store/rhel --trace jobs.swf --profile-map 'queue:1=kernel,*=opsys'
+  tribes replay --store store/rhel --profiles opsys,kernel \\
+      --trace simulator/scenarios/example.swf --profile-map 'queue:1=kernel,*=opsys'
 """
 
 from __future__ import annotations
