@@ -20,10 +20,12 @@ unscoped name is looked up in MY first, then in TARGET. ``time()`` is frozen
 per ad to its capture time when the snapshot rebuilds an ad, so a reached
 expression that reads the clock adds the clock's attributes to the group key.
 
-Costs grow with the number of classes, not slots: each column is factorized
-once per snapshot, group ids are cached per set of columns, and answers are
-remembered per class text across snapshots (a pool that drifts a little from
-day to day re-evaluates only the classes that changed).
+Each class is keyed on the columns its own texts reach (a slot whose START is
+``true`` is not split on the KeyboardIdle a desktop's START reads). Costs grow
+with the number of classes, not slots: each column is factorized once per
+snapshot, groupings are cached per snapshot, and answers are remembered per
+class text across snapshots (a pool that drifts a little from day to day
+re-evaluates only the classes that changed).
 
 >>> from simulator.condor import ClassAd, ExprTree
 >>> from simulator.snapshot import Snapshot
@@ -49,6 +51,7 @@ from typing import Dict, FrozenSet, List, Optional, Tuple
 import numpy as np
 import pandas as pd
 
+from simulator import clock
 from simulator.condor import ClassAd, ExprTree
 from simulator.snapshot import Snapshot
 
@@ -206,11 +209,11 @@ class _Column:
     texts: np.ndarray  # the distinct texts, then None: texts[codes] is the column again
     info: TextInfo  # union over the distinct texts
 
-
-@dataclasses.dataclass
-class _Grouping:
-    gid: np.ndarray  # class id per slot
-    reps: np.ndarray  # one slot index per class (its first slot)
+    @property
+    def is_leaf(self) -> bool:
+        """Literals only (or nothing that leads anywhere): refining on it ends a branch."""
+        info = self.info
+        return not info.refs and not info.reads_clock and info.unsafe is None
 
 
 class _PoolCache:
@@ -219,8 +222,9 @@ class _PoolCache:
     def __init__(self, snapshot: Snapshot):
         self.frame = snapshot.ads
         self.n = len(snapshot.ads)
+        self.present = frozenset(snapshot.ads.columns)
         self.columns: Dict[str, _Column] = {}
-        self.groupings: Dict[Tuple[str, ...], _Grouping] = {}
+        self.sides: Dict[str, List[Side]] = {JOB_SIDE: [], SLOT_SIDE: []}
 
     def column(self, name: str) -> _Column:
         col = self.columns.get(name)
@@ -235,39 +239,21 @@ class _PoolCache:
             self.columns[name] = col
         return col
 
-    def grouping(self, names: Tuple[str, ...]) -> _Grouping:
-        found = self.groupings.get(names)
-        if found is not None:
-            return found
-        # Refine the largest cached grouping on a subset of these columns.
-        wanted = set(names)
-        base: Optional[Tuple[str, ...]] = None
-        for key in self.groupings:
-            bigger = base is None or len(key) > len(base)
-            if bigger and len(key) < len(names) and wanted.issuperset(key):
-                base = key
-        if base is None:
-            gid, size = np.zeros(self.n, dtype=np.int64), 1
-        else:
-            gid = self.groupings[base].gid.astype(np.int64)
-            size = len(self.groupings[base].reps)
-        for name in names:
-            if base is not None and name in base:
-                continue
-            col = self.column(name)
-            radix = len(col.texts)
-            if radix == 2 and not (col.codes < 0).any():
-                continue  # one text in every slot: splits nothing
-            if size * radix >= 2**62:
-                gid, size = _compact(gid, size)
-            gid = gid * radix + (col.codes + 1)
-            size *= radix
-        gid, size = _compact(gid, size)
-        reps = np.empty(size, dtype=np.int64)
-        reps[gid[::-1]] = np.arange(self.n - 1, -1, -1)
-        grouping = _Grouping(gid.astype(np.int32), reps)
-        self.groupings[names] = grouping
-        return grouping
+
+def _subgroups(cache: _PoolCache, idx: np.ndarray, names: List[str]) -> Tuple[np.ndarray, int]:
+    """Group ids (0..k-1) of the slots ``idx`` by the texts of ``names``."""
+    key = np.zeros(len(idx), dtype=np.int64)
+    size = 1
+    for name in names:
+        col = cache.column(name)
+        radix = len(col.texts)
+        if radix == 2 and not (col.codes < 0).any():
+            continue  # one text in every slot: splits nothing
+        if size * radix >= 2**62:
+            key, size = _compact(key, size)
+        key = key * radix + (col.codes[idx] + 1)
+        size *= radix
+    return _compact(key, size)
 
 
 def _compact(key: np.ndarray, size: int) -> Tuple[np.ndarray, int]:
@@ -298,32 +284,40 @@ def _cache_for(snapshot: Snapshot) -> _PoolCache:
 # The two halves of a match. symmetricMatch is exactly "the job's Requirements
 # hold with the slot as TARGET" and "the slot's Requirements hold with the job as
 # TARGET"; each half reads its own attributes, so each is grouped on its own
-# columns (a ladder step changes only the job half; the slot half, usually the
-# costlier, is shared by every profile built on the same job template).
+# (a ladder step changes only the job half; the slot half, usually the costlier,
+# is shared by every profile built on the same job template).
 JOB_SIDE = "job"
 SLOT_SIDE = "slot"
 
 
 @dataclasses.dataclass
 class Side:
-    """One half of the match, grouped: the columns in its key and its classes.
+    """One half of the match, grouped into classes.
 
-    ``job_texts`` are the job attributes the half reads (text, or None where the
-    job lacks one); with the columns they decide its answers. ``fallback`` says
-    why this half is evaluated one slot at a time instead.
+    Each class has its own key columns (``class_columns``): a slot whose START
+    is ``true`` is not split on the KeyboardIdle a desktop's START reads.
+    ``job_texts`` are the job attributes this half reads (text, or None where
+    the job lacks one); with a class's texts they decide its answer.
+    ``fallback`` says why this half is evaluated one slot at a time instead.
     """
 
     name: str
-    columns: Tuple[str, ...]
-    job_texts: Tuple[Tuple[str, Optional[str]], ...]
-    reads_clock: bool
+    job_texts: Tuple[Tuple[str, Optional[str]], ...] = ()
+    reads_clock: bool = False
     fallback: Optional[str] = None
     gid: Optional[np.ndarray] = None
     reps: Optional[np.ndarray] = None
+    class_columns: List[FrozenSet[str]] = dataclasses.field(default_factory=list)
+    class_clock: List[bool] = dataclasses.field(default_factory=list)
 
     @property
     def n_classes(self) -> int:
         return 0 if self.reps is None else len(self.reps)
+
+    @property
+    def columns(self) -> Tuple[str, ...]:
+        """Every column some class is keyed on."""
+        return tuple(sorted(frozenset().union(*self.class_columns)))
 
 
 @dataclasses.dataclass
@@ -348,73 +342,162 @@ class SlotClasses:
         return self.job_side.fallback or self.slot_side.fallback
 
 
-def reached(snapshot: Snapshot, job: ClassAd, side: str) -> Side:
-    """What one half of the match can read: slot columns, job attributes, the clock.
+class _JobReach:
+    """Follows references through the job's attributes, noting what it read.
 
-    The job half starts at the job's Requirements, the slot half at the slot's;
-    references are followed through both ads with ClassAd scoping (an unscoped
-    name is the ad's own attribute where it has one, else the other ad's).
+    ``slot_names(name)``: the slot attributes reached from the job attribute
+    ``name`` (a TARGET reference, or an unscoped name the job lacks).
     """
-    cache = _cache_for(snapshot)
-    present = set(snapshot.ads.columns)
-    job_keys = {key.lower(): key for key in job}
-    seen_job: Dict[str, Optional[str]] = {}
-    seen_slot: set = set()
-    todo: List[Tuple[str, str]] = [(side, "requirements")]
-    reads_clock = False
-    unsafe = None
-    while todo:
-        where, name = todo.pop()
-        if where == JOB_SIDE:
-            if name in seen_job:
+
+    def __init__(self, job: ClassAd):
+        self.job = job
+        self.keys = {key.lower(): key for key in job}
+        self.read: Dict[str, Optional[str]] = {}
+        self.unsafe: Optional[str] = None
+        self._memo: Dict[str, FrozenSet[str]] = {}
+
+    def slot_names(self, name: str) -> FrozenSet[str]:
+        found = self._memo.get(name)
+        if found is not None:
+            return found
+        out: set = set()
+        todo = [name]
+        seen: set = set()
+        while todo:
+            cur = todo.pop()
+            if cur in seen:
                 continue
-            if name not in job_keys:
-                seen_job[name] = None
+            seen.add(cur)
+            if cur not in self.keys:
+                self.read[cur] = None
                 continue
-            text = seen_job[name] = str(job.lookup(job_keys[name]))
+            text = self.read[cur] = str(self.job.lookup(self.keys[cur]))
             info = text_info(text)
+            self.unsafe = self.unsafe or info.unsafe
             # job-side time() is the job's business: the same in every path
             for scope, ref in info.refs:
                 if ref == "*":
-                    unsafe = unsafe or "the job reads the slot as a whole (TARGET[...])"
-                elif scope == "target" or ref not in job_keys:
-                    todo.append((SLOT_SIDE, ref))
+                    self.unsafe = self.unsafe or "the job reads the slot as a whole (TARGET[...])"
+                elif scope == "target" or ref not in self.keys:
+                    out.add(ref)
                 else:
-                    todo.append((JOB_SIDE, ref))
-        else:
-            if name in seen_slot:
-                continue
-            seen_slot.add(name)
-            if name not in present:
-                continue
-            info = cache.column(name).info
-            reads_clock = reads_clock or info.reads_clock
-            for scope, ref in info.refs:
-                if ref == "*":
-                    todo.extend((JOB_SIDE, key) for key in job_keys)
+                    todo.append(ref)
+        found = self._memo[name] = frozenset(out)
+        return found
+
+    def all_names(self) -> FrozenSet[str]:
+        out: set = set()
+        for key in self.keys:
+            out |= self.slot_names(key)
+        return frozenset(out)
+
+
+def _group(cache: _PoolCache, roots: FrozenSet[str], reach: _JobReach, side: Side) -> None:
+    """Split the slots into classes, following each branch's own references.
+
+    A branch is a set of slots that agree on every text read so far; it is
+    split on the texts of the columns those texts reference next, until no new
+    column is referenced. Columns of literals end a branch at once (vectorised).
+    """
+    n = cache.n
+    gid = np.empty(n, dtype=np.int64)
+    reps: List[np.ndarray] = []
+    class_columns: List[FrozenSet[str]] = []
+    class_clock: List[bool] = []
+    unsafe = None
+    stack = [(np.arange(n), frozenset(), roots & cache.present, False)]
+    while stack:
+        idx, done, frontier, reads_clock = stack.pop()
+        if not frontier:
+            gid[idx] = len(class_columns)
+            reps.append(idx[:1])
+            class_columns.append(done)
+            class_clock.append(reads_clock)
+            continue
+        names = sorted(frontier)
+        sub, k = _subgroups(cache, idx, names)
+        done = done | frontier
+        cols = [cache.column(name) for name in names]
+        if all(col.is_leaf for col in cols):
+            base = len(class_columns)
+            gid[idx] = base + sub
+            first = np.empty(k, dtype=np.int64)
+            first[sub[::-1]] = idx[::-1]
+            reps.append(first)
+            class_columns.extend([done] * k)
+            class_clock.extend([reads_clock] * k)
+            continue
+        order = np.argsort(sub, kind="stable")
+        bounds = np.flatnonzero(np.diff(sub[order])) + 1
+        for members in np.split(idx[order], bounds):
+            row = members[0]
+            nxt: set = set()
+            branch_clock = reads_clock
+            for col in cols:
+                text = col.texts[col.codes[row]]
+                if text is None:
                     continue
-                # unscoped: the slot's own attribute where it has one, else the job's
-                todo.append((JOB_SIDE, ref))
-                if scope != "target":
-                    todo.append((SLOT_SIDE, ref))
-        unsafe = unsafe or info.unsafe
-    columns = set(seen_slot & present)
-    if reads_clock:
-        columns.update(c for c in CLOCK_COLUMNS if c in present)
-    return Side(side, tuple(sorted(columns)), tuple(sorted(seen_job.items())), reads_clock, unsafe)
+                info = text_info(text)
+                unsafe = unsafe or info.unsafe
+                if info.reads_clock:
+                    branch_clock = True
+                    nxt.update(CLOCK_COLUMNS)
+                for scope, ref in info.refs:
+                    if ref == "*":
+                        nxt |= reach.all_names()
+                        continue
+                    # unscoped: the slot's own attribute where it has one, else the job's
+                    nxt |= reach.slot_names(ref)
+                    if scope != "target":
+                        nxt.add(ref)
+            stack.append((members, done, (frozenset(nxt) & cache.present) - done, branch_clock))
+    side.gid = gid
+    side.reps = np.concatenate(reps) if reps else np.zeros(0, dtype=np.int64)
+    side.class_columns = class_columns
+    side.class_clock = class_clock
+    side.reads_clock = any(class_clock)
+    side.fallback = side.fallback or unsafe
+
+
+def _side(snapshot: Snapshot, job: ClassAd, name: str) -> Side:
+    cache = _cache_for(snapshot)
+    # A grouping is reused for another job that reads the same job texts: the
+    # branches consulted the job through those texts only.
+    for known in cache.sides[name]:
+        if all(_job_text(job, key) == text for key, text in known.job_texts):
+            return known
+    reach = _JobReach(job)
+    side = Side(name)
+    if name == JOB_SIDE:
+        roots = reach.slot_names("requirements")
+    else:
+        roots = frozenset({"requirements"})
+    if len(snapshot):
+        _group(cache, roots, reach, side)
+    side.fallback = side.fallback or reach.unsafe
+    side.job_texts = tuple(sorted(reach.read.items()))
+    if side.fallback is not None:
+        side.gid = side.reps = None
+        side.class_columns = []
+    cache.sides[name].append(side)
+    if len(cache.sides[name]) > 64:
+        cache.sides[name].pop(0)
+    return side
+
+
+def _job_text(job: ClassAd, name: str) -> Optional[str]:
+    try:
+        return str(job.lookup(name))
+    except KeyError:
+        return None
 
 
 def slot_classes(snapshot: Snapshot, job: ClassAd) -> SlotClasses:
     """Group the slots of ``snapshot`` into classes that ``job`` cannot tell apart,
     once per half of the match."""
-    halves = []
-    for name in (JOB_SIDE, SLOT_SIDE):
-        side = reached(snapshot, job, name)
-        if side.fallback is None and len(snapshot):
-            grouping = _cache_for(snapshot).grouping(side.columns)
-            side.gid, side.reps = grouping.gid, grouping.reps
-        halves.append(side)
-    return SlotClasses(halves[0], halves[1], len(snapshot))
+    return SlotClasses(
+        _side(snapshot, job, JOB_SIDE), _side(snapshot, job, SLOT_SIDE), len(snapshot)
+    )
 
 
 def fast_match(snapshot: Snapshot, job: ClassAd) -> np.ndarray:
@@ -431,8 +514,9 @@ def fast_sides(snapshot: Snapshot, job: ClassAd) -> Tuple[np.ndarray, np.ndarray
     (``job.matches(slot)``); a slot matches when both hold.
     """
     classes = slot_classes(snapshot, job)
-    return _side_answers(snapshot, job, classes.job_side), _side_answers(
-        snapshot, job, classes.slot_side
+    return (
+        _side_answers(snapshot, job, classes.job_side),
+        _side_answers(snapshot, job, classes.slot_side),
     )
 
 
@@ -460,15 +544,19 @@ def _side_answers(snapshot: Snapshot, job: ClassAd, side: Side) -> np.ndarray:
     if len(snapshot) == 0:
         return np.zeros(0, dtype=bool)
     cache = _cache_for(snapshot)
-    # A class is known by its texts (None where absent), and the half's answer by
-    # those and the job attributes it reads.
-    cols = [cache.column(name) for name in side.columns]
-    if cols:
-        signatures = list(zip(*(col.texts[col.codes[side.reps]] for col in cols), strict=True))
-    else:
-        signatures = [()] * side.n_classes
-    clock = snapshot.time if side.reads_clock else None
-    memo_key = (side.name, side.columns, side.job_texts, clock)
+    # A class is known by the texts of its own columns (absent ones left out: the
+    # columns read follow from the texts), and the half's answer by those and
+    # the job texts it reads. So answers carry over to other snapshots.
+    union = side.columns
+    cols = {name: cache.column(name) for name in union}
+    texts = {name: col.texts[col.codes[side.reps]] for name, col in cols.items()}
+    # A class that reads the clock may also read the snapshot's time.
+    signatures = [
+        tuple((name, texts[name][i]) for name in sorted(own) if texts[name][i] is not None)
+        + ((("", snapshot.time),) if side.class_clock[i] else ())
+        for i, own in enumerate(side.class_columns)
+    ]
+    memo_key = (side.name, side.job_texts)
     answers = _ANSWERS.get(memo_key)
     if answers is None:
         answers = _ANSWERS[memo_key] = {}
@@ -485,29 +573,30 @@ def _side_answers(snapshot: Snapshot, job: ClassAd, side: Side) -> np.ndarray:
         else:
             result[i] = known
     rows = [int(side.reps[i]) for i in todo]
-    for i, slot in zip(todo, _representatives(snapshot, side, rows), strict=True):
+    slots = _representatives(snapshot, union, side.reads_clock, rows)
+    for i, slot in zip(todo, slots, strict=True):
         result[i] = answers[signatures[i]] = _ask(job, slot, side.name)
     return result[side.gid]
 
 
-def _representatives(snapshot: Snapshot, side: Side, rows: List[int]):
-    """The slots at ``rows`` as ClassAds holding only the reached attributes (nothing
+def _representatives(snapshot: Snapshot, columns, reads_clock: bool, rows: List[int]):
+    """The slots at ``rows`` as ClassAds holding only reached attributes (nothing
     else can be read during this half of the match)."""
-    columns = list(side.columns)
-    if side.reads_clock:
-        # Let the snapshot write the ads, so time() is frozen exactly as in the plain path.
-        sub = dataclasses.replace(snapshot, ads=snapshot.ads.iloc[rows][columns])
-        for j in range(len(rows)):
-            yield ClassAd(sub.classad_text(j))
-        return
+    columns = list(columns)
     frame = snapshot.ads
     names = [snapshot.display_name(c) for c in columns]
     positions = [frame.columns.get_loc(c) for c in columns]
     values = frame.iloc[rows, positions].to_numpy(dtype=object)
+    if reads_clock:
+        # time() frozen as Snapshot.classad_text freezes it (simulator.clock).
+        clock_rows = frame.iloc[rows][[c for c in CLOCK_COLUMNS if c in frame.columns]]
     for j in range(len(rows)):
-        parts = [
-            f"{names[k]} = {values[j, k]}"
-            for k in range(len(columns))
-            if isinstance(values[j, k], str)
+        cells = [
+            (names[k], values[j, k]) for k in range(len(columns)) if isinstance(values[j, k], str)
         ]
-        yield ClassAd("[" + "; ".join(parts) + "]")
+        if reads_clock and snapshot.time:
+            row = clock_rows.iloc[j]
+            when = clock.slot_time(row, snapshot.time)
+            plain = "currenttime" not in row.index or row["currenttime"] is None
+            cells = [(k, clock.freeze_time(v, when, current_time=plain)) for k, v in cells]
+        yield ClassAd("[" + "; ".join(f"{k} = {v}" for k, v in cells) + "]")
