@@ -173,6 +173,7 @@ def test_partitionable_slots_match_on_what_is_left():
     assert record["matching_slots"] == 1 and record["rejecting_job"] == 2
 
 
+@pytest.mark.slow  # 5-10 s: the plain reference evaluates 30 x 143 x 2 sides one by one
 def test_every_real_requirement_on_the_ospool_sample_equals_the_plain_loop(ospool):
     snap = ospool
     lines = [line.split("  ## ")[0].strip() for line in REQUIREMENTS.read_text().splitlines()
