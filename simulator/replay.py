@@ -39,7 +39,7 @@ from typing import Callable, Dict, List, Optional, Sequence, Union
 import numpy as np
 import pandas as pd
 
-from simulator.condor import ClassAd
+from simulator.condor import ClassAd, ExprTree
 from simulator.exceptions import TribesError
 from simulator.snapshot import Snapshot
 
@@ -193,6 +193,19 @@ def capacity(snapshot: Snapshot):
     where published, else its own plus its dynamic slots'): the replay carves
     it itself, so dynamic slots count for nothing.
     """
+    partitionable, dynamic, whole = _whole_sizes(snapshot)
+    cpus = np.nan_to_num(whole["cpus"], nan=1.0)
+    memory = np.nan_to_num(whole["memory"], nan=0.0)
+    cpus[dynamic] = 0
+    memory[dynamic] = 0
+    return partitionable, cpus, memory, dynamic
+
+
+_SIZES = (("cpus", "totalslotcpus"), ("memory", "totalslotmemory"), ("disk", "totalslotdisk"))
+
+
+def _whole_sizes(snapshot: Snapshot):
+    """(partitionable, dynamic, {size column: values with the dynamic slots given back})."""
     ads = snapshot.ads
     n = len(ads)
 
@@ -201,37 +214,58 @@ def capacity(snapshot: Snapshot):
             return np.zeros(n, dtype=bool)
         return (ads[col] == "true").to_numpy(dtype=bool, copy=True)
 
-    def numbers(*cols):
-        for col in cols:
-            if col in ads.columns:
-                values = snapshot.values(col)
-                return np.array([v if isinstance(v, (int, float)) and not isinstance(v, bool)
-                                 else np.nan for v in values], dtype=float)
-        return np.full(n, np.nan)
+    def numbers(col):
+        if col not in ads.columns:
+            return np.full(n, np.nan)
+        return np.array([v if isinstance(v, (int, float)) and not isinstance(v, bool) else np.nan
+                         for v in snapshot.values(col)], dtype=float)
 
     partitionable = flag("partitionableslot")
     dynamic = flag("dynamicslot")
     if "slottype" in ads.columns:
         dynamic |= (ads["slottype"] == '"Dynamic"').to_numpy(dtype=bool)
-    cpus = numbers("cpus")
-    memory = numbers("memory")
-    cpus = np.nan_to_num(cpus, nan=1.0)
-    memory = np.nan_to_num(memory, nan=0.0)
-    if partitionable.any():
-        # What the dynamic slots hold goes back to their partitionable parent
-        # (slot1_3@host belongs to slot1@host), unless it publishes its total.
-        if dynamic.any() and "name" in ads.columns:
-            parents = ads["name"][dynamic].str.replace(r"_\d+@", "@", regex=True)
-            owner = pd.Index(ads["name"]).get_indexer(parents)
-            known = owner >= 0
-            np.add.at(cpus, owner[known], cpus[dynamic][known])
-            np.add.at(memory, owner[known], memory[dynamic][known])
-        total_cpus, total_memory = numbers("totalslotcpus"), numbers("totalslotmemory")
-        cpus = np.where(partitionable & ~np.isnan(total_cpus), total_cpus, cpus)
-        memory = np.where(partitionable & ~np.isnan(total_memory), total_memory, memory)
-    cpus[dynamic] = 0
-    memory[dynamic] = 0
-    return partitionable, cpus, memory, dynamic
+    owner = None
+    if partitionable.any() and dynamic.any() and "name" in ads.columns:
+        # slot1_3@host is a piece of slot1@host.
+        parents = ads["name"][dynamic].str.replace(r"_\d+@", "@", regex=True)
+        owner = pd.Index(ads["name"]).get_indexer(parents)
+    whole = {}
+    for col, total_col in _SIZES:
+        values = numbers(col)
+        if partitionable.any():
+            if owner is not None:
+                known = owner >= 0
+                np.add.at(values, owner[known], np.nan_to_num(values[dynamic][known]))
+            total = numbers(total_col)
+            values = np.where(partitionable & ~np.isnan(total), total, values)
+        whole[col] = values
+    return partitionable, dynamic, whole
+
+
+def empty_pool(snapshot: Snapshot) -> Snapshot:
+    """The snapshot as it would be with no job running: partitionable slots whole again.
+
+    A captured partitionable slot shows only what its dynamic slots left
+    (``Cpus = 0`` when it is full, which its own ``WithinResourceLimits``
+    then refuses); the replay starts empty, so it matches against the whole
+    slot. Other slots are unchanged.
+    """
+    partitionable, _, whole = _whole_sizes(snapshot)
+    if not partitionable.any():
+        return snapshot
+    ads = snapshot.ads.copy()
+    rows = np.flatnonzero(partitionable)
+    for col, _ in _SIZES:
+        if col not in ads.columns:
+            continue
+        cells = ads[col].to_numpy(dtype=object, copy=True)
+        for i in rows:
+            value = whole[col][i]
+            if np.isnan(value):
+                continue
+            cells[i] = str(int(value)) if float(value).is_integer() else str(ExprTree(repr(value)))
+        ads[col] = cells
+    return dataclasses.replace(snapshot, ads=ads)
 
 
 def slot_keys(snapshot: Snapshot) -> np.ndarray:
@@ -348,10 +382,11 @@ class _Engine:
         self.partitionable = partitionable[order]
         self.cap_cpus = cpus[order]
         self.cap_mem = memory[order]
+        empty = empty_pool(snapshot)
         masks = []
         for profile in self.profiles:
             job = _at_capture_time(profile.job, snapshot.time)
-            mask = np.asarray(self.matcher(snapshot, job), dtype=bool)
+            mask = np.asarray(self.matcher(empty, job), dtype=bool)
             masks.append((mask & ~dynamic)[order])
         self.masks = masks
 

@@ -264,3 +264,24 @@ def test_records_by_period_split_the_totals():
     # Day 0: waits 0, 1020 and 2040 (each start on the first cycle after the last one ended).
     assert days[0]["mean_wait_s"] == 1020 and days[1]["mean_wait_s"] == 55
     assert total["mean_wait_s"] == pytest.approx((0 + 1020 + 2040 + 55) / 4)
+
+
+def test_a_full_partitionable_slot_is_matched_as_if_empty():
+    from simulator.replay import empty_pool
+
+    limits = ExprTree("MY.Cpus > 0 && TARGET.RequestCpus <= MY.Cpus && "
+                      "TARGET.RequestMemory <= MY.Memory")
+    snap = pool([
+        slot("slot1@full", Cpus=0, Memory=0, PartitionableSlot=True, Requirements=limits),
+        slot("slot1_1@full", Cpus=2, Memory=4096, DynamicSlot=True),
+        slot("slot1_2@full", Cpus=2, Memory=4096, DynamicSlot=True),
+    ])
+    job = profile("p", LINUX)
+    # As captured, the full slot refuses any job; emptied, it takes four.
+    assert plain_match(snap, job.job).tolist() == [False, True, True]
+    emptied = empty_pool(snap)
+    assert emptied.ads["cpus"].tolist() == ["4", "2", "2"]
+    assert emptied.ads["memory"].tolist() == ["8192", "4096", "4096"]
+    assert plain_match(emptied, job.job).tolist() == [True, True, True]
+    result = run([snap], [job], submit=[0] * 5, runtime=[100] * 5)
+    assert sorted(result.start.tolist()) == [0, 0, 0, 0, 120]
