@@ -229,7 +229,11 @@ class _PoolCache:
     def column(self, name: str) -> _Column:
         col = self.columns.get(name)
         if col is None:
-            codes, uniques = pd.factorize(self.frame[name], use_na_sentinel=True)
+            series = self.frame[name]
+            if isinstance(series.dtype, pd.CategoricalDtype):
+                codes, uniques = series.cat.codes.to_numpy(), series.cat.categories
+            else:
+                codes, uniques = pd.factorize(series, use_na_sentinel=True)
             texts = np.empty(len(uniques) + 1, dtype=object)
             texts[:-1] = uniques
             info = _NO_REFS
@@ -309,6 +313,8 @@ class Side:
     reps: Optional[np.ndarray] = None
     class_columns: List[FrozenSet[str]] = dataclasses.field(default_factory=list)
     class_clock: List[bool] = dataclasses.field(default_factory=list)
+    # the answer per slot, once computed (a Side is reused only for the same job texts)
+    answers: Optional[np.ndarray] = None
 
     @property
     def n_classes(self) -> int:
@@ -514,9 +520,10 @@ def fast_sides(snapshot: Snapshot, job: ClassAd) -> Tuple[np.ndarray, np.ndarray
     (``job.matches(slot)``); a slot matches when both hold.
     """
     classes = slot_classes(snapshot, job)
+    # copies: the answers stay cached for the next job that reads the same texts
     return (
-        _side_answers(snapshot, job, classes.job_side),
-        _side_answers(snapshot, job, classes.slot_side),
+        _side_answers(snapshot, job, classes.job_side).copy(),
+        _side_answers(snapshot, job, classes.slot_side).copy(),
     )
 
 
@@ -543,19 +550,31 @@ def _side_answers(snapshot: Snapshot, job: ClassAd, side: Side) -> np.ndarray:
         return np.array([_ask(job, slot, side.name) for slot in snapshot.classads()], dtype=bool)
     if len(snapshot) == 0:
         return np.zeros(0, dtype=bool)
+    if side.answers is None:
+        side.answers = _class_answers(snapshot, job, side)[side.gid]
+    return side.answers
+
+
+def _class_answers(snapshot: Snapshot, job: ClassAd, side: Side) -> np.ndarray:
     cache = _cache_for(snapshot)
     # A class is known by the texts of its own columns (absent ones left out: the
     # columns read follow from the texts), and the half's answer by those and
-    # the job texts it reads. So answers carry over to other snapshots.
-    union = side.columns
-    cols = {name: cache.column(name) for name in union}
-    texts = {name: col.texts[col.codes[side.reps]] for name, col in cols.items()}
-    # A class that reads the clock may also read the snapshot's time.
-    signatures = [
-        tuple((name, texts[name][i]) for name in sorted(own) if texts[name][i] is not None)
-        + ((("", snapshot.time),) if side.class_clock[i] else ())
-        for i, own in enumerate(side.class_columns)
-    ]
+    # the job texts it reads; so answers carry over to other snapshots. A class
+    # that reads the clock may read the snapshot's time too.
+    signatures: List[tuple] = [()] * side.n_classes
+    patterns: Dict[Tuple[FrozenSet[str], bool], List[int]] = {}
+    for i, key in enumerate(zip(side.class_columns, side.class_clock, strict=True)):
+        patterns.setdefault(key, []).append(i)
+    for (own, reads_clock), members in patterns.items():
+        reps = side.reps[members]
+        names = sorted(own)
+        columns = [cache.column(name) for name in names]
+        cells = [col.texts[col.codes[reps]] for col in columns]
+        tail = (("", snapshot.time),) if reads_clock else ()
+        for j, i in enumerate(members):
+            pairs = zip(names, cells, strict=True)
+            signatures[i] = tuple((name, cell[j]) for name, cell in pairs if cell[j] is not None)
+            signatures[i] += tail
     memo_key = (side.name, side.job_texts)
     answers = _ANSWERS.get(memo_key)
     if answers is None:
@@ -572,31 +591,33 @@ def _side_answers(snapshot: Snapshot, job: ClassAd, side: Side) -> np.ndarray:
             todo.append(i)
         else:
             result[i] = known
-    rows = [int(side.reps[i]) for i in todo]
-    slots = _representatives(snapshot, union, side.reads_clock, rows)
-    for i, slot in zip(todo, slots, strict=True):
+    for i in todo:
+        slot = _representative(snapshot, cache, side, i)
         result[i] = answers[signatures[i]] = _ask(job, slot, side.name)
-    return result[side.gid]
+    return result
 
 
-def _representatives(snapshot: Snapshot, columns, reads_clock: bool, rows: List[int]):
-    """The slots at ``rows`` as ClassAds holding only reached attributes (nothing
-    else can be read during this half of the match)."""
-    columns = list(columns)
-    frame = snapshot.ads
-    names = [snapshot.display_name(c) for c in columns]
-    positions = [frame.columns.get_loc(c) for c in columns]
-    values = frame.iloc[rows, positions].to_numpy(dtype=object)
-    if reads_clock:
+def _representative(snapshot: Snapshot, cache: _PoolCache, side: Side, i: int) -> ClassAd:
+    """Class ``i``'s first slot as a ClassAd holding only the attributes the class
+    reaches (nothing else can be read during this half of the match)."""
+    row = int(side.reps[i])
+    cells = []
+    for name in side.class_columns[i]:
+        col = cache.column(name)
+        text = col.texts[col.codes[row]]
+        if text is not None:
+            cells.append((snapshot.display_name(name), text))
+    if side.class_clock[i] and snapshot.time:
         # time() frozen as Snapshot.classad_text freezes it (simulator.clock).
-        clock_rows = frame.iloc[rows][[c for c in CLOCK_COLUMNS if c in frame.columns]]
-    for j in range(len(rows)):
-        cells = [
-            (names[k], values[j, k]) for k in range(len(columns)) if isinstance(values[j, k], str)
-        ]
-        if reads_clock and snapshot.time:
-            row = clock_rows.iloc[j]
-            when = clock.slot_time(row, snapshot.time)
-            plain = "currenttime" not in row.index or row["currenttime"] is None
-            cells = [(k, clock.freeze_time(v, when, current_time=plain)) for k, v in cells]
-        yield ClassAd("[" + "; ".join(f"{k} = {v}" for k, v in cells) + "]")
+        own = {name: _cell(cache, name, row) for name in CLOCK_COLUMNS}
+        when = clock.slot_time(own, snapshot.time)
+        plain = own["currenttime"] is None
+        cells = [(k, clock.freeze_time(v, when, current_time=plain)) for k, v in cells]
+    return ClassAd("[" + "; ".join(f"{k} = {v}" for k, v in cells) + "]")
+
+
+def _cell(cache: _PoolCache, name: str, row: int) -> Optional[str]:
+    if name not in cache.present:
+        return None
+    col = cache.column(name)
+    return col.texts[col.codes[row]]
