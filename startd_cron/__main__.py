@@ -11,6 +11,7 @@ Exit status 0 when at least one fact was published; probe failures are
 reported in the tribes_probe_errors attribute, since the startd discards stderr.
 """
 
+import argparse
 import importlib
 import sys
 
@@ -26,10 +27,6 @@ READERS = {
     "java": "startd_cron.probes.java",
     "virt": "startd_cron.probes.virt",
 }
-DEFAULTS = {"root": "/", "only": list(PROBES), "timeout": 5.0, "cache": None,
-            "print_config": False, "install": None}
-
-
 def _probe_list(text):
     names = [name.strip() for name in text.split(",") if name.strip()]
     unknown = [name for name in names if name not in PROBES]
@@ -50,44 +47,7 @@ def _timeout(text):
     return value
 
 
-CONVERTERS = {"--root": ("root", str), "--only": ("only", _probe_list),
-              "--timeout": ("timeout", _timeout), "--cache": ("cache", str)}
-
-
-class Options(object):
-    def __init__(self, **values):
-        self.__dict__.update(DEFAULTS)
-        self.__dict__.update(values)
-
-
-def quick_parse(argv):
-    """The startd's usual ``--opt value`` arguments without argparse, or None.
-
-    argparse (and the re module it loads) is a good part of a run's cost; it is
-    still used for --help, the config options and anything unusual or wrong.
-    """
-    values, i = {}, 0
-    while i < len(argv):
-        option, equals, value = argv[i].partition("=")
-        if option not in CONVERTERS:
-            return None
-        if not equals:
-            if i + 1 >= len(argv):
-                return None
-            i += 1
-            value = argv[i]
-        i += 1
-        name, convert = CONVERTERS[option]
-        try:
-            values[name] = convert(value)
-        except ValueError:
-            return None
-    return Options(**values)
-
-
 def _argparse_type(convert):
-    import argparse
-
     def wrapped(text):
         try:
             return convert(text)
@@ -99,8 +59,6 @@ def _argparse_type(convert):
 
 
 def build_parser():
-    import argparse
-
     parser = argparse.ArgumentParser(
         prog="tribes-startd-cron",
         description=__doc__.splitlines()[0],
@@ -155,7 +113,7 @@ def _write(text, stream=None):
 def main(argv=None):
     if argv is None:
         argv = sys.argv[1:]
-    args = quick_parse(argv) or build_parser().parse_args(argv)
+    args = build_parser().parse_args(argv)
     if args.print_config or args.install:
         from startd_cron import config
 

@@ -97,29 +97,6 @@ def test_no_syntax_newer_than_python_3_6():
             assert not re.search(pattern, source), f"{path} uses {pattern}"
 
 
-@pytest.mark.parametrize(
-    "argv",
-    [
-        [],
-        ["--root", "/tmp", "--only", "os,virt", "--timeout", "2.5", "--cache", ""],
-        ["--only=java", "--cache=/x/y.json"],
-        ["--timeout", "1"],
-    ],
-)
-def test_quick_parse_agrees_with_argparse(argv):
-    quick = hook.quick_parse(argv)
-    assert quick is not None
-    assert vars(quick) == vars(hook.build_parser().parse_args(argv))
-
-
-@pytest.mark.parametrize(
-    "argv", [["--help"], ["--print-config"], ["--only", "nope"], ["--timeout", "-1"], ["--root"],
-             ["--install", "/tmp"], ["stray"]]
-)
-def test_anything_unusual_goes_to_argparse(argv):
-    assert hook.quick_parse(argv) is None
-
-
 def _oldest_python():
     """The oldest python3.6/3.7 that actually runs here (pyenv shims may not), or None."""
     candidates = [shutil.which(name) for name in ("python3.6", "python3.7")]

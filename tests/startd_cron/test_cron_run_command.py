@@ -1,12 +1,9 @@
-"""The time-bounded command runner the probes use instead of subprocess."""
+"""The time-bounded command runner the probes use."""
 
 import errno
-import subprocess
-import sys
 import time
 
 import pytest
-from cron_helpers import REPO
 
 from startd_cron import __main__ as hook
 from startd_cron import run_command
@@ -74,28 +71,3 @@ def test_a_probe_that_crashes_is_reported_and_the_others_still_run(monkeypatch, 
         "redhat_version": "CentOS release 5.3 (Final)",
         "tribes_probe_errors": "kernel: internal error (RuntimeError: boom)",
     }
-
-
-def test_the_fork_path_of_pythons_without_posix_spawn(tmp_path):
-    # In a child interpreter: fork() in this (maybe threaded) test process is unsafe.
-    script = """
-import errno, os
-del os.posix_spawn
-from startd_cron import run_command
-print(run_command.run(["/bin/sh", "-c", "echo $LC_ALL; /bin/cat; kill -PIPE $$"], 5))
-try:
-    run_command.run([{!r}], 5)
-except OSError as exc:
-    print(exc.errno == errno.ENOENT)
-try:
-    run_command.run(["/bin/sh", "-c", "/bin/sleep 30 & /bin/sleep 30"], 0.3)
-except run_command.CommandTimeout:
-    print("timeout")
-""".format(str(tmp_path / "missing"))
-    result = subprocess.run([sys.executable, "-S", "-c", script], cwd=REPO, capture_output=True,
-                            check=True, timeout=30)
-    assert result.stdout.decode().splitlines() == [
-        "Result(returncode=-13, stdout='C\\n', stderr='')",
-        "True",
-        "timeout",
-    ]
