@@ -285,3 +285,39 @@ def test_a_full_partitionable_slot_is_matched_as_if_empty():
     assert plain_match(emptied, job.job).tolist() == [True, True, True]
     result = run([snap], [job], submit=[0] * 5, runtime=[100] * 5)
     assert sorted(result.start.tolist()) == [0, 0, 0, 0, 120]
+
+
+def tiny_store(tmp_path):
+    from simulator import store
+
+    for day in range(2):
+        ads = [slot(f"slot{i}@m{i}", kernel="k1" if i < 2 else "k2") for i in range(8)]
+        store.save(pool(ads, day), tmp_path / "store")
+    return str(tmp_path / "store")
+
+
+def test_cli_mix_requirements_and_errors(tmp_path, capsys):
+    import json
+
+    from simulator.cli import main
+
+    target = tiny_store(tmp_path)
+    args = ["replay", "--store", target, "--requirements", "k1=TARGET.kernel_version == \"k1\"",
+            "--requirements", "any=true", "--jobs", "400", "--runtime-median", "3600",
+            "--format", "json", "--mix", "k1=1,any=3"]
+    assert main(args) == 0
+    records = {r["profile"]: r for r in json.loads(capsys.readouterr().out)}
+    assert list(records) == ["k1", "any"]
+    assert records["any"]["jobs"] == pytest.approx(300, abs=40)
+    # Two k1 slots for a quarter of the load; eight slots for all of it.
+    assert records["k1"]["mean_wait_s"] > records["any"]["mean_wait_s"]
+    assert main(args[:-1] + ["k1=1,k9=2"]) == 1
+    assert "--mix 'k1=1,k9=2': 'k9=2' is not NAME=WEIGHT" in capsys.readouterr().err
+    assert main(args + ["--cycle", "0"]) == 1
+    assert "--cycle 0: must be positive" in capsys.readouterr().err
+    assert main(["replay", "--store", str(tmp_path / "nothing")]) == 1
+    assert "no such store folder" in capsys.readouterr().err
+    # A longer cycle can only make jobs wait longer.
+    assert main(args + ["--cycle", "600"]) == 0
+    slow = {r["profile"]: r for r in json.loads(capsys.readouterr().out)}
+    assert slow["any"]["mean_wait_s"] > records["any"]["mean_wait_s"]
