@@ -130,8 +130,11 @@ def run(args) -> int:
         trace = tr.read_swf(args.trace)
         which = tr.assign_profiles(trace, names, args.profile_map)
         jobs = rp.Jobs(trace.submit, trace.runtime, which)
+        late = int((trace.submit >= horizon).sum())
+        notes = [f"{trace.skipped} without a run time"] if trace.skipped else []
+        notes += [f"{late} submitted after the last day"] if late else []
         stream = f"trace {args.trace} ({len(trace)} jobs"
-        stream += f", {trace.skipped} without a run time left out)" if trace.skipped else ")"
+        stream += f"; left out: {', '.join(notes)})" if notes else ")"
     else:
         median = args.runtime_median or rp.DEFAULT_RUNTIME_MEDIAN
         sigma = rp.DEFAULT_RUNTIME_SIGMA if args.runtime_sigma is None else args.runtime_sigma
