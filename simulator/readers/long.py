@@ -22,8 +22,9 @@ as one attribute raises ``AdParseError`` naming the file, ad and line (where
 
 from __future__ import annotations
 
+import gc
+import math
 import re
-from itertools import repeat
 from typing import Dict, Iterator, List, Optional, Tuple
 
 import numpy as np
@@ -46,12 +47,25 @@ _SEPARATOR = re.compile(r"\n(?:[ \t\f\v]*\n)+")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 # Literals the library unparses to the very same text. Integers are capped at
 # 18 digits: larger ones overflow in the library and must go through it.
-_CANONICAL = re.compile(r'(?:0|-?[1-9][0-9]{0,17}|true|false|"[ !#-\[\]-~]*")\Z')
+# Strings: printable ASCII, where a backslash only escapes a quote (old syntax keeps
+# any other backslash as a character, which the library then writes doubled).
+_CANONICAL = re.compile(r'(?:0|-?[1-9][0-9]{0,17}|true|false|"(?:[ !#-\[\]-~]|\\")*")\Z')
+
+# A whole line ``Name = literal`` whose literal is already canonical (RE2 syntax).
+_SIMPLE_LINE = (
+    r'^(?P<name>[A-Za-z_][A-Za-z0-9_]*) = '
+    r'(?P<value>0|-?[1-9][0-9]{0,17}|true|false|"(?:[ !#-\[\]-~]|\\")*")\n?$'
+)
+_REAL_LINE = (
+    r"^(?P<name>[A-Za-z_][A-Za-z0-9_]*) = "
+    r"(?P<value>-?(?:[0-9]*\.[0-9]+(?:[eE][-+]?[0-9]+)?|[0-9]+[eE][-+]?[0-9]+))\n?$"
+)
+_REAL = re.compile(r"-?(?:[0-9]*\.[0-9]+(?:[eE][-+]?[0-9]+)?|[0-9]+[eE][-+]?[0-9]+)\Z")
 
 _SEP, _COMMENT = 0, 1  # line ids of ad separators and comment lines
 _MISS = -1
 # The text is cut into blocks of about this many characters, at blank lines.
-_BLOCK = 1 << 24
+_BLOCK = 1 << 25
 
 
 def read(path: PathLike, *, time: clock.TimeSpec = None) -> Snapshot:
@@ -60,31 +74,47 @@ def read(path: PathLike, *, time: clock.TimeSpec = None) -> Snapshot:
 
 
 def parse_text(text: str, *, path: PathLike, time: clock.TimeSpec = None) -> Snapshot:
-    """Number each distinct line of a block of ads at once, then place them with numpy.
+    """Read ``condor_status -long`` text into a Snapshot of its slot ads."""
+    # Millions of new strings would set off the cycle collector over and over,
+    # walking every cell made so far; nothing made here forms a cycle.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _parse_text(text, path=path, time=time)
+    finally:
+        if collecting:
+            gc.enable()
 
-    Arrow splits a block into lines and finds its distinct lines in C++; only
-    those reach Python (most lines repeat from ad to ad), each looked up once
-    in the table of lines seen so far. Which ad a line belongs to, and which
-    cell it fills, is worked out with numpy over all lines together.
+
+def _parse_text(text: str, *, path: PathLike, time: clock.TimeSpec = None) -> Snapshot:
+    """Read a block of ads at a time: Arrow in C++ for the lines, numpy for the cells.
+
+    Arrow splits a block into lines, finds its distinct lines, and with its
+    regex engine splits those of the form ``Name = literal`` (nearly all of
+    them), so only their names and values reach Python. The few other lines
+    (expressions, escapes, comments) are read one by one, with a cache across
+    blocks. Which ad a line belongs to, and which cell it fills, is worked out
+    with numpy over all lines together.
     """
     table = _LineTable()
-    get = table.ids.get
     kept_ids, kept_ads = [], []
     n_ads, base_line = 0, 1
     for block in _blocks(text):
         lines = _lines(block)
         encoded = pc.dictionary_encode(lines)
-        distinct = encoded.dictionary.to_pylist()
         where = encoded.indices.to_numpy(zero_copy_only=False)
-        known = np.fromiter(map(get, distinct, repeat(_MISS)), dtype=np.int64, count=len(distinct))
-        # The dictionary is in order of first appearance, so the first bad line raises.
-        for u in np.flatnonzero(known == _MISS).tolist():
-            try:
-                known[u] = table.add(distinct[u])
-            except _BadLine as exc:
-                i = int(np.flatnonzero(where == u)[0])
-                ad_number = n_ads + _runs(known[where[: i + 1]] == _SEP)
-                raise AdParseError(path, ad_number, base_line + i, str(exc)) from None
+        known = table.add_simple(encoded.dictionary)
+        rest = np.flatnonzero(known == _MISS)
+        if len(rest):
+            others = encoded.dictionary.take(pa.array(rest)).to_pylist()
+            # The dictionary is in order of first appearance, so the first bad line raises.
+            for u, line in zip(rest.tolist(), others):  # noqa: B905 (same lengths; 3.9)
+                try:
+                    known[u] = table.add(line)
+                except _BadLine as exc:
+                    i = int(np.flatnonzero(where == u)[0])
+                    ad_number = n_ads + _runs(known[where[: i + 1]] == _SEP)
+                    raise AdParseError(path, ad_number, base_line + i, str(exc)) from None
         ids = known[where]
         is_sep = ids == _SEP
         starts = ~is_sep
@@ -144,6 +174,59 @@ class _LineTable:
         self.columns: Dict[str, int] = {}
         self.lows: List[str] = []
 
+    def add_simple(self, lines: pa.Array) -> np.ndarray:
+        """Number at once the lines of the form ``Name = literal``; _MISS for the others.
+
+        Literals already canonical are kept; reals are written as the library
+        writes them. These lines are not cached: Arrow splits them again in
+        each block faster than Python could look them up.
+        """
+        ids = np.full(len(lines), _MISS, dtype=np.int64)
+        found = pc.extract_regex(lines, _SIMPLE_LINE)
+        ok = found.is_valid().to_numpy(zero_copy_only=False)
+        if ok.any():
+            found = found.filter(pa.array(ok))
+            values = pc.struct_field(found, "value").to_pylist()
+            ids[ok] = self._extend(pc.struct_field(found, "name"), values)
+        rest = np.flatnonzero(~ok)
+        if not len(rest):
+            return ids
+        found = pc.extract_regex(lines.take(pa.array(rest)), _REAL_LINE)
+        ok = found.is_valid().to_numpy(zero_copy_only=False)
+        if not ok.any():
+            return ids
+        found = found.filter(pa.array(ok))
+        numbers = pc.struct_field(found, "value").to_pylist()
+        # The library prints a real as C's "%.15E", which Python gives identically
+        # (both correctly rounded); zero, inf and nan it spells its own way, so
+        # those take the careful path.
+        values = [f"{float(v):.15E}" for v in numbers]
+        usable = np.array([t.lstrip("-")[0] in "123456789" for t in values], dtype=bool)
+        if usable.any():
+            found = found.filter(pa.array(usable))
+            values = [t for t, u in zip(values, usable) if u]  # noqa: B905
+            ids[rest[np.flatnonzero(ok)[usable]]] = self._extend(
+                pc.struct_field(found, "name"), values)
+        return ids
+
+    def _extend(self, names: pa.Array, values: List[str]) -> np.ndarray:
+        """Append lines of known names and value texts; their new ids."""
+        lows = pc.dictionary_encode(pc.utf8_lower(names))
+        col_of_low = np.array([self._column(low) for low in lows.dictionary.to_pylist()],
+                              dtype=np.int64)
+        first = len(self.col)
+        self.col.extend(col_of_low[lows.indices.to_numpy(zero_copy_only=False)].tolist())
+        self.value.extend(values)
+        self.spelling.extend(names.to_pylist())
+        return np.arange(first, len(self.col))
+
+    def _column(self, low: str) -> int:
+        col = self.columns.get(low)
+        if col is None:
+            col = self.columns[low] = len(self.lows)
+            self.lows.append(low)
+        return col
+
     def add(self, raw: str) -> int:
         """Number a new line (``raw`` may end in its newline)."""
         line = raw[:-1] if raw.endswith("\n") else raw
@@ -153,11 +236,7 @@ class _LineTable:
             line_id = _COMMENT
         else:
             name, value = _entry(line)
-            low = name.lower()
-            col = self.columns.get(low)
-            if col is None:
-                col = self.columns[low] = len(self.lows)
-                self.lows.append(low)
+            col = self._column(name.lower())
             line_id = len(self.col)
             self.col.append(col)
             self.value.append(value)
@@ -183,7 +262,8 @@ class _LineTable:
         position = np.full(len(self.lows), -1, dtype=np.int64)
         position[present] = np.arange(len(present))
         cells = np.full((n_slots, len(present)), None, dtype=object)
-        cells[rows, position[cols]] = np.asarray(self.value, dtype=object)[ids]
+        cells.ravel()[rows * len(present) + position[cols]] = np.asarray(
+            self.value, dtype=object)[ids]
         columns = [self.lows[c] for c in present]
         names = {self.lows[c]: self.spelling[ids[first[c]]] for c in present}
         frame = pd.DataFrame(cells, columns=columns, dtype=object, copy=False)
@@ -248,8 +328,16 @@ def _entry(line: str) -> Tuple[str, str]:
     stripped = line.strip()
     name, eq, value = stripped.partition("=")
     name, value = name.rstrip(), value.strip()
-    if eq and _NAME.match(name) and _CANONICAL.match(value):
-        return name, value
+    if eq and _NAME.match(name):
+        if _CANONICAL.match(value):
+            return name, value
+        if _REAL.match(value):
+            # The library prints a real as C's "%.15E", which Python's % gives
+            # identically (both correctly rounded); zero, inf and nan it spells
+            # its own way, so those go to it.
+            number = float(value)
+            if number and math.isfinite(number):
+                return name, f"{number:.15E}"
     ad = parse_one(line, _OLD)
     keys = list(ad.keys())
     if len(keys) != 1 or keys[0].lower() != name.lower():

@@ -4,11 +4,15 @@ import gzip
 import shutil
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from realads import CE_INFO, LONG_FILES, OSPOOL, REAL, assert_same_snapshot, needs_real
 
-from simulator.condor import parse_ads
+from simulator.condor import classad2, parse_ads, parse_one
 from simulator.exceptions import AdParseError
 from simulator.readers import long
+
+ParserType = classad2.ParserType
 
 
 @needs_real
@@ -70,6 +74,10 @@ def test_gzip_is_read_as_is_whatever_the_name(tmp_path):
 HOSTILE = {
     "value with = inside": 'MyType = "Machine"\nOpSys = "LINUX"\nA = "x = y"\nB = a == b\n',
     "escaped quotes": 'MyType = "Machine"\nA = "say \\"hi\\""\nB = "c:\\\\temp"\nC = "c:\\temp"\n',
+    "quotes inside strings": (
+        'MyType = "Machine"\nA = "{[ p=\\"primary\\"; a=\\"10.1\\"; ]}"\nB = "abc\\""\n'
+        'C = "\\""\nD = "end\\\\"\nE = "a\\\\\\"b"\n'
+    ),
     "comments": 'MyType = "Machine"\n# a comment\nA = 1\n// another\nB = 2 // trailing\n',
     "upper-case literals": 'MyType = "Machine"\nA = TRUE\nB = FALSE\nC = UNDEFINED\nD = Error\n',
     "reals and big integers": (
@@ -163,3 +171,19 @@ def test_an_empty_file_has_no_slots(tmp_path):
     path.write_text("\n\n")
     snap = long.read(path, time=5)
     assert len(snap) == 0 and snap.skipped == {} and snap.time == 5
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    number=st.floats(allow_nan=True, allow_infinity=True),
+    form=st.sampled_from(["{!r}", "{:.6f}", "{:.17g}", "{:e}", "{:E}", "{:.3e}", "{:.1f}"]),
+)
+def test_reals_are_written_as_the_library_writes_them(number, form):
+    text = form.format(number)
+    line = f"A = {text}"
+    library = parse_one(line, ParserType.Old)
+    if "A" not in library:  # e.g. "inf": not ClassAd syntax; the reader must refuse it too
+        with pytest.raises(long._BadLine):
+            long._entry(line)
+        return
+    assert long._entry(line) == ("A", str(library.lookup("A")))
