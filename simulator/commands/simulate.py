@@ -14,6 +14,8 @@ examples:
   tribes simulate --pool pool_sample.ads.gz --job-template ospool \\
       --requirements 'TARGET.HasSingularity && TARGET.Memory >= RequestMemory'
   tribes simulate --pool store/ --job my_job.ad --format csv
+  tribes simulate --store store/ --dask                      # a LocalCluster
+  tribes simulate --store store/ --dask tcp://scheduler:8786 --quiet
 """
 
 from __future__ import annotations
@@ -64,6 +66,18 @@ def register(subparsers):
         "LastHeardFrom); epoch seconds or YYYY-MM-DDTHH:MM:SSZ",
     )
     parser.add_argument("--format", choices=FORMATS, default="table")
+    # Many snapshots, on one machine or many (simulator.parallel).
+    parser.add_argument(
+        "--store", metavar="DIR",
+        help="a snapshot store folder (instead of --pool): one task per (snapshot, profile "
+        "block), each snapshot loaded only by its own task",
+    )
+    parser.add_argument(
+        "--dask", nargs="?", const="", default=None, metavar="ADDRESS",
+        help="run the tasks on Dask: a LocalCluster on this machine, or the scheduler at "
+        "ADDRESS (e.g. tcp://host:8786)",
+    )
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
 def choose_matcher(args):
@@ -80,11 +94,48 @@ def open_pool(spec: str, time=None):
     return open_snapshots(spec, time=time)
 
 
+def store_paths(args):
+    """The snapshot files of --store (or of a --pool folder with --dask); None otherwise."""
+    if getattr(args, "store", None) is None and getattr(args, "dask", None) is None:
+        return None
+    from pathlib import Path
+
+    from simulator import store
+
+    folder = args.store or args.pool
+    if not Path(folder).is_dir():
+        raise TribesError(f"--dask runs snapshot files the workers can read: give --store DIR "
+                          f"(not {folder!r})")
+    files = store.list_store(folder)
+    if not files:
+        raise TribesError(f"{folder}: a folder, but no snapshot-*.parquet files in it")
+    return files
+
+
+def store_headers(paths):
+    """The first snapshot (the ladder's reference), then only the others' headers."""
+    from simulator import parallel
+
+    return [parallel.load(paths[0])] + [parallel.header(p) for p in paths[1:]]
+
+
+def run_store(args, paths, profiles):
+    """One task per (snapshot, profile block), here or on Dask; same frame as simulate()."""
+    from simulator import parallel
+
+    progress = not args.quiet
+    if args.dask is None:
+        return parallel.simulate_store(paths, profiles, progress=progress)
+    with parallel.connect(args.dask or None) as client:
+        return parallel.simulate_store(paths, profiles, client=client, progress=progress)
+
+
 def run(args) -> int:
     from simulator import profiles as prof
     from simulator.simulation import simulate
 
-    snapshots = open_pool(args.pool, args.time)
+    paths = store_paths(args)
+    snapshots = store_headers(paths) if paths else open_pool(args.pool, args.time)
     if not snapshots:
         raise TribesError(f"--pool {args.pool}: no snapshot found")
     template = prof.load_template(args.job_template)
@@ -108,7 +159,10 @@ def run(args) -> int:
     if twice:
         raise TribesError(f"two profiles are named {', '.join(twice)}: give each its own NAME=")
 
-    frame = simulate(snapshots, chosen, matcher=choose_matcher(args))
+    if paths:
+        frame = run_store(args, paths, chosen)
+    else:
+        frame = simulate(snapshots, chosen, matcher=choose_matcher(args))
     for line in notes + frame.attrs.get("warnings", []):
         print(f"tribes: warning: {line}", file=sys.stderr)
 
