@@ -557,24 +557,6 @@ def _side_answers(snapshot: Snapshot, job: ClassAd, side: Side) -> np.ndarray:
 
 def _class_answers(snapshot: Snapshot, job: ClassAd, side: Side) -> np.ndarray:
     cache = _cache_for(snapshot)
-    # A class is known by the texts of its own columns (absent ones left out: the
-    # columns read follow from the texts), and the half's answer by those and
-    # the job texts it reads; so answers carry over to other snapshots. A class
-    # that reads the clock may read the snapshot's time too.
-    signatures: List[tuple] = [()] * side.n_classes
-    patterns: Dict[Tuple[FrozenSet[str], bool], List[int]] = {}
-    for i, key in enumerate(zip(side.class_columns, side.class_clock, strict=True)):
-        patterns.setdefault(key, []).append(i)
-    for (own, reads_clock), members in patterns.items():
-        reps = side.reps[members]
-        names = sorted(own)
-        columns = [cache.column(name) for name in names]
-        cells = [col.texts[col.codes[reps]] for col in columns]
-        tail = (("", snapshot.time),) if reads_clock else ()
-        for j, i in enumerate(members):
-            pairs = zip(names, cells, strict=True)
-            signatures[i] = tuple((name, cell[j]) for name, cell in pairs if cell[j] is not None)
-            signatures[i] += tail
     memo_key = (side.name, side.job_texts)
     answers = _ANSWERS.get(memo_key)
     if answers is None:
@@ -584,30 +566,36 @@ def _class_answers(snapshot: Snapshot, job: ClassAd, side: Side) -> np.ndarray:
     else:
         _ANSWERS.move_to_end(memo_key)
     result = np.zeros(side.n_classes, dtype=bool)
-    todo = []
-    for i, sig in enumerate(signatures):
-        known = answers.get(sig)
-        if known is None:
-            todo.append(i)
-        else:
+    # Classes with the same key columns are handled together.
+    patterns: Dict[Tuple[FrozenSet[str], bool], List[int]] = {}
+    for i, key in enumerate(zip(side.class_columns, side.class_clock, strict=True)):
+        patterns.setdefault(key, []).append(i)
+    for (own, reads_clock), members in patterns.items():
+        reps = side.reps[members]
+        names = sorted(own)
+        shown = [snapshot.display_name(name) for name in names]
+        cells = [cache.column(name).texts[cache.column(name).codes[reps]] for name in names]
+        # A class is known by the texts of its own columns (absent ones left out:
+        # the columns read follow from the texts), and the half's answer by those
+        # and the job texts it reads; so answers carry over to other snapshots. A
+        # class that reads the clock may read the snapshot's time too.
+        tail = (("", snapshot.time),) if reads_clock else ()
+        for j, i in enumerate(members):
+            row = [(k, cell[j]) for k, cell in enumerate(cells) if cell[j] is not None]
+            signature = tuple((names[k], text) for k, text in row) + tail
+            known = answers.get(signature)
+            if known is None:
+                texts = [(shown[k], text) for k, text in row]
+                slot = _representative(snapshot, cache, texts, int(reps[j]), reads_clock)
+                known = answers[signature] = _ask(job, slot, side.name)
             result[i] = known
-    for i in todo:
-        slot = _representative(snapshot, cache, side, i)
-        result[i] = answers[signatures[i]] = _ask(job, slot, side.name)
     return result
 
 
-def _representative(snapshot: Snapshot, cache: _PoolCache, side: Side, i: int) -> ClassAd:
-    """Class ``i``'s first slot as a ClassAd holding only the attributes the class
-    reaches (nothing else can be read during this half of the match)."""
-    row = int(side.reps[i])
-    cells = []
-    for name in side.class_columns[i]:
-        col = cache.column(name)
-        text = col.texts[col.codes[row]]
-        if text is not None:
-            cells.append((snapshot.display_name(name), text))
-    if side.class_clock[i] and snapshot.time:
+def _representative(snapshot: Snapshot, cache: _PoolCache, cells, row: int, reads_clock: bool):
+    """A class's first slot as a ClassAd holding only the attributes the class reaches
+    (nothing else can be read during this half of the match)."""
+    if reads_clock and snapshot.time:
         # time() frozen as Snapshot.classad_text freezes it (simulator.clock).
         own = {name: _cell(cache, name, row) for name in CLOCK_COLUMNS}
         when = clock.slot_time(own, snapshot.time)
