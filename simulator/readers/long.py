@@ -164,15 +164,23 @@ class _BadLine(ValueError):
 
 
 class _LineTable:
-    """Every distinct line of the file, numbered: its column, value text and spelling."""
+    """Every line read, numbered: its column, value text and spelling.
+
+    Line ids index ``value`` (Python strings, what the cells will hold);
+    columns and spellings of lines added in bulk are kept as numpy chunks, of
+    lines added one by one in Python lists, in id order.
+    """
 
     def __init__(self):
         self.ids: Dict[str, int] = {"": _SEP, "\n": _SEP}
-        self.col: List[int] = [-1, -1]
         self.value: List[Optional[str]] = [None, None]
-        self.spelling: List[Optional[str]] = [None, None]
+        self._chunks: List[Tuple[np.ndarray, np.ndarray]] = []
+        self._col: List[int] = [-1, -1]  # pending, not yet in a chunk
+        self._spelled: List[int] = [-1, -1]
         self.columns: Dict[str, int] = {}
         self.lows: List[str] = []
+        self.spellings: List[str] = []
+        self._spelling_ids: Dict[str, int] = {}
 
     def add_simple(self, lines: pa.Array) -> np.ndarray:
         """Number at once the lines of the form ``Name = literal``; _MISS for the others.
@@ -196,29 +204,36 @@ class _LineTable:
         if not ok.any():
             return ids
         found = found.filter(pa.array(ok))
-        numbers = pc.struct_field(found, "value").to_pylist()
+        numbers = np.array(pc.struct_field(found, "value").to_pylist(), dtype=np.float64)
         # The library prints a real as C's "%.15E", which Python gives identically
         # (both correctly rounded); zero, inf and nan it spells its own way, so
         # those take the careful path.
-        values = [f"{float(v):.15E}" for v in numbers]
-        usable = np.array([t.lstrip("-")[0] in "123456789" for t in values], dtype=bool)
+        usable = np.isfinite(numbers) & (numbers != 0)
         if usable.any():
             found = found.filter(pa.array(usable))
-            values = [t for t, u in zip(values, usable) if u]  # noqa: B905
+            values = list(map("{:.15E}".format, numbers[usable].tolist()))
             ids[rest[np.flatnonzero(ok)[usable]]] = self._extend(
                 pc.struct_field(found, "name"), values)
         return ids
 
     def _extend(self, names: pa.Array, values: List[str]) -> np.ndarray:
         """Append lines of known names and value texts; their new ids."""
-        lows = pc.dictionary_encode(pc.utf8_lower(names))
-        col_of_low = np.array([self._column(low) for low in lows.dictionary.to_pylist()],
-                              dtype=np.int64)
-        first = len(self.col)
-        self.col.extend(col_of_low[lows.indices.to_numpy(zero_copy_only=False)].tolist())
+        self._flush()
+        spelled = pc.dictionary_encode(names)
+        distinct = spelled.dictionary.to_pylist()
+        spelling = np.array([self._spelling(name) for name in distinct], dtype=np.int32)
+        column = np.array([self._column(name.lower()) for name in distinct], dtype=np.int32)
+        where = spelled.indices.to_numpy(zero_copy_only=False)
+        self._chunks.append((column[where], spelling[where]))
+        first = len(self.value)
         self.value.extend(values)
-        self.spelling.extend(names.to_pylist())
-        return np.arange(first, len(self.col))
+        return np.arange(first, len(self.value))
+
+    def _flush(self):
+        if self._col:
+            self._chunks.append((np.array(self._col, dtype=np.int32),
+                                 np.array(self._spelled, dtype=np.int32)))
+            self._col, self._spelled = [], []
 
     def _column(self, low: str) -> int:
         col = self.columns.get(low)
@@ -227,8 +242,15 @@ class _LineTable:
             self.lows.append(low)
         return col
 
+    def _spelling(self, name: str) -> int:
+        got = self._spelling_ids.get(name)
+        if got is None:
+            got = self._spelling_ids[name] = len(self.spellings)
+            self.spellings.append(name)
+        return got
+
     def add(self, raw: str) -> int:
-        """Number a new line (``raw`` may end in its newline)."""
+        """Number a new line (``raw`` may end in its newline); cached by its text."""
         line = raw[:-1] if raw.endswith("\n") else raw
         if not line.strip(" \t\f\v"):
             line_id = _SEP
@@ -236,16 +258,18 @@ class _LineTable:
             line_id = _COMMENT
         else:
             name, value = _entry(line)
-            col = self._column(name.lower())
-            line_id = len(self.col)
-            self.col.append(col)
+            line_id = len(self.value)
+            self._col.append(self._column(name.lower()))
+            self._spelled.append(self._spelling(name))
             self.value.append(value)
-            self.spelling.append(name)
         self.ids[raw] = line_id
         return line_id
 
     def snapshot(self, ids, ads, n_ads, *, source, time, path) -> Snapshot:
-        cols = np.asarray(self.col, dtype=np.int64)[ids]
+        self._flush()
+        col_of_id = np.concatenate([c for c, _ in self._chunks])
+        spelling_of_id = np.concatenate([s for _, s in self._chunks])
+        cols = col_of_id[ids]
         is_slot, skipped = self._classify(cols, ids, ads, n_ads)
         on_slot = is_slot[ads]
         ids, ads, cols = ids[on_slot], ads[on_slot], cols[on_slot]
@@ -261,11 +285,13 @@ class _LineTable:
         present = present[np.argsort(first[present], kind="stable")]
         position = np.full(len(self.lows), -1, dtype=np.int64)
         position[present] = np.arange(len(present))
-        cells = np.full((n_slots, len(present)), None, dtype=object)
-        cells.ravel()[rows * len(present) + position[cols]] = np.asarray(
-            self.value, dtype=object)[ids]
+        # Place line ids in a matrix first (id 0's value is None: an absent cell),
+        # then look every cell up in one go.
+        line_of_cell = np.zeros((n_slots, len(present)), dtype=np.int64)
+        line_of_cell.ravel()[rows * len(present) + position[cols]] = ids
+        cells = np.asarray(self.value, dtype=object)[line_of_cell]
         columns = [self.lows[c] for c in present]
-        names = {self.lows[c]: self.spelling[ids[first[c]]] for c in present}
+        names = {self.lows[c]: self.spellings[spelling_of_id[ids[first[c]]]] for c in present}
         frame = pd.DataFrame(cells, columns=columns, dtype=object, copy=False)
         if not n_slots:
             frame = pd.DataFrame()

@@ -187,3 +187,17 @@ def test_reals_are_written_as_the_library_writes_them(number, form):
             long._entry(line)
         return
     assert long._entry(line) == ("A", str(library.lookup("A")))
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.tuples(st.floats(), st.sampled_from(["{!r}", "{:.6f}", "{:.17g}", "{:e}"])),
+                min_size=1, max_size=40))
+def test_reals_in_bulk_equal_the_library(tmp_path_factory, numbers):
+    """The block path formats reals itself; it must agree with the library as well."""
+    lines = ['MyType = "Machine"'] + [
+        f"R{i} = {form.format(x)}" for i, (x, form) in enumerate(numbers)
+        if form.format(x).lstrip("-")[:1].isdigit()
+    ]
+    path = tmp_path_factory.mktemp("reals") / "ads"
+    path.write_text("\n".join(lines) + "\n")
+    assert_same_snapshot(long.read(path, time=1), long.read_library(path, time=1))
