@@ -11,6 +11,7 @@ and the line it starts on (the library does not say where inside the ad).
 
 from __future__ import annotations
 
+import re
 from typing import Iterator, Tuple
 
 from simulator import clock
@@ -40,51 +41,37 @@ def parse_text(text: str, *, path: PathLike, time: clock.TimeSpec = None) -> Sna
     return table.snapshot(source=str(path), time=time, path=path)
 
 
+# What the scan looks at: string literals, quoted names, comments, brackets; and
+# any other character outside an ad (an error there).
+_TOKEN = re.compile(
+    r'"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|//[^\n]*|/\*.*?\*/|["\']|[][{}()]|[^\s]',
+    re.S,
+)
+
+
 def _spans(text: str, path) -> Iterator[Tuple[int, int, int]]:
     """(ad number, start, end) of each top-level ``[...]``."""
-    depth, start, number, i, n = 0, 0, 0, 0, len(text)
-    while i < n:
-        ch = text[i]
-        if ch == '"':
-            i = _end_of_string(text, i, path, number + (depth == 0))
-            continue
-        if ch == "/" and text.startswith("//", i):
-            nl = text.find("\n", i)
-            i = n if nl < 0 else nl
-            continue
-        if ch == "/" and text.startswith("/*", i):
-            close = text.find("*/", i + 2)
-            i = n if close < 0 else close + 2
-            continue
-        if ch in "[{(":
+    depth, start, number = 0, 0, 0
+    for m in _TOKEN.finditer(text):
+        token = m.group()
+        if token in ('"', "'"):
+            raise AdParseError(path, number + (depth == 0), line_of(text, m.start()),
+                               "string not closed")
+        if token in "[{(":
             if depth == 0:
-                if ch != "[":
-                    raise AdParseError(path, number + 1, line_of(text, i), f"unexpected {ch!r}")
-                start = i
+                if token != "[":
+                    raise AdParseError(path, number + 1, line_of(text, m.start()),
+                                       f"unexpected {token!r}")
+                start = m.start()
                 number += 1
             depth += 1
-        elif ch in "]})":
+        elif token in "]})":
             depth -= 1
             if depth < 0:
-                raise AdParseError(path, number, line_of(text, i), f"unbalanced {ch!r}")
+                raise AdParseError(path, number, line_of(text, m.start()), f"unbalanced {token!r}")
             if depth == 0:
-                yield number, start, i + 1
-        elif depth == 0 and not ch.isspace():
-            raise AdParseError(path, number + 1, line_of(text, i), "text outside [ ... ]")
-        i += 1
+                yield number, start, m.end()
+        elif depth == 0 and not token.startswith(("//", "/*")):
+            raise AdParseError(path, number + 1, line_of(text, m.start()), "text outside [ ... ]")
     if depth:
         raise AdParseError(path, number, line_of(text, start), "this ad is not closed with ]")
-
-
-def _end_of_string(text: str, i: int, path, number: int) -> int:
-    j = i + 1
-    while j < len(text):
-        if text[j] == "\\":
-            j += 2
-            continue
-        if text[j] == '"':
-            return j + 1
-        if text[j] == "\n":
-            break
-        j += 1
-    raise AdParseError(path, number, line_of(text, i), "string not closed")

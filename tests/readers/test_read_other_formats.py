@@ -203,3 +203,17 @@ def test_live_collector():  # pragma: no cover - never in CI
     host = os.environ.get("TRIBES_COLLECTOR", "cm-1.ospool.osg-htc.org")
     snap = collector.read(host)
     assert len(snap) > 0
+
+
+def test_new_syntax_brackets_in_strings_and_comments(tmp_path):
+    path = tmp_path / "ads.classad"
+    path.write_text(
+        '[ A = "x]"; B = \'odd name\'; C = {1, [d = 2]} /* ] */ ] // [\n'
+        '[ MyType = "Machine"; OpSys = "LINUX"; Name = "s[1]" ]\n'
+    )
+    snap = new_syntax.read(path, time=1)
+    assert len(snap) == 1 and snap.skipped == {"(no MyType)": 1}
+    assert snap.values("Name").tolist() == ["s[1]"]
+    path.write_text('[ MyType = "Machine" ]\n[ A = "open ]\n')
+    with pytest.raises(AdParseError, match="ad 2, line 2: string not closed"):
+        new_syntax.read(path)
