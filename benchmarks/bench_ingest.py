@@ -115,7 +115,8 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sample", type=Path, default=SAMPLE)
     parser.add_argument("--ads", type=int, default=50_000)
-    parser.add_argument("--library-ads", type=int, default=2_000)
+    parser.add_argument("--library-ads", type=int, default=2_000,
+                        help="time parseAds on this many of the ads (0: all of them)")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--vary", action="store_true",
@@ -125,7 +126,7 @@ def main(argv=None) -> int:
     text = pool_text(args.sample, args.ads, args.vary)
     mb = len(text.encode()) / 1e6
     fast_s = median_time(lambda: long.parse_text(text, path="bench"), args.runs)
-    n_lib = min(args.library_ads, args.ads)
+    n_lib = min(args.library_ads, args.ads) if args.library_ads > 0 else args.ads
     lib_text = pool_text(args.sample, n_lib, args.vary)
     lib_mb = len(lib_text.encode()) / 1e6
     lib_s = median_time(lambda: list(parse_ads(lib_text)), args.runs)
