@@ -6,7 +6,8 @@ snapshot read at today's clock would show every glidein retired.
 
 The capture time comes from the ads' ``MyCurrentTime`` (set by each daemon
 when it sent the ad), else ``LastHeardFrom`` (set by the collector), else the
-``--time`` the user gave, else the file's modification time.
+``--time`` the user gave, else the file's modification time (for a live
+collector whose ads carry neither: the moment of the query, ``now``).
 
 >>> capture_time([{"mycurrenttime": "1783241538"}], given=None, path=None)
 (1783241538, 'MyCurrentTime')
