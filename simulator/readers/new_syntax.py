@@ -36,9 +36,41 @@ def parse_text(text: str, *, path: PathLike, time: clock.TimeSpec = None) -> Sna
             ad = None
         # The library answers an empty ad, not an error, for some broken ads.
         if ad is None or (not len(ad) and "=" in text[start:end]):
-            raise AdParseError(path, number, line_of(text, start), "this ad cannot be parsed")
+            raise AdParseError(path, number, line_of(text, _bad_statement(text, start, end)),
+                               "this attribute cannot be parsed")
         table.add_classad(ad)
     return table.snapshot(source=str(path), time=time, path=path)
+
+
+def _parses(text: str) -> bool:
+    try:
+        ad = parse_one(text, _classad2.ParserType.New)
+    except (ClassAdException, ValueError, SyntaxError):
+        return False
+    return ad is not None and (len(ad) > 0 or "=" not in text)
+
+
+def _bad_statement(text: str, start: int, end: int) -> int:
+    """Where the first attribute that breaks the ad ``text[start:end]`` begins.
+
+    The library does not say; the ad is cut at its top-level ``;`` and grown
+    one attribute at a time until it stops parsing.
+    """
+    cuts, depth = [], 0
+    for m in _TOKEN.finditer(text, start, end):
+        token = m.group()
+        if token in "[{(":
+            depth += 1
+        elif token in "]})":
+            depth -= 1
+        elif token == ";" and depth == 1:
+            cuts.append(m.end())
+    begin = start + 1
+    for cut in cuts + [end - 1]:
+        if not _parses(text[start:cut] + "]"):
+            break
+        begin = cut
+    return begin + len(text[begin:cut]) - len(text[begin:cut].lstrip())
 
 
 # What the scan looks at: string literals, quoted names, comments, brackets; and

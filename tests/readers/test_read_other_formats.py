@@ -124,7 +124,10 @@ def test_broken_new_syntax_names_the_ad_and_line(tmp_path):
     path.write_text('[ MyType = "Machine"; A = "]" ]\n\n[\n  MyType = "Machine";\n  B = 1 +\n]\n')
     with pytest.raises(AdParseError) as err:
         new_syntax.read(path)
-    assert (err.value.ad_number, err.value.line) == (2, 3)
+    assert (err.value.ad_number, err.value.line) == (2, 5)
+    path.write_text('[\n  A = 1;\n  B = {1, [c = 2; d = ]};\n  C = 3\n]\n')
+    with pytest.raises(AdParseError, match="ad 1, line 3: this attribute cannot be parsed"):
+        new_syntax.read(path)
     path.write_text('[ MyType = "Machine"; A = 1 ]\n[ B = 2\n')
     with pytest.raises(AdParseError, match="ad 2, line 2: .*not closed"):
         new_syntax.read(path)
