@@ -32,6 +32,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -140,7 +141,7 @@ def print_sizes(results):
 # --- a year of daily snapshots ------------------------------------------------------
 
 
-def drift(base: Snapshot, day: int, rng) -> Snapshot:
+def drift(base: Snapshot, day: int, rng, machine_codes: np.ndarray) -> Snapshot:
     """Day ``day`` of the pool: cheap column edits standing for a day's changes."""
     ads = base.ads.copy()
     when = base.time + day * DAY
@@ -150,13 +151,10 @@ def drift(base: Snapshot, day: int, rng) -> Snapshot:
         ads["glidein_toretire"] = ads["glidein_toretire"].map(
             lambda t: None if t is None else str(int(t) + day * DAY))
     # a kernel update rolls out over the year, machine by machine
-    if "kernel_version" in ads.columns and "machine" in ads.columns:
-        machines = ads["machine"].to_numpy(dtype=object)
-        unique = np.unique(machines.astype(str))
-        updated = set(unique[: int(len(unique) * day / 365)])
-        mask = np.fromiter((str(m) in updated for m in machines), dtype=bool, count=len(ads))
+    if "kernel_version" in ads.columns:
+        updated = machine_codes < int((machine_codes.max() + 1) * day / 365)
         old = ads["kernel_version"].to_numpy(dtype=object)
-        ads["kernel_version"] = np.where(mask & (old != None), '"6.12.0-55.el10"', old)  # noqa: E711
+        ads["kernel_version"] = np.where(updated & (old != None), '"6.12.0-55.el10"', old)  # noqa: E711
     # a few slots change size each day
     if "memory" in ads.columns:
         pick = rng.choice(len(ads), size=max(1, len(ads) // 200), replace=False)
@@ -169,8 +167,10 @@ def drift(base: Snapshot, day: int, rng) -> Snapshot:
 def write_year(folder: Path, slots: int, days: int, seed: int) -> None:
     base = generate("modern", slots=slots, seed=seed)
     rng = np.random.default_rng(seed)
+    key = "machine" if "machine" in base.ads.columns else "name"
+    machine_codes, _ = pd.factorize(base.ads[key])
     for day in range(days):
-        store.save(drift(base, day, rng), folder)
+        store.save(drift(base, day, rng, machine_codes), folder)
 
 
 def load_snapshot(path):

@@ -4,6 +4,7 @@ and the cases the analysis must refuse to group."""
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from simulator import profiles
@@ -309,3 +310,24 @@ def test_parse_ads_pool_without_readers():
     snap = Snapshot.from_classads(ads, source="basic4slot")
     job = job_ad('[Requirements = TARGET.OpSys == "LINUX" && TARGET.Memory >= 100]')
     assert check(snap, job).sum() == len(snap) == 4
+
+
+def test_factorizing_large_columns_by_shared_objects_equals_by_text():
+    # The pointer pass of _factorize runs from 10,000 cells: shared and unshared
+    # equal texts, None and NaN must come out exactly as pd.factorize by text.
+    from simulator.slot_classes import _factorize
+
+    rng = np.random.default_rng(0)
+    shared = np.array(['"LINUX"', '"OSX"', "1024"], dtype=object)
+    cells = shared[rng.integers(0, 3, 30_000)]
+    cells[::7] = None
+    cells[::11] = np.nan
+    cells[::13] = "".join(['"LI', 'NUX"'])  # equal text, another object
+    codes, uniques = _factorize(cells)
+    want, _ = pd.factorize(cells, use_na_sentinel=True)
+    texts = np.append(np.asarray(uniques, dtype=object), None)
+    assert ((codes < 0) == (want < 0)).all()
+    assert list(texts[codes][codes >= 0]) == list(cells[want >= 0])
+    # same partition
+    pairs = set(zip(codes.tolist(), want.tolist(), strict=True))
+    assert len(pairs) == len(set(codes.tolist())) == len(set(want.tolist()))
