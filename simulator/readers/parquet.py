@@ -51,6 +51,23 @@ def load(path: PathLike) -> Snapshot:
     )
 
 
+def meta(path: PathLike) -> dict:
+    """A stored snapshot's metadata (time, time_source, source, skipped, names) and
+    its row count, read from the file footer without loading any cell.
+
+    >>> meta("store/snapshot-20260705T211947Z.parquet")["time"]  # doctest: +SKIP
+    1783286387
+    """
+    try:
+        info = pq.ParquetFile(path).metadata
+    except (OSError, pa.ArrowException) as exc:
+        raise SnapshotError(f"{path}: not a readable snapshot ({exc})") from exc
+    raw = (info.metadata or {}).get(store._META_KEY)
+    if raw is None:
+        raise SnapshotError(f"{path}: a Parquet file, but not a condor-tribes snapshot")
+    return {**json.loads(raw), "rows": info.num_rows}
+
+
 def _cells(column: pa.ChunkedArray) -> np.ndarray:
     """One column as an object array: the texts, None where absent."""
     out = np.empty(len(column), dtype=object)

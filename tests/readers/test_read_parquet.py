@@ -34,6 +34,19 @@ def test_loader_equals_store_load_with_gaps_and_row_groups(tmp_path, monkeypatch
     _same(parquet.load(path), snap)
 
 
+def test_meta_reads_only_the_footer(tmp_path):
+    snap = Snapshot(pd.DataFrame({"a": ["1", None]}, dtype=object), 1_700_000_000, "mtime", "m",
+                    {"Job": 1}, {"a": "A"})
+    path = store.save(snap, tmp_path)
+    info = parquet.meta(path)
+    assert info["time"] == 1_700_000_000 and info["time_source"] == "mtime"
+    assert info["rows"] == 2 and info["skipped"] == {"Job": 1} and info["names"] == {"a": "A"}
+    bad = tmp_path / "bad.parquet"
+    bad.write_text("nope")
+    with pytest.raises(SnapshotError, match="not a readable snapshot"):
+        parquet.meta(bad)
+
+
 def test_empty_snapshot(tmp_path):
     snap = Snapshot(pd.DataFrame(), 5, "--time", "empty", {"Job": 20})
     path = store.save(snap, tmp_path)
