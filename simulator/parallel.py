@@ -98,7 +98,8 @@ def simulate_store(
         raise TribesError("no snapshot files to run")
     tasks = [(p, b) for p in paths for b in blocks(list(profiles), block)]
     results: List[Optional[pd.DataFrame]] = [None] * len(tasks)
-    bar = _bar(len(tasks), progress, "snapshot x block" if client is None else "dask tasks")
+    label = "tribes simulate" if client is None else "tribes simulate (dask)"
+    bar = _bar(len(tasks), progress, label)
     try:
         if client is None:
             for i, (path, chunk) in enumerate(tasks):
@@ -131,10 +132,11 @@ def _combine(results: Iterable[pd.DataFrame]) -> pd.DataFrame:
     return frame
 
 
-def _bar(total: int, enabled: bool, unit: str):
+def _bar(total: int, enabled: bool, label: str):
     from tqdm import tqdm
 
-    return tqdm(total=total, disable=not enabled, unit=" " + unit, leave=False,
+    # one task is one (snapshot, profile block); the bar goes to stderr
+    return tqdm(total=total, disable=not enabled, desc=label, unit=" tasks", leave=False,
                 dynamic_ncols=True)
 
 

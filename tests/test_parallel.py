@@ -86,9 +86,9 @@ def test_cli_store_equals_the_pool_folder_run(year, ladder):
 
 def test_cli_progress_bar_goes_to_stderr_and_quiet_silences_it(year, capsys):
     assert cli.main(["simulate", "--store", str(year), "--format", "csv"]) == 0
-    assert "snapshot x block" in capsys.readouterr().err
+    assert "tribes simulate" in capsys.readouterr().err
     assert cli.main(["simulate", "--store", str(year), "--format", "csv", "--quiet"]) == 0
-    assert "snapshot x block" not in capsys.readouterr().err
+    assert "tribes simulate" not in capsys.readouterr().err
 
 
 def test_dask_without_snapshot_files_is_a_clear_error(capsys):
