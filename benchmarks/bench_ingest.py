@@ -34,9 +34,9 @@ from simulator.condor import parse_ads  # noqa: E402
 from simulator.readers import long, parquet  # noqa: E402
 from simulator.snapshot import Snapshot  # noqa: E402
 
-SAMPLE = Path(
-    "/work/shared/reference/real-ads/"
-    "PelicanPlatform__classad__collections_vm_testdata_pool_sample.ads.gz"
+SAMPLE = (
+    ROOT / "tests" / "fixtures" / "real-ads"
+    / "PelicanPlatform__classad__collections_vm_testdata_pool_sample.ads.gz"
 )
 
 

@@ -15,9 +15,7 @@ from simulator.exceptions import RequirementsError
 from simulator.match import plain_match
 from simulator.snapshot import Snapshot
 
-REAL = Path("/work/shared/reference/real-ads")
-if not REAL.exists():
-    REAL = Path(__file__).parent.parent.parent / "shared" / "reference" / "real-ads"
+REAL = Path(__file__).resolve().parent / "fixtures" / "real-ads"
 OSPOOL = REAL / "PelicanPlatform__classad__collections_vm_testdata_pool_sample.ads.gz"
 BETTER = REAL / "fliphilipp__GlacierLakeDetectionICESat2__resource_analysis_slots-matching-test.txt"
 needs_real = pytest.mark.skipif(not OSPOOL.exists(), reason="reference ads not available")

@@ -12,9 +12,7 @@ from simulator.exceptions import TribesError
 from simulator.readers import long
 from simulator.snapshot import Snapshot
 
-REAL = Path("/work/shared/reference/real-ads")
-if not REAL.exists():  # the reference set also ships beside the repository in CI
-    REAL = Path(__file__).resolve().parents[2] / "shared" / "reference" / "real-ads"
+REAL = Path(__file__).resolve().parent / "fixtures" / "real-ads"
 OSPOOL = REAL / "PelicanPlatform__classad__collections_vm_testdata_pool_sample.ads.gz"
 needs_real = pytest.mark.skipif(not OSPOOL.exists(), reason="reference ads not available")
 

@@ -10,9 +10,7 @@ from simulator.exceptions import RequirementsError, TribesError
 from simulator.match import plain_match
 from simulator.snapshot import Snapshot
 
-REAL = Path("/work/shared/reference/real-ads")
-if not REAL.exists():  # the reference set also ships beside the repository in CI
-    REAL = Path(__file__).resolve().parents[2] / "shared" / "reference" / "real-ads"
+REAL = Path(__file__).resolve().parent / "fixtures" / "real-ads"
 
 RHEL54 = "Red Hat Enterprise Linux Server release 5.4 (Tikanga)"
 RHEL53 = "Red Hat Enterprise Linux Server release 5.3 (Tikanga)"

@@ -11,9 +11,7 @@ from simulator.condor import ClassAd, ExprTree
 from simulator.snapshot import Snapshot
 
 MARGINALS = Path(__file__).parent / "pools" / "data" / "pool_2010_marginals.csv"
-REAL = Path("/work/shared/reference/real-ads")
-if not REAL.is_dir():  # a clone keeps the reference set beside the tree
-    REAL = Path(__file__).resolve().parents[2] / "shared" / "reference" / "real-ads"
+REAL = Path(__file__).resolve().parent / "fixtures" / "real-ads"
 OSPOOL = REAL / "PelicanPlatform__classad__collections_vm_testdata_pool_sample.ads.gz"
 
 

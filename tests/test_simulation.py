@@ -20,9 +20,7 @@ from simulator.simulation import (
 )
 from simulator.snapshot import Snapshot
 
-REAL = Path("/work/shared/reference/real-ads")
-if not REAL.exists():
-    REAL = Path(__file__).resolve().parents[2] / "shared" / "reference" / "real-ads"
+REAL = Path(__file__).resolve().parent / "fixtures" / "real-ads"
 OSPOOL = REAL / "PelicanPlatform__classad__collections_vm_testdata_pool_sample.ads.gz"
 REQUIREMENTS = REAL / "job_requirements.txt"
 CAPTURED = 1783286387  # 2026-07-05T21:19:47Z, the sample's latest MyCurrentTime

@@ -9,9 +9,7 @@ from simulator.condor import parse_ads
 from simulator.exceptions import SnapshotError, TribesError
 from simulator.snapshot import Snapshot
 
-REAL = Path("/work/shared/reference/real-ads")
-if not REAL.exists():  # the reference set also ships beside the repository in CI
-    REAL = Path(__file__).resolve().parents[2] / "shared" / "reference" / "real-ads"
+REAL = Path(__file__).resolve().parent / "fixtures" / "real-ads"
 OSPOOL = REAL / "PelicanPlatform__classad__collections_vm_testdata_pool_sample.ads.gz"
 EC2_LONG = REAL / "Rhymlore__htcondor-web__wiki-archive_files_751_collector-status-any.txt"
 EC2_XML = REAL / "Rhymlore__htcondor-web__wiki-archive_files_749_collector_condor_status.xml"

@@ -12,7 +12,7 @@ from simulator.exceptions import TribesError
 from simulator.match import plain_match
 from simulator.pools import pool_2010
 
-# A byte copy of ../shared/reference/pool_2010_marginals.csv: the seed's tables.
+# The seed's published tables (a byte copy of the reference CSV).
 MARGINALS = Path(__file__).parent / "data" / "pool_2010_marginals.csv"
 
 

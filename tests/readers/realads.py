@@ -4,9 +4,7 @@ from pathlib import Path
 
 import pytest
 
-REAL = Path("/work/shared/reference/real-ads")
-if not REAL.exists():  # the reference set also ships beside the repository in CI
-    REAL = Path(__file__).resolve().parents[3] / "shared" / "reference" / "real-ads"
+REAL = Path(__file__).resolve().parents[1] / "fixtures" / "real-ads"
 
 OSPOOL = REAL / "PelicanPlatform__classad__collections_vm_testdata_pool_sample.ads.gz"
 EC2_LONG = REAL / "Rhymlore__htcondor-web__wiki-archive_files_751_collector-status-any.txt"

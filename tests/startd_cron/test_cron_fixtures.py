@@ -10,7 +10,7 @@ from simulator.condor import parse_one
 from startd_cron import __main__ as hook
 from startd_cron.context import Context
 
-MARGINALS = Path("/work/shared/reference/pool_2010_marginals.csv")
+MARGINALS = Path(__file__).resolve().parents[1] / "pools" / "data" / "pool_2010_marginals.csv"
 SEED_ERA = ["rhel4-nahant", "rhel5.4-tikanga", "rhel5.4-xen-guest", "centos5.3"]
 REQUIRED = [
     "rhel4-nahant", "rhel5.4-tikanga", "centos5.3", "centos7-vmware", "rocky8-kvm-guest",
