@@ -138,6 +138,22 @@ def print_sizes(results):
         print("(some jobs fell back to the plain path for one half)")
 
 
+def bench_tiled(sizes, args):
+    """The same slot classes in more and more slots: a 10k-slot pool repeated."""
+    base = generate("modern", slots=10_000, seed=args.seed)
+    ladder, _ = jobs_for(base)
+    print("\nsame classes, more slots: the 10k-slot pool repeated, the ladder")
+    print("| slots | slot classes (slot half) | fast s | slot evals/s |")
+    print("|---:|---:|---:|---:|")
+    for n in sizes:
+        ads = pd.concat([base.ads] * max(1, n // len(base)), ignore_index=True)
+        snapshot = Snapshot(ads, base.time, base.time_source, base.source, {}, dict(base.names))
+        seconds = statistics.median(run_fast(snapshot, ladder)[0] for _ in range(args.repeats))
+        classes = max(slot_classes(snapshot, p.job).slot_side.n_classes for p in ladder)
+        rate = len(ads) * len(ladder) / seconds
+        print(f"| {len(ads):,} | {classes:,} | {seconds:.2f} | {rate:,.0f} |")
+
+
 # --- a year of daily snapshots ------------------------------------------------------
 
 
@@ -259,6 +275,7 @@ def main(argv=None) -> int:
         results.append(bench_size(n, args))
         print(f"  {n:,} slots done", flush=True)
     print_sizes(results)
+    bench_tiled(sizes, args)
     if not args.no_year:
         bench_year(args)
     if not args.no_ingest:

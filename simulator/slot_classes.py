@@ -556,7 +556,8 @@ def _ask(job: ClassAd, slot: ClassAd, side: str) -> bool:
 
 # Answers per class, across snapshots and jobs: {half key: {class texts: answer}}.
 _ANSWERS: OrderedDict = OrderedDict()
-_MAX_KEYS = 256
+_MAX_KEYS = 64
+_MAX_ANSWERS = 500_000  # per key; a full table is simply started afresh
 
 
 def clear_caches() -> None:
@@ -587,6 +588,8 @@ def _class_answers(snapshot: Snapshot, job: ClassAd, side: Side) -> np.ndarray:
             _ANSWERS.popitem(last=False)
     else:
         _ANSWERS.move_to_end(memo_key)
+        if len(answers) > _MAX_ANSWERS:
+            answers.clear()
     result = np.zeros(side.n_classes, dtype=bool)
     # Classes with the same key columns are handled together.
     patterns: Dict[Tuple[FrozenSet[str], bool], List[int]] = {}
