@@ -51,6 +51,12 @@ def main(argv: Optional[List[str]] = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except OSError as exc:
+        # A path the user gave that cannot be read or written (a file where a
+        # folder is wanted, no permission): one line, never a traceback.
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"tribes: error: {where}{exc.strerror or exc}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

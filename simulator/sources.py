@@ -1,8 +1,9 @@
 """Where snapshots come from: one spec string, many kinds of source.
 
 ``open_snapshots(spec)`` takes a built-in pool name (``pool_2010``, the
-default, or ``modern``), a store folder (all its snapshots, oldest first), a
-``.parquet`` snapshot, or an ads file in any supported format (sniffed).
+default, or ``modern``; with parameters as ``modern:slots=N,seed=S``), a store
+folder (all its snapshots, oldest first), a ``.parquet`` snapshot, or an ads
+file in any supported format (sniffed).
 
 >>> [len(s) for s in open_snapshots("pool_2010")]  # doctest: +SKIP
 [859]
@@ -30,11 +31,14 @@ def open_snapshots(
 ) -> List[Snapshot]:
     """The snapshots ``spec`` names, oldest first."""
     spec = DEFAULT_POOL if spec is None or spec == "" else str(spec)
-    if spec in BUILTIN_POOLS:
+    if spec.partition(":")[0] in BUILTIN_POOLS:
         from simulator import pools  # lazily: generating is not needed to read files
 
-        kwargs = {} if pool_seed is None else {"seed": pool_seed}
-        return [pools.generate(spec, **kwargs)]
+        # A name, or a spec with parameters: modern:slots=100000,seed=7.
+        name, params = pools.parse_spec(spec)
+        if pool_seed is not None:
+            params["seed"] = pool_seed
+        return [pools.generate(name, **params)]
     path = Path(spec)
     if path.is_dir():
         from simulator import store

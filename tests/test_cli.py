@@ -1,11 +1,12 @@
+import json
+from pathlib import Path
+
 import pytest
 
 from simulator import cli
 
 
 def test_every_command_has_help_and_a_readme_entry(capsys):
-    from pathlib import Path
-
     readme = (Path(__file__).parent.parent / "README.md").read_text()
     for name in cli.COMMANDS:
         command = name.replace("_", "-")
@@ -14,3 +15,51 @@ def test_every_command_has_help_and_a_readme_entry(capsys):
         assert exc.value.code == 0
         assert capsys.readouterr().out.strip()
         assert f"tribes {command}" in readme, f"README does not show tribes {command}"
+
+
+# What a new user mistypes must come back as one line and exit status 1.
+
+SLOT_AD = 'MyType = "Machine"\nName = "slot1@desk"\nOpSys = "LINUX"\nArch = "X86_64"\n'
+
+
+def one_line_error(capsys, argv):
+    assert cli.main(argv) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    lines = captured.err.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("tribes: error: "), captured.err
+    return lines[0]
+
+
+def test_a_file_where_a_store_folder_is_wanted_is_one_line(tmp_path, capsys):
+    ads = tmp_path / "desk.ads"
+    ads.write_text(SLOT_AD)
+    argv = ["snapshot", "--from", str(ads), "--time", "2010-01-27", "--store", str(ads)]
+    assert "a file, not a store folder" in one_line_error(capsys, argv)
+    toml = Path(cli.__file__).parent / "scenarios" / "rhel4_to_rhel5.toml"
+    scenario = ["scenario", "run", str(toml), "--store", str(ads)]
+    assert "a file, not a store folder" in one_line_error(capsys, scenario)
+    assert ads.read_text() == SLOT_AD
+    # Below a file, no folder can be made: the operating system's answer, on one line.
+    nested = str(ads / "store")
+    message = one_line_error(capsys, argv[:-1] + [nested])
+    assert nested in message and "Traceback" not in message
+
+
+def test_every_pool_option_takes_a_pool_spec(capsys):
+    argv = ["simulate", "--pool", "modern:slots=300,seed=2", "--profiles", "opsys",
+            "--format", "json"]
+    assert cli.main(argv) == 0
+    (record,) = json.loads(capsys.readouterr().out)
+    assert record["total_slots"] == 300
+
+
+@pytest.mark.parametrize("spec, message", [
+    ("modern:slots=abc", "slots must be a whole number, got 'abc'"),
+    ("modern:seed=x", "seed must be a whole number, got 'x'"),
+    ("modern:slots=1.5", "slots must be a whole number, got 1.5"),
+    ("modern:colour=red", "unexpected keyword argument 'colour'"),
+])
+@pytest.mark.parametrize("command", [["report", "OpSys"], ["simulate"]])
+def test_bad_pool_spec_is_one_line(capsys, command, spec, message):
+    assert message in one_line_error(capsys, command + ["--pool", spec])

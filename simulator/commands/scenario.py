@@ -14,8 +14,10 @@ Example:
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 from simulator.commands import add_command
+from simulator.exceptions import TribesError
 
 
 def register(subparsers):
@@ -34,6 +36,8 @@ def register(subparsers):
 def run(args) -> int:
     from simulator import scenario as scenarios
 
+    if args.action == "run" and Path(args.store).exists() and not Path(args.store).is_dir():
+        raise TribesError(f"--store {args.store}: a file, not a store folder")
     scenario = scenarios.load_scenario(args.file)
     if args.action == "check":
         print(f"{scenario.name}: {scenario.days} days from "

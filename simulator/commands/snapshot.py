@@ -15,9 +15,11 @@ examples:
 from __future__ import annotations
 
 import time as _time
+from pathlib import Path
 
 from simulator import sources, store
 from simulator.commands import add_command
+from simulator.exceptions import TribesError
 from simulator.readers import build
 
 
@@ -39,6 +41,9 @@ def register(subparsers):
 
 
 def run(args) -> int:
+    store_dir = Path(args.store)
+    if store_dir.exists() and not store_dir.is_dir():
+        raise TribesError(f"--store {args.store}: a file, not a store folder")
     if args.from_file:
         snap = sources.open_file(args.from_file, time=args.time)
     else:

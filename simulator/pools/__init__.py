@@ -65,7 +65,10 @@ def parse_spec(spec: str) -> Optional[Tuple[str, Dict[str, object]]]:
         key, eq, value = item.partition("=")
         if not eq or not key.strip():
             raise TribesError(f"pool spec {spec!r}: expected key=value, got {item!r}")
-        params[key.strip()] = _number(value.strip())
+        key, value = key.strip(), _number(value.strip())
+        if key in ("seed", "slots") and (not isinstance(value, int) or isinstance(value, bool)):
+            raise TribesError(f"pool spec {spec!r}: {key} must be a whole number, got {value!r}")
+        params[key] = value
     return name, params
 
 
