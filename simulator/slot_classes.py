@@ -45,6 +45,7 @@ from __future__ import annotations
 import ctypes
 import dataclasses
 import re
+import threading
 import weakref
 from collections import OrderedDict
 from typing import Dict, FrozenSet, List, Optional, Tuple
@@ -557,11 +558,16 @@ def _ask(job: ClassAd, slot: ClassAd, side: str) -> bool:
 # Answers per class, across snapshots and jobs: {half key: {class texts: answer}}.
 _ANSWERS: OrderedDict = OrderedDict()
 _MAX_KEYS = 64
+_ANSWERS_LOCK = threading.Lock()
 _MAX_ANSWERS = 500_000  # per key; a full table is simply started afresh
 
 
 def clear_caches() -> None:
-    """Forget remembered answers and per-snapshot work (benchmarks measure cold runs)."""
+    """Forget remembered answers and per-snapshot work (benchmarks measure cold runs).
+
+    A snapshot is taken as immutable once matched: replacing ``snapshot.ads`` is
+    noticed, but code that edits cells of ``snapshot.ads`` in place must call this.
+    """
     _ANSWERS.clear()
     _CACHES.clear()
     _TEXT_INFO.clear()
@@ -581,15 +587,16 @@ def _side_answers(snapshot: Snapshot, job: ClassAd, side: Side) -> np.ndarray:
 def _class_answers(snapshot: Snapshot, job: ClassAd, side: Side) -> np.ndarray:
     cache = _cache_for(snapshot)
     memo_key = (side.name, side.job_texts)
-    answers = _ANSWERS.get(memo_key)
-    if answers is None:
-        answers = _ANSWERS[memo_key] = {}
-        while len(_ANSWERS) > _MAX_KEYS:
-            _ANSWERS.popitem(last=False)
-    else:
-        _ANSWERS.move_to_end(memo_key)
-        if len(answers) > _MAX_ANSWERS:
-            answers.clear()
+    with _ANSWERS_LOCK:  # Dask may run tasks in threads of one process
+        answers = _ANSWERS.get(memo_key)
+        if answers is None:
+            answers = _ANSWERS[memo_key] = {}
+            while len(_ANSWERS) > _MAX_KEYS:
+                _ANSWERS.popitem(last=False)
+        else:
+            _ANSWERS.move_to_end(memo_key)
+            if len(answers) > _MAX_ANSWERS:
+                answers.clear()
     result = np.zeros(side.n_classes, dtype=bool)
     # Classes with the same key columns are handled together.
     patterns: Dict[Tuple[FrozenSet[str], bool], List[int]] = {}
@@ -597,29 +604,30 @@ def _class_answers(snapshot: Snapshot, job: ClassAd, side: Side) -> np.ndarray:
         patterns.setdefault(key, []).append(i)
     for (own, reads_clock), members in patterns.items():
         reps = side.reps[members]
-        names = sorted(own)
+        names = tuple(sorted(own))
         shown = [snapshot.display_name(name) for name in names]
         cells = [cache.column(name).texts[cache.column(name).codes[reps]] for name in names]
-        # A class is known by the texts of its own columns (absent ones left out:
-        # the columns read follow from the texts), and the half's answer by those
-        # and the job texts it reads; so answers carry over to other snapshots. A
-        # class that reads the clock may read the snapshot's time too.
-        tail = (("", snapshot.time),) if reads_clock else ()
-        for j, i in enumerate(members):
-            row = [(k, cell[j]) for k, cell in enumerate(cells) if cell[j] is not None]
-            signature = tuple((names[k], text) for k, text in row) + tail
+        # A class is known by its columns and their texts (None where absent),
+        # and the half's answer by those and the job texts it reads; so answers
+        # carry over to other snapshots. A class that reads the clock may read
+        # the snapshot's time too.
+        tail = (snapshot.time,) if reads_clock else ()
+        rows = zip(*cells, strict=True) if cells else [()] * len(members)
+        for i, row, texts in zip(members, reps, rows, strict=True):
+            signature = (names, texts, *tail)
             known = answers.get(signature)
             if known is None:
-                texts = [(shown[k], text) for k, text in row]
-                slot = _representative(snapshot, cache, texts, int(reps[j]), reads_clock)
+                slot = _representative(snapshot, cache, shown, texts, int(row), reads_clock)
                 known = answers[signature] = _ask(job, slot, side.name)
             result[i] = known
     return result
 
 
-def _representative(snapshot: Snapshot, cache: _PoolCache, cells, row: int, reads_clock: bool):
+def _representative(snapshot: Snapshot, cache: _PoolCache, names, texts, row: int,
+                    reads_clock: bool) -> ClassAd:
     """A class's first slot as a ClassAd holding only the attributes the class reaches
     (nothing else can be read during this half of the match)."""
+    cells = [(name, text) for name, text in zip(names, texts, strict=True) if text is not None]
     if reads_clock and snapshot.time:
         # time() frozen as Snapshot.classad_text freezes it (simulator.clock).
         own = {name: _cell(cache, name, row) for name in CLOCK_COLUMNS}
