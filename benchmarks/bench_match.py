@@ -13,7 +13,8 @@ columns. Every fast answer on the sample is checked against the plain one.
 Then a year of daily snapshots of a 50k-slot pool: 365 Parquet files written
 once to a temporary store (the pool drifts: a kernel update rolls out, the
 capture time and glidein retirement move on, a few machines change), then
-loaded and run through the ladder in one process. Medians of --repeats runs.
+loaded and run through the ladder in one process. Medians of --repeats runs
+(--year-repeats for the year).
 
     python benchmarks/bench_match.py            # full: 10k, 100k, 1M and the year
     python benchmarks/bench_match.py --quick    # 10k and 100k, a 60-day "year"
@@ -221,7 +222,7 @@ def bench_year(args):
         start = time.perf_counter()
         write_year(folder, args.year_slots, args.days, args.seed)
         written = time.perf_counter() - start
-        runs = [run_year(folder) for _ in range(args.repeats)]
+        runs = [run_year(folder) for _ in range(args.year_repeats)]
         # check one day against the plain path on a sample
         snapshot = load_snapshot(store.list_store(folder)[-1])
         job = profiles.ladder(snapshot, profiles.load_template("plain"))[3].job
@@ -262,6 +263,8 @@ def main(argv=None) -> int:
                         help="slots the plain path is timed on (default %(default)s)")
     parser.add_argument("--days", type=int, help="snapshots in the year (default 365)")
     parser.add_argument("--year-slots", type=int, default=50_000)
+    parser.add_argument("--year-repeats", type=int, default=1,
+                        help="runs of the year (median; default %(default)s, it takes a while)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--no-year", action="store_true")
     parser.add_argument("--no-ingest", action="store_true")
