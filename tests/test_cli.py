@@ -1,4 +1,5 @@
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -63,3 +64,25 @@ def test_every_pool_option_takes_a_pool_spec(capsys):
 @pytest.mark.parametrize("command", [["report", "OpSys"], ["simulate"]])
 def test_bad_pool_spec_is_one_line(capsys, command, spec, message):
     assert message in one_line_error(capsys, command + ["--pool", spec])
+
+
+def _slug(heading: str) -> str:
+    """GitHub's anchor for a heading: lower case, punctuation dropped, spaces to hyphens."""
+    text = re.sub(r"[^\w\- ]", "", heading.strip().lower())
+    return text.replace(" ", "-")
+
+
+def test_readme_commands_index_names_every_command_and_links_its_section():
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    index = readme.split("\n## Commands\n", 1)[1].split("\n## ", 1)[0]
+    rows = [line for line in index.splitlines() if line.startswith("| `")]
+    listed = [re.match(r"\| `([^`]+)`", row).group(1) for row in rows]
+    for name in cli.COMMANDS:
+        assert f"tribes {name.replace('_', '-')}" in listed
+    anchors = {_slug(line.lstrip("#")) for line in readme.splitlines() if line.startswith("#")}
+    for row in rows:
+        for target in re.findall(r"\]\(#([^)]+)\)", row):
+            assert target in anchors, f"README Commands index links to a missing #{target}"
+    # The index sits right after the set-up section, before the first command's section.
+    commands = readme.index("\n## Commands\n")
+    assert readme.index("\n## Set-up") < commands < readme.index("<!-- section: simulate -->")
