@@ -598,6 +598,7 @@ def _class_answers(snapshot: Snapshot, job: ClassAd, side: Side) -> np.ndarray:
             if len(answers) > _MAX_ANSWERS:
                 answers.clear()
     result = np.zeros(side.n_classes, dtype=bool)
+    exprs: Dict[str, ExprTree] = {}
     # Classes with the same key columns are handled together.
     patterns: Dict[Tuple[FrozenSet[str], bool], List[int]] = {}
     for i, key in enumerate(zip(side.class_columns, side.class_clock, strict=True)):
@@ -613,14 +614,35 @@ def _class_answers(snapshot: Snapshot, job: ClassAd, side: Side) -> np.ndarray:
         # the snapshot's time too.
         tail = (snapshot.time,) if reads_clock else ()
         rows = zip(*cells, strict=True) if cells else [()] * len(members)
+        # One ad per pattern, edited from class to class: consecutive classes
+        # mostly differ in one text (cheaper than building each ad anew).
+        slot, held = None, None
         for i, row, texts in zip(members, reps, rows, strict=True):
             signature = (names, texts, *tail)
             known = answers.get(signature)
             if known is None:
-                slot = _representative(snapshot, cache, shown, texts, int(row), reads_clock)
+                if slot is None or reads_clock:
+                    slot = _representative(snapshot, cache, shown, texts, int(row), reads_clock)
+                else:
+                    _edit(slot, shown, held, texts, exprs)
+                held = texts
                 known = answers[signature] = _ask(job, slot, side.name)
             result[i] = known
     return result
+
+
+def _edit(slot: ClassAd, names, held, texts, exprs: Dict[str, ExprTree]) -> None:
+    """Turn ``slot`` (holding ``held``) into the ad holding ``texts``."""
+    for name, old, new in zip(names, held, texts, strict=True):
+        if new == old:
+            continue
+        if new is None:
+            del slot[name]
+        else:
+            expr = exprs.get(new)
+            if expr is None:
+                expr = exprs[new] = ExprTree(new)
+            slot[name] = expr
 
 
 def _representative(snapshot: Snapshot, cache: _PoolCache, names, texts, row: int,
