@@ -6,7 +6,7 @@ folder (all its snapshots, oldest first), a ``.parquet`` snapshot, or an ads
 file in any supported format (sniffed).
 
 >>> [len(s) for s in open_snapshots("pool_2010")]  # doctest: +SKIP
-[859]
+[861]
 """
 
 from __future__ import annotations
