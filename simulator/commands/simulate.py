@@ -103,6 +103,9 @@ def store_paths(args):
     from simulator import store
 
     folder = args.store or args.pool
+    if args.store and not Path(folder).is_dir():
+        what = "a file, not a store folder" if Path(folder).exists() else "no such folder"
+        raise TribesError(f"--store {folder}: {what}")
     if not Path(folder).is_dir():
         raise TribesError(f"--dask runs snapshot files the workers can read: give --store DIR "
                           f"(not {folder!r})")
