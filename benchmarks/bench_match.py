@@ -44,7 +44,7 @@ from simulator.pools import generate  # noqa: E402
 from simulator.slot_classes import clear_caches, fast_match, slot_classes  # noqa: E402
 from simulator.snapshot import Snapshot  # noqa: E402
 
-REQUIREMENTS = Path("/work/shared/reference/real-ads/job_requirements.txt")
+REQUIREMENTS = ROOT / "tests" / "fixtures" / "real-ads" / "job_requirements.txt"
 DAY = 86_400
 
 

@@ -21,10 +21,7 @@ from simulator.slot_classes import (
 from simulator.snapshot import Snapshot
 from simulator.summary import plain_sides
 
-REAL = Path("/work/shared/reference/real-ads")
-if not REAL.is_dir():  # a clone keeps the reference set beside the tree
-    REAL = Path(__file__).resolve().parents[2] / "shared" / "reference" / "real-ads"
-pytestmark = pytest.mark.skipif(not REAL.is_dir(), reason="reference ads not present")
+REAL = Path(__file__).resolve().parent / "fixtures" / "real-ads"
 
 OSPOOL = "PelicanPlatform__classad__collections_vm_testdata_pool_sample.ads.gz"
 MACHINE_FILES = [
