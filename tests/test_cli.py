@@ -89,3 +89,22 @@ def test_readme_commands_index_names_every_command_and_links_its_section():
     # The index sits right after the set-up section, before the first command's section.
     commands = readme.index("\n## Commands\n")
     assert readme.index("\n## Set-up") < commands < readme.index("<!-- section: simulate -->")
+
+
+def test_report_over_a_store_where_only_later_snapshots_have_the_attribute(tmp_path, capsys):
+    before, after = tmp_path / "before.ads", tmp_path / "after.ads"
+    before.write_text('MyType = "Machine"\nName = "slot1@a"\nOpSys = "LINUX"\n')
+    after.write_text(SLOT_AD + 'redhat_version = "Rocky Linux release 9.4 (Blue Onyx)"\n')
+    folder = str(tmp_path / "store")
+    for ads, day in ((before, "2024-01-01"), (after, "2024-01-02")):
+        assert cli.main(["snapshot", "--from", str(ads), "--store", folder, "--time", day]) == 0
+    capsys.readouterr()
+    assert cli.main(["report", "redhat_version", "--pool", folder]) == 0
+    text = capsys.readouterr().out
+    assert "(no slot has redhat_version)" in text and "1 Rocky Linux release 9.4" in text
+    for argv in (["--format", "csv"], ["--each", "--format", "csv"]):
+        assert cli.main(["report", "redhat_version", "--pool", folder] + argv) == 0
+        rows = capsys.readouterr().out.splitlines()
+        assert len(rows) == 2 and rows[1].startswith(f"{after},")
+    assert "none of 2 snapshots: no slot has Nope" in one_line_error(
+        capsys, ["report", "Nope", "--pool", folder])

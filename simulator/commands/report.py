@@ -70,10 +70,14 @@ def run(args) -> int:
     results = []
     for snap in snapshots:
         for attrs in groups:
-            table = report.counts(snap, attrs)
-            if table.empty:
-                raise TribesError(f"{snap.source}: no slot has {' and '.join(attrs)}")
-            results.append((snap, attrs, table))
+            results.append((snap, attrs, report.counts(snap, attrs)))
+    for attrs in groups:
+        # A store may gain an attribute over time (the hook rolled out mid-way):
+        # only an attribute no snapshot has is an error.
+        empty = [snap for snap, group, table in results if group == attrs and table.empty]
+        if len(empty) == len(snapshots):
+            where = empty[0].source if len(empty) == 1 else f"none of {len(empty)} snapshots"
+            raise TribesError(f"{where}: no slot has {' and '.join(attrs)}")
     several = len(snapshots) > 1
     if args.plot:
         _plot(snapshots, args)
@@ -94,7 +98,8 @@ def run(args) -> int:
         return 0
     blocks = []
     for snap, attrs, table in results:
-        text = report.format_table(table)
+        text = report.format_table(table) if not table.empty else (
+            f"      0 (no slot has {' and '.join(attrs)})")
         if several or args.each:
             text = f"# {' '.join(attrs)} ({snap.source})\n{text}"
         blocks.append(text)
@@ -110,6 +115,8 @@ def _csv(results, *, long, several) -> str:
 
     frames = []
     for snap, attrs, table in results:
+        if table.empty:  # a snapshot of a store without the attribute: no rows
+            continue
         if long:
             shown = table.drop(columns=report.COUNT).apply(lambda col: col.map(report.show))
             table = pd.DataFrame(
