@@ -13,6 +13,7 @@ reported in the tribes_probe_errors attribute, since the startd discards stderr.
 
 import argparse
 import importlib
+import os
 import sys
 
 from startd_cron import classad_format, java_cache
@@ -47,6 +48,13 @@ def _timeout(text):
     return value
 
 
+def _root(text):
+    # A mistyped --root would silently read the host's own /proc and /etc.
+    if not os.path.isdir(text):
+        raise ValueError("not a directory: %r" % text)
+    return text
+
+
 def _argparse_type(convert):
     def wrapped(text):
         try:
@@ -65,7 +73,7 @@ def build_parser():
         epilog="\n".join(__doc__.splitlines()[1:]),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--root", default="/", metavar="DIR",
+    parser.add_argument("--root", type=_argparse_type(_root), default="/", metavar="DIR",
                         help="read every file under DIR instead of / (default: /)")
     parser.add_argument("--only", type=_argparse_type(_probe_list), default=list(PROBES),
                         metavar="LIST",

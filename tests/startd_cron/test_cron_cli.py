@@ -26,7 +26,8 @@ def test_help(capsys):
 
 @pytest.mark.parametrize("argv", [["--only", "os,nope"], ["--only", ""], ["--timeout", "0"],
                                   ["--timeout", "soon"],
-                                  ["--timeout", "inf"], ["--timeout", "nan"]])
+                                  ["--timeout", "inf"], ["--timeout", "nan"],
+                                  ["--root", "/no/such/host/tree"], ["--root", __file__]])
 def test_bad_options_are_usage_errors(argv, capsys):
     with pytest.raises(SystemExit) as exc:
         hook.main(argv)
