@@ -11,6 +11,10 @@ MODULES = [
     "simulator.pools.coupling",
     "simulator.pools.pool_2010",
     "simulator.pools.modern",
+    "simulator.pools.modern_java",
+    "simulator.pools.modern_machines",
+    "simulator.pools.modern_mix",
+    "simulator.pools.modern_releases",
     "simulator.report",
 ]
 
