@@ -6,10 +6,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
-from simulator import analyze, cli
+from simulator import analysis_table, analyze, cli
+from simulator.clauses import Step, split_steps
 from simulator.condor import ClassAd, ExprTree
 from simulator.exceptions import RequirementsError
 from simulator.match import plain_match
@@ -49,84 +48,6 @@ def _pool():
         ad["Requirements"] = ExprTree(req)
         slots.append(ad)
     return Snapshot.from_classads(slots, source="small", time=1700000000)
-
-
-# --- splitting ---------------------------------------------------------------------
-
-
-def test_steps_are_numbered_children_first_as_htcondor_does():
-    steps = analyze.split_steps('(A == 1 && B >= 2) && (TARGET.C == "x") && D')
-    assert [s.label() for s in steps] == [
-        "A == 1", "B >= 2", "[0] && [1]", 'TARGET.C == "x"', "[2] && [3]", "D", "[4] && [5]",
-    ]
-    assert steps[0].depth == 1 and steps[5].depth == 0
-
-
-@pytest.mark.parametrize(
-    "text, labels",
-    [
-        ("a || b && c", ["a", "b", "c", "[1] && [2]", "[0] || [3]"]),
-        ("a && b || c", ["a", "b", "[0] && [1]", "c", "[2] || [3]"]),
-        ("a && (b || c)", ["a", "b", "c", "[1] || [2]", "[0] && [3]"]),
-        # operators inside strings, calls and ternaries are not split points
-        ('a == "x && y" && f(b && c)', ['a == "x && y"', "f(b && c)", "[0] && [1]"]),
-        ("a && b ? c : d || e", ["a && b ? c : d || e"]),
-        ("x ?: y && z", ["x ?: y && z"]),
-        ("!(a && b) && c", ["a", "b", "[0] && [1]", " ! [2]", "c", "[3] && [4]"]),
-        ("a == (b && c)", ["a == (b && c)"]),
-    ],
-)
-def test_split_follows_the_grammar(text, labels):
-    assert [s.label() for s in analyze.split_steps(text)] == labels
-
-
-def test_a_bad_expression_is_one_error():
-    with pytest.raises(RequirementsError, match="cannot parse"):
-        analyze.split_steps("a && (b")
-
-
-# Random trees of && and || over leaves, written with only the parentheses the
-# grammar needs plus some extra: the split must recover each tree exactly.
-_LEAVES = st.sampled_from(['A == 1', 'TARGET.B >= RequestMemory', 'C', 'f(x, "p && q")',
-                           'D =?= undefined', 'E', '!G'])
-
-
-def _trees():
-    return st.recursive(
-        _LEAVES.map(lambda t: ("leaf", t)),
-        lambda kids: st.tuples(st.sampled_from(["&&", "||"]), kids, kids, st.booleans()),
-        max_leaves=8,
-    )
-
-
-def _render(tree, parent_op=None, side=None):
-    if tree[0] == "leaf":
-        return tree[1]
-    op, left, right, extra = tree
-    text = f"{_render(left, op, 'l')} {op} {_render(right, op, 'r')}"
-    # && binds tighter than ||; both are left-associative.
-    needs = parent_op == "&&" and op == "||" or (parent_op == op and side == "r")
-    if parent_op is not None and (needs or (extra and parent_op)):
-        return f"({text})"
-    return text
-
-
-def _expected(tree, out):
-    if tree[0] == "leaf":
-        out.append(str(ExprTree(tree[1])).strip())
-        return len(out) - 1
-    op, left, right, _ = tree
-    li, ri = _expected(left, out), _expected(right, out)
-    out.append(f"[{li}] {op} [{ri}]")
-    return len(out) - 1
-
-
-@settings(max_examples=60, deadline=None)
-@given(_trees())
-def test_split_recovers_random_trees(tree):
-    expected = []
-    _expected(tree, expected)
-    assert [s.label() for s in analyze.split_steps(_render(tree))] == expected
 
 
 # --- counts --------------------------------------------------------------------------
@@ -226,13 +147,13 @@ def test_structure_of_the_real_better_analyze_output_is_reproduced():
             i = steps[i].left if steps[i].op == "&&" else -1
         assert int(real_op.group(1)) in chain
     assert len(steps) == 19
-    rendered = analyze.report(result, job)
+    rendered = analysis_table.report(result, job)
     assert "         Slots\nStep    Matched  Condition\n-----  --------  ---------\n" in rendered
     assert "    RequestDisk = 2000000 (kb)\n    RequestMemory = 2000 (mb)" in rendered
     for index, count, label in re.findall(r"^\[(\d+)\]\s+(\d+)  (.*)$", rendered, re.M):
         assert result.matches[int(index)] == int(count)
         assert label == result.label(int(index))
-    summary = analyze.summary(result)
+    summary = analysis_table.summary(result)
     assert re.match(r"^7\.001:  Run analysis summary ignoring user priority\.  Of 143 slots,\n"
                     r" +\d+ are rejected by your job's requirements\n"
                     r" +\d+ reject your job because of their own requirements\n"
@@ -245,7 +166,7 @@ def test_structure_of_the_real_better_analyze_output_is_reproduced():
 
 def test_table_lines_have_condor_q_columns():
     result = analyze.analyze(_pool(), _job('TARGET.OpSys == "LINUX" && TARGET.Memory >= 4096'))
-    lines = analyze.table(result).splitlines()
+    lines = analysis_table.table(result).splitlines()
     # "[0]       43986  HAS_SINGULARITY == true": step in 5, count right-aligned in 10.
     real = "[0]       43986  HAS_SINGULARITY == true"
     for line in lines[3:]:
@@ -309,13 +230,13 @@ def test_cli_over_a_store_gives_one_column_per_snapshot(tmp_path, capsys):
 def test_a_wrong_split_is_caught_by_evaluation():
     # "a || b && c" cut at && would claim (a || b) && c; on a slot with a true and c
     # false the whole expression holds while its supposed right operand does not.
-    steps = [analyze.Step(0, "a || b"), analyze.Step(1, "c"),
-             analyze.Step(2, "a || b && c", "&&", 0, 1)]
+    steps = [Step(0, "a || b"), Step(1, "c"),
+             Step(2, "a || b && c", "&&", 0, 1)]
     slot = ClassAd({"a": True, "b": False, "c": False})
     per_slot = [np.array([ExprTree(s.text).eval(slot) is True]) for s in steps]
     with pytest.raises(RequirementsError, match="split wrongly"):
         analyze._check_split(steps, per_slot)
-    good = analyze.split_steps("a || b && c")
+    good = split_steps("a || b && c")
     analyze._check_split(good, [np.array([ExprTree(s.text).eval(slot) is True]) for s in good])
 
 
@@ -358,7 +279,7 @@ def test_the_30_real_requirements_split_and_count_on_the_ospool_sample():
                 + result.serving_others + result.available) == len(pool)
         assert result.matches[-1] in (None, len(pool) - result.rejected_by_job)
     # The precedence trap: || at the root, with the && nested on its right.
-    trap = analyze.split_steps(texts[18])
+    trap = split_steps(texts[18])
     assert trap[-1].op == "||" and trap[-2].op == "&&"
 
 

@@ -54,7 +54,7 @@ def _jobs(args):
 
 
 def run(args) -> int:
-    from simulator import analyze, sources
+    from simulator import analysis_table, analyze, sources
 
     jobs = _jobs(args)
     snapshots = sources.open_snapshots(args.pool)
@@ -62,17 +62,17 @@ def run(args) -> int:
         raise TribesError(f"{args.pool}: no snapshots")
     results = [[analyze.analyze(snap, job) for snap in snapshots] for job in jobs]
     if args.format == "json":
-        records = [analyze.as_record(a) for per_job in results for a in per_job]
+        records = [analysis_table.as_record(a) for per_job in results for a in per_job]
         print(json.dumps(records, indent=2))
         return 0
     blocks = []
     for n, job in enumerate(jobs):
         per_job = results[n]
         if len(per_job) == 1:
-            blocks.append(analyze.report(per_job[0], job))
+            blocks.append(analysis_table.report(per_job[0], job))
         elif len(per_job) <= MAX_COLUMNS:
             blocks.append(f"Job {per_job[0].job_name}: {per_job[0].requirements}\n\n"
-                          + analyze.time_table(per_job))
+                          + analysis_table.time_table(per_job))
         else:
             blocks.append(_records(per_job))
     print("\n\n".join(blocks))
@@ -81,7 +81,7 @@ def run(args) -> int:
 
 def _records(analyses) -> str:
     """One row per snapshot, one column per step (the steps listed above the table)."""
-    from simulator.analyze import _when
+    from simulator.analysis_table import _when
 
     steps = analyses[0].steps
     lines = [f"{'[' + str(s.index) + ']':>6}  {s.label()}" for s in steps]

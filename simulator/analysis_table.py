@@ -1,0 +1,164 @@
+"""The analysis as text and data: the ``-better-analyze`` table, summary and report, JSON.
+
+>>> from simulator import pools
+>>> from simulator.analyze import analyze
+>>> from simulator.job_ads import load_template, with_requirements
+>>> job = with_requirements(load_template("plain"), "TARGET.Memory >= 2048")
+>>> print(table(analyze(pools.generate("pool_2010"), job)))
+         Slots
+Step    Matched  Condition
+-----  --------  ---------
+[0]         182  TARGET.Memory >= 2048
+"""
+
+from __future__ import annotations
+
+import time as _time
+from typing import TYPE_CHECKING, List, Sequence
+
+from simulator.condor import ClassAd, quote
+
+if TYPE_CHECKING:
+    from simulator.analyze import Analysis
+
+# Units condor_q prints beside the job attributes it lists.
+_UNITS = {"requestdisk": "kb", "requestmemory": "mb", "diskusage": "kb", "imagesize": "kb"}
+
+
+def _step_label(i: int) -> str:
+    return f"[{i}]      "[:5]
+
+
+def wrap_expression(text: str, indent: int = 4, width: int = 160) -> str:
+    """Break a long expression after ``&&``/``||`` as condor_q does."""
+    lines, line = [], ""
+    for piece in _after_logic_ops(text):
+        if line and indent + len(line) + len(piece) > width:
+            lines.append(line.rstrip())
+            line = ""
+        line += piece
+    lines.append(line)
+    return ("\n" + " " * indent).join(lines)
+
+
+def _after_logic_ops(text: str) -> List[str]:
+    pieces, start = [], 0
+    for at in range(len(text) - 2):
+        if text[at:at + 3] in ("&& ", "|| "):
+            pieces.append(text[start:at + 3])
+            start = at + 3
+    pieces.append(text[start:])
+    return pieces
+
+
+def table(analysis: Analysis) -> str:
+    """The "Slots Matched Condition" table."""
+    out = ["         Slots", "Step    Matched  Condition", "-----  --------  ---------"]
+    for i in analysis.shown:
+        out.append(f"{_step_label(i)} {analysis.matched_text(i):>9}  {analysis.label(i)}")
+    return "\n".join(out)
+
+
+def summary(analysis: Analysis) -> str:
+    a = analysis
+    return "\n".join([
+        f"{a.job_name}:  Run analysis summary ignoring user priority.  Of {a.slots} slots,",
+        f"{a.rejected_by_job:>7} are rejected by your job's requirements",
+        f"{a.rejected_by_slot:>7} reject your job because of their own requirements",
+        f"{a.running_yours:>7} match and are already running your jobs",
+        f"{a.serving_others:>7} match but are serving other users",
+        f"{a.available:>7} are able to run your job",
+    ])
+
+
+def report(analysis: Analysis, job: ClassAd) -> str:
+    """The whole ``-better-analyze``-style report for one job and one snapshot."""
+    name = analysis.job_name
+    parts = [
+        f"-- Pool: {analysis.source}: {analysis.slots} slots"
+        + (f", as of {_when(analysis.time)}" if analysis.time else ""),
+        f"The Requirements expression for job {name} is",
+        "",
+        "    " + wrap_expression(analysis.requirements),
+        "",
+    ]
+    defined = _job_attributes(job)
+    if defined:
+        parts += [f"Job {name} defines the following attributes:", ""]
+        parts += [f"    {line}" for line in defined]
+        parts.append("")
+    parts += [f"The Requirements expression for job {name} reduces to these conditions:", ""]
+    parts += [table(analysis), "", "", summary(analysis)]
+    return "\n".join(parts)
+
+
+def _job_attributes(job: ClassAd) -> List[str]:
+    """The job's own attributes the Requirements read, with their values."""
+    tree = job.lookup("Requirements")
+    lines = []
+    for ref in sorted(job.internalRefs(tree), key=str.lower):
+        name = ref.split(".")[-1]
+        if name not in job:
+            continue
+        value = job.eval(name)
+        if isinstance(value, bool):
+            text = "true" if value else "false"
+        else:
+            text = quote(value) if isinstance(value, str) else str(value)
+        unit = _UNITS.get(name.lower())
+        lines.append(f"{name} = {text}" + (f" ({unit})" if unit else ""))
+    return lines
+
+
+def as_record(analysis: Analysis) -> dict:
+    """One analysis as plain data for ``--format json``."""
+    a = analysis
+    return {
+        "job": a.job_name,
+        "source": a.source,
+        "time": a.time,
+        "requirements": a.requirements,
+        "slots": a.slots,
+        "steps": [
+            {
+                "step": s.index,
+                "condition": s.label(),
+                "text": s.text.strip(),
+                "matched": a.matches[s.index],
+                "constant": a.constant.get(s.index),
+                "shown": s.index in a.shown,
+                "shown_as": a.label(s.index) if s.index in a.shown else None,
+            }
+            for s in a.steps
+        ],
+        "summary": {
+            "rejected_by_job": a.rejected_by_job,
+            "rejected_by_slot": a.rejected_by_slot,
+            "running_yours": a.running_yours,
+            "serving_others": a.serving_others,
+            "available": a.available,
+        },
+    }
+
+
+def _when(epoch: int, fmt: str = "%Y-%m-%dT%H:%M:%SZ") -> str:
+    return _time.strftime(fmt, _time.gmtime(epoch))
+
+
+def time_table(analyses: Sequence[Analysis]) -> str:
+    """Each step (unpruned) against each snapshot: one column per capture time."""
+    first = analyses[0]
+    heads = [_when(a.time, "%Y-%m-%d %H:%M") if a.time else a.source for a in analyses]
+    width = max(9, *(len(h) for h in heads))
+    lines = [
+        "Step   " + "  ".join(h.rjust(width) for h in heads) + "  Condition",
+        "-----  " + "  ".join("-" * width for _ in heads) + "  ---------",
+    ]
+    for s in first.steps:
+        cells = [a.matched_text(s.index).rjust(width) for a in analyses]
+        lines.append(f"{_step_label(s.index)}  " + "  ".join(cells) + f"  {s.label()}")
+    lines.append("-----  " + "  ".join("-" * width for _ in heads))
+    lines.append("slots  " + "  ".join(str(a.slots).rjust(width) for a in analyses))
+    lines.append("able   " + "  ".join(str(a.available).rjust(width) for a in analyses)
+                 + "  able to run the job (not claimed)")
+    return "\n".join(lines)
