@@ -108,3 +108,13 @@ def test_report_over_a_store_where_only_later_snapshots_have_the_attribute(tmp_p
         assert len(rows) == 2 and rows[1].startswith(f"{after},")
     assert "none of 2 snapshots: no slot has Nope" in one_line_error(
         capsys, ["report", "Nope", "--pool", folder])
+
+
+def test_a_bad_time_is_an_error_even_where_the_ads_carry_their_own(tmp_path, capsys):
+    ads = tmp_path / "timed.ads"
+    ads.write_text(SLOT_AD + "MyCurrentTime = 1275000000\n")
+    for argv in (["simulate", "--pool", str(ads)],
+                 ["snapshot", "--from", str(ads), "--store", str(tmp_path / "store")]):
+        message = one_line_error(capsys, argv + ["--time", "yesterday"])
+        assert "--time 'yesterday': not a time" in message
+    assert not (tmp_path / "store").exists()

@@ -89,8 +89,10 @@ def choose_matcher(args):
 
 def open_pool(spec: str, time=None):
     """The snapshots a ``--pool`` SPEC names, oldest first."""
+    from simulator import clock
     from simulator.sources import open_snapshots
 
+    clock.parse_time(time)  # a bad --time is an error even where the ads carry their own
     return open_snapshots(spec, time=time)
 
 

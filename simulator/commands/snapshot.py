@@ -17,7 +17,7 @@ from __future__ import annotations
 import time as _time
 from pathlib import Path
 
-from simulator import sources, store
+from simulator import clock, sources, store
 from simulator.commands import add_command
 from simulator.exceptions import TribesError
 from simulator.readers import build
@@ -44,6 +44,7 @@ def run(args) -> int:
     store_dir = Path(args.store)
     if store_dir.exists() and not store_dir.is_dir():
         raise TribesError(f"--store {args.store}: a file, not a store folder")
+    clock.parse_time(args.time)  # a bad --time is an error even where the ads carry their own
     if args.from_file:
         snap = sources.open_file(args.from_file, time=args.time)
     else:
