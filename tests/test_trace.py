@@ -2,7 +2,7 @@
 
 import pytest
 
-from simulator.trace import TraceError, assign_profiles, parse_swf, read_swf
+from simulator.replay.trace import TraceError, assign_profiles, parse_swf, read_swf
 
 SWF = """\
 ; Version: 2.2
