@@ -8,11 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from realads import CE_INFO, LONG_FILES, OSPOOL, REAL, assert_same_snapshot, needs_real
 
-from simulator.condor import classad2, parse_ads, parse_one
 from simulator.exceptions import AdParseError
 from simulator.readers import long
-
-ParserType = classad2.ParserType
 
 
 @needs_real
@@ -22,19 +19,6 @@ def test_fast_reader_equals_the_library_on_every_real_file(name):
     full = long.read_library(REAL / name)
     assert len(fast) == LONG_FILES[name]
     assert_same_snapshot(fast, full)
-
-
-@needs_real
-def test_library_path_equals_plain_parse_ads():
-    """The reference path itself is what parseAds gives for the slot ads."""
-    with gzip.open(OSPOOL, "rt") as fh:
-        ads = [ad for ad in parse_ads(fh.read()) if ad.get("MyType") == "Machine"]
-    snap = long.read(OSPOOL)
-    assert len(ads) == len(snap) == 143
-    for i, ad in enumerate(ads):
-        expected = {k.lower(): str(ad.lookup(k)) for k in ad}
-        row = {k: v for k, v in snap.ads.iloc[i].items() if v is not None}
-        assert row == expected
 
 
 @needs_real
@@ -171,22 +155,6 @@ def test_an_empty_file_has_no_slots(tmp_path):
     path.write_text("\n\n")
     snap = long.read(path, time=5)
     assert len(snap) == 0 and snap.skipped == {} and snap.time == 5
-
-
-@settings(max_examples=300, deadline=None)
-@given(
-    number=st.floats(allow_nan=True, allow_infinity=True),
-    form=st.sampled_from(["{!r}", "{:.6f}", "{:.17g}", "{:e}", "{:E}", "{:.3e}", "{:.1f}"]),
-)
-def test_reals_are_written_as_the_library_writes_them(number, form):
-    text = form.format(number)
-    line = f"A = {text}"
-    library = parse_one(line, ParserType.Old)
-    if "A" not in library:  # e.g. "inf": not ClassAd syntax; the reader must refuse it too
-        with pytest.raises(long._BadLine):
-            long._entry(line)
-        return
-    assert long._entry(line) == ("A", str(library.lookup("A")))
 
 
 @settings(max_examples=25, deadline=None)
