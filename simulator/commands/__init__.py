@@ -1,5 +1,12 @@
 """One module per ``tribes`` subcommand; each defines ``register(subparsers)``."""
 
+DEFAULT_POOL = "pool_2010"
+# What --pool takes, worded once: simulator.sources.open_snapshots reads every form.
+POOL_SPEC = (
+    "a generated pool (pool_2010, modern, modern:slots=N,seed=S), a snapshot store folder, "
+    "a Parquet snapshot or a file of slot ads"
+)
+
 
 def add_command(subparsers, module_name, func):
     """Register a command named after its module, its docstring as help."""
@@ -16,3 +23,25 @@ def add_command(subparsers, module_name, func):
     )
     parser.set_defaults(func=func)
     return parser
+
+
+def add_pool_option(parser, default=DEFAULT_POOL, purpose=""):
+    """``--pool SPEC``, worded alike in every command; ``purpose`` leads its help.
+
+    Example: ``add_pool_option(parser, None, "also show match rates on this pool: ")``.
+    """
+    default_text = " (default: %(default)s)" if default is not None else ""
+    return parser.add_argument(
+        "--pool", default=default, metavar="SPEC", help=purpose + POOL_SPEC + default_text
+    )
+
+
+def add_template_option(parser, purpose):
+    """``--template NAME|FILE``: the job ad a Requirements goes into (``plain`` by default).
+
+    Example: ``add_template_option(parser, "job ad that --requirements goes into")``.
+    """
+    return parser.add_argument(
+        "--template", default="plain", metavar="NAME|FILE",
+        help=f"{purpose} (plain, ospool or a file; default: %(default)s)",
+    )  # fmt: skip

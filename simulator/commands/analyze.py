@@ -17,10 +17,9 @@ from __future__ import annotations
 
 import json
 
-from simulator.commands import add_command
+from simulator.commands import add_command, add_pool_option, add_template_option
 from simulator.exceptions import TribesError
 
-DEFAULT_POOL = "pool_2010"
 # Past this many snapshots a column each is unreadable: one line per (time, step).
 MAX_COLUMNS = 8
 
@@ -32,15 +31,8 @@ def register(subparsers):
     which.add_argument(
         "--job", metavar="FILE", help="a job ad file (condor_q -l, -json or [ ... ])"
     )
-    parser.add_argument(
-        "--pool", default=DEFAULT_POOL, metavar="SPEC",
-        help="a generated pool name (pool_2010, modern), a snapshot store folder, a Parquet "
-        "snapshot or a file of slot ads (default: %(default)s)",
-    )  # fmt: skip
-    parser.add_argument(
-        "--template", default="plain", metavar="NAME|FILE",
-        help="job ad that --requirements goes into (plain, ospool or a file; default: %(default)s)",
-    )  # fmt: skip
+    add_pool_option(parser)
+    add_template_option(parser, "job ad that --requirements goes into")
     parser.add_argument("--format", choices=("table", "json"), default="table")
 
 

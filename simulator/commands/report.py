@@ -26,21 +26,16 @@ from __future__ import annotations
 
 import json
 
-from simulator.commands import add_command
+from simulator.commands import add_command, add_pool_option
 from simulator.exceptions import TribesError
 
-DEFAULT_POOL = "pool_2010"
 FORMATS = ("table", "csv", "json")
 
 
 def register(subparsers):
     parser = add_command(subparsers, __name__, run)
     parser.add_argument("attrs", nargs="+", metavar="ATTR", help="slot attributes to count by")
-    parser.add_argument(
-        "--pool", default=DEFAULT_POOL, metavar="SPEC",
-        help="a generated pool (pool_2010, modern, modern:slots=N,seed=S), a snapshot store "
-        "folder, a Parquet snapshot or a file of slot ads (default: %(default)s)",
-    )  # fmt: skip
+    add_pool_option(parser)
     parser.add_argument(
         "--seed", type=int, default=None, help="seed of a generated pool (default: its own)"
     )

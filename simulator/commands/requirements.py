@@ -19,22 +19,15 @@ from __future__ import annotations
 
 import json
 
-from simulator.commands import add_command
+from simulator.commands import add_command, add_pool_option, add_template_option
 
 
 def register(subparsers):
     parser = add_command(subparsers, __name__, run)
     parser.add_argument("programs", nargs="+", metavar="PROGRAM",
                         help="executables, shared libraries, .class files, JARs or scripts")
-    parser.add_argument(
-        "--pool", default=None, metavar="SPEC",
-        help="also show match rates on this pool: pool_2010, modern, a store folder, a Parquet "
-        "snapshot or a file of slot ads",
-    )  # fmt: skip
-    parser.add_argument(
-        "--template", default="plain", metavar="NAME|FILE",
-        help="job ad the requirements go into when matching (default: %(default)s)",
-    )  # fmt: skip
+    add_pool_option(parser, None, "also show match rates on this pool: ")
+    add_template_option(parser, "job ad the requirements go into when matching")
     parser.add_argument(
         "--reference", default=None, metavar="NAME",
         help="the slot the ladder's profiles copy (default: the pool's most common tribe)",

@@ -24,21 +24,16 @@ import json
 import sys
 from typing import List
 
-from simulator.commands import add_command
+from simulator.commands import add_command, add_pool_option
 from simulator.exceptions import TribesError
 
-DEFAULT_POOL = "pool_2010"
 DEFAULT_TEMPLATE = "plain"  # simulator.profiles.DEFAULT_TEMPLATE, without importing it here
 FORMATS = ("table", "csv", "json")
 
 
 def register(subparsers):
     parser = add_command(subparsers, __name__, run)
-    parser.add_argument(
-        "--pool", default=DEFAULT_POOL, metavar="SPEC",
-        help="a generated pool name (pool_2010, modern), a snapshot store folder, a Parquet "
-        "snapshot or a file of slot ads (default: %(default)s)",
-    )
+    add_pool_option(parser)
     parser.add_argument(
         "--profiles", metavar="A,B", help="ladder steps to run (default: all, unless "
         "--requirements or --job name profiles of their own)",
