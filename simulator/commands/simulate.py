@@ -215,7 +215,7 @@ def _count(n: int, noun: str) -> str:
 def _reference_lines(snapshot, reference) -> List[str]:
     """Who the ladder is relative to: the reference slot and its tribe."""
     from simulator.condor import ExprTree
-    from simulator.profiles import slot_name, tribe, tribes
+    from simulator.tribes import slot_name, tribe, tribes
 
     name = slot_name(snapshot, reference)
     own = tribe(snapshot, reference)
