@@ -118,3 +118,14 @@ def test_a_bad_time_is_an_error_even_where_the_ads_carry_their_own(tmp_path, cap
         message = one_line_error(capsys, argv + ["--time", "yesterday"])
         assert "--time 'yesterday': not a time" in message
     assert not (tmp_path / "store").exists()
+
+
+def test_replay_refuses_a_zero_runtime_median(tmp_path, capsys):
+    ads = tmp_path / "desk.ads"
+    ads.write_text(SLOT_AD + "Cpus = 1\nMemory = 2048\nStart = true\nRequirements = START\n")
+    folder = str(tmp_path / "store")
+    snapshot = ["snapshot", "--from", str(ads), "--store", folder, "--time", "2024-01-01"]
+    assert cli.main(snapshot) == 0
+    capsys.readouterr()
+    argv = ["replay", "--store", folder, "--profiles", "opsys", "--runtime-median", "0"]
+    assert "--runtime-median must be positive" in one_line_error(capsys, argv)

@@ -136,7 +136,8 @@ def run(args) -> int:
         stream = f"trace {args.trace} ({len(trace)} jobs"
         stream += f"; left out: {', '.join(notes)})" if notes else ")"
     else:
-        median = args.runtime_median or rp.DEFAULT_RUNTIME_MEDIAN
+        given = args.runtime_median is not None  # 0 is a value (and an error), not a default
+        median = args.runtime_median if given else rp.DEFAULT_RUNTIME_MEDIAN
         sigma = rp.DEFAULT_RUNTIME_SIGMA if args.runtime_sigma is None else args.runtime_sigma
         if median <= 0 or sigma < 0:
             raise TribesError("--runtime-median must be positive and --runtime-sigma not negative")
@@ -149,7 +150,7 @@ def run(args) -> int:
                 raise TribesError(f"--load {load:g}: give a share of the cores, such as 0.7")
             count = rp.jobs_for_load(cpus.sum(), horizon, load=load, runtime_median=median,
                                      runtime_sigma=sigma, cpus_per_job=per_job)
-            if count > MAX_DEFAULT_JOBS and not args.runtime_median:
+            if count > MAX_DEFAULT_JOBS and not given:
                 # A big pool gets longer jobs rather than millions of them.
                 median *= count / MAX_DEFAULT_JOBS
                 count = MAX_DEFAULT_JOBS
