@@ -17,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Dict, Iterable, Iterator, Optional
 
+import numpy as np
 import pandas as pd
 
 from simulator import clock
@@ -126,20 +127,20 @@ class Snapshot:
             col = self.column(attr)
         except KeyError:
             return pd.Series([None] * len(self.ads), index=self.ads.index, dtype=object)
-        texts = self.ads[col]
-        cache = {}
-        out = []
-        for i, src in enumerate(texts):
-            if src is None:
-                out.append(None)
-                continue
-            if src not in cache:
-                expr = ExprTree(src)
-                cache[src] = (_plain(expr.eval()), _is_constant(expr))
-            value, constant = cache[src]
-            if not constant:
-                value = _plain(self.classad(i).eval(self.display_name(col)))
-            out.append(value)
+        # Each distinct text is evaluated once; only texts that refer to other
+        # attributes are evaluated again inside each ad that holds them.
+        codes, texts = pd.factorize(self.ads[col], use_na_sentinel=True)
+        values = np.empty(len(texts) + 1, dtype=object)  # the last one: absent
+        per_ad = []
+        for k, src in enumerate(texts):
+            expr = ExprTree(src)
+            values[k] = _plain(expr.eval())
+            if not _is_constant(expr):
+                per_ad.append(k)
+        out = values[codes]  # code -1 takes the trailing None
+        for k in per_ad:
+            for i in np.flatnonzero(codes == k):
+                out[i] = _plain(self.classad(int(i)).eval(self.display_name(col)))
         return pd.Series(out, index=self.ads.index, dtype=object)
 
 
