@@ -123,11 +123,10 @@ def missing_attributes(snapshot: Snapshot, job: ClassAd) -> List[str]:
 
 
 def _cpus(snapshot: Snapshot) -> np.ndarray:
-    values = snapshot.values("Cpus")
-    return np.array(
-        [v if isinstance(v, (int, float)) and not isinstance(v, bool) else 0 for v in values],
-        dtype=float,
-    )
+    """Cpus per slot as a number; 0 where it is undefined or not a number."""
+    codes, values = pd.factorize(snapshot.values("Cpus"), use_na_sentinel=True)
+    numbers = [v if isinstance(v, (int, float)) and not isinstance(v, bool) else 0 for v in values]
+    return np.append(np.asarray(numbers, dtype=float), 0.0)[codes]
 
 
 def simulate(

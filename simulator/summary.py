@@ -66,16 +66,14 @@ def machine_keys(snapshot: Snapshot) -> np.ndarray:
     The keys are the cells' expression text (``'"node1.example.org"'``): equal
     names have equal text, and a pool of a million distinct names is not parsed.
     """
-    keys = pd.Series([None] * len(snapshot), dtype=object)
+    keys = np.full(len(snapshot), None, dtype=object)
     for attr in ("Machine", "Name"):
         if attr.lower() in snapshot.ads.columns:
-            column = snapshot.ads[attr.lower()].reset_index(drop=True)
-            keys = keys.where(keys.notna(), column.where(column.map(_is_text), None))
-    return np.array([k if _is_text(k) else f"#{i}" for i, k in enumerate(keys)], dtype=object)
-
-
-def _is_text(cell) -> bool:
-    return isinstance(cell, str)
+            column = snapshot.ads[attr.lower()].to_numpy(dtype=object)
+            keys = np.where(pd.isna(keys), column, keys)
+    missing = np.flatnonzero(pd.isna(keys))
+    keys[missing] = [f"#{i}" for i in missing]
+    return keys
 
 
 def categorize(job_ok: np.ndarray, slot_ok: np.ndarray, busy: np.ndarray) -> np.ndarray:
