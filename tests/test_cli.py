@@ -129,3 +129,16 @@ def test_replay_refuses_a_zero_runtime_median(tmp_path, capsys):
     capsys.readouterr()
     argv = ["replay", "--store", folder, "--profiles", "opsys", "--runtime-median", "0"]
     assert "--runtime-median must be positive" in one_line_error(capsys, argv)
+
+
+def test_scenario_check_refuses_what_run_would_refuse(tmp_path, capsys):
+    typo = tmp_path / "typo.toml"
+    typo.write_text('[scenario]\nstart = 2010-04-05\ndays = 3\n[pool]\nbuiltin = "pool_2010"\n'
+                    '[[wave]]\nfrom = { redhat_versoin = "x" }\nto = { redhat_version = "y" }\n')
+    message = one_line_error(capsys, ["scenario", "check", str(typo)])
+    assert "line 7: wave[1].from.redhat_versoin: no slot of the start pool" in message
+    sized = tmp_path / "sized.toml"
+    sized.write_text('[scenario]\nstart = 2010-04-05\ndays = 3\n[pool]\nbuiltin = "pool_2010"\n'
+                     'slots = 859\n')
+    message = one_line_error(capsys, ["scenario", "check", str(sized)])
+    assert "pool_2010 has exactly 861 slots" in message

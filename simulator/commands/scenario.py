@@ -40,6 +40,9 @@ def run(args) -> int:
         raise TribesError(f"--store {args.store}: a file, not a store folder")
     scenario = scenarios.load_scenario(args.file)
     if args.action == "check":
+        # What run would refuse, check refuses too: the start pool (its size,
+        # its snapshot) and selectors on attributes nothing has. Day 0 is enough.
+        next(scenarios.generate(scenario, scenarios.start_pool(scenario)))
         print(f"{scenario.name}: {scenario.days} days from "
               f"{scenarios.day_label(scenario.start)}, seed {scenario.seed}")
         print(scenarios.describe(scenario))
