@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 from simulator import store  # noqa: E402
 from simulator.condor import parse_ads  # noqa: E402
-from simulator.readers import long, parquet  # noqa: E402
+from simulator.readers import long  # noqa: E402
 from simulator.snapshot import Snapshot  # noqa: E402
 
 SAMPLE = (
@@ -95,7 +95,7 @@ def median_time(func, runs: int):
 
 
 def parquet_load(rows: int, runs: int):
-    """Median seconds to load a `rows`-row, 25-column snapshot: store.load, readers.parquet."""
+    """Median seconds to load a `rows`-row, 25-column snapshot with store.load."""
     rng = np.random.default_rng(1)
     cols = {}
     for j in range(25):
@@ -107,8 +107,7 @@ def parquet_load(rows: int, runs: int):
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "snapshot.parquet"
         store.write(snap, path)
-        return (median_time(lambda: store.load(path), runs),
-                median_time(lambda: parquet.load(path), runs))
+        return median_time(lambda: store.load(path), runs)
 
 
 def main(argv=None) -> int:
@@ -145,10 +144,9 @@ def main(argv=None) -> int:
               f"{cpu:>8.2f}{n / cpu:>8.0f}{size / cpu:>7.1f}")
     ratio = (args.ads / fast_s[1]) / (n_lib / lib_s[1])
     print(f"speed-up (cpu): {ratio:.1f}x")
-    (store_wall, store_cpu), (fast_wall, fast_cpu) = parquet_load(args.rows, args.runs)
+    store_wall, store_cpu = parquet_load(args.rows, args.runs)
     print(f"parquet: load a {args.rows}-row, 25-column snapshot: "
-          f"store.load {store_wall:.2f} s wall ({store_cpu:.2f} s cpu), "
-          f"readers.parquet.load {fast_wall:.2f} s wall ({fast_cpu:.2f} s cpu)")
+          f"store.load {store_wall:.2f} s wall ({store_cpu:.2f} s cpu)")
     return 0
 
 

@@ -191,11 +191,7 @@ def write_year(folder: Path, slots: int, days: int, seed: int) -> None:
 
 
 def load_snapshot(path):
-    try:
-        from simulator.readers import parquet
-    except ImportError:
-        return store.load(path)
-    return parquet.load(path)
+    return store.load(path)
 
 
 def run_year(folder: Path) -> tuple:

@@ -20,50 +20,30 @@ both modes.
 from __future__ import annotations
 
 import contextlib
-import json
 from pathlib import Path
 from typing import Iterable, List, Optional, Sequence
 
 import pandas as pd
 
 from simulator import store
-from simulator.exceptions import SnapshotError, TribesError
+from simulator.exceptions import TribesError
 from simulator.profiles import Profile
 from simulator.snapshot import Snapshot
 
-# The file readers' view of a snapshot file, without loading its table.
-_META_KEY = store._META_KEY
-
-
-def load(path) -> Snapshot:
-    """One snapshot file, with the fastest loader available (equal to ``store.load``)."""
-    try:
-        from simulator.readers import parquet
-    except ImportError:  # pragma: no cover - the readers ship with the package
-        return store.load(path)
-    return parquet.load(path)
+load = store.load
 
 
 def header(path) -> Snapshot:
     """A snapshot's time, source and counts from its file's metadata, with no rows
     (enough to label a table)."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    try:
-        raw = (pq.read_schema(path).metadata or {}).get(_META_KEY)
-    except (OSError, pa.ArrowException) as exc:
-        raise SnapshotError(f"{path}: not a readable snapshot ({exc})") from exc
-    if raw is None:
-        raise SnapshotError(f"{path}: a Parquet file, but not a condor-tribes snapshot")
-    meta = json.loads(raw)
+    info = store.meta(path)
     return Snapshot(
         ads=pd.DataFrame(),
-        time=int(meta["time"]),
-        time_source=meta["time_source"],
-        source=meta["source"],
-        skipped=meta.get("skipped", {}),
-        names=meta.get("names", {}),
+        time=int(info["time"]),
+        time_source=info["time_source"],
+        source=info["source"],
+        skipped=info.get("skipped", {}),
+        names=info.get("names", {}),
     )
 
 

@@ -42,12 +42,11 @@ def open_snapshots(
     path = Path(spec)
     if path.is_dir():
         from simulator import store
-        from simulator.readers import parquet
 
         files = store.list_store(path)
         if not files:
             raise SnapshotError(f"{spec}: a folder, but no snapshot-*.parquet files in it")
-        return [parquet.load(f) for f in files]
+        return [store.load(f) for f in files]
     if path.is_file():
         return [open_file(path, time=time)]
     raise TribesError(

@@ -15,6 +15,8 @@ import time as _time
 from pathlib import Path
 from typing import List, Union
 
+import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -64,26 +66,67 @@ def write(snapshot: Snapshot, path: Union[str, Path]) -> None:
 
 
 def load(path: Union[str, Path]) -> Snapshot:
-    """Read one snapshot file."""
-    path = Path(path)
+    """Read one snapshot file.
+
+    A column holds few distinct texts, so each is read dictionary-encoded and
+    every cell that holds the same text shares one Python string: a million
+    rows of 25 columns load in a fraction of a second.
+    """
     try:
-        table = pq.read_table(path)
+        schema = pq.read_schema(path)
+        strings = [f.name for f in schema
+                   if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)]
+        table = pq.read_table(path, read_dictionary=strings)
     except (OSError, pa.ArrowException) as exc:
         raise SnapshotError(f"{path}: not a readable snapshot ({exc})") from exc
-    raw = (table.schema.metadata or {}).get(_META_KEY)
-    if raw is None:
-        raise SnapshotError(f"{path}: a Parquet file, but not a condor-tribes snapshot")
-    meta = json.loads(raw)
-    frame = table.to_pandas()
-    frame = frame.astype(object).where(frame.notna(), None)
+    info = _meta(path, schema.metadata)
+    data = {name: _cells(table.column(name)) for name in table.column_names}
+    frame = pd.DataFrame(data, columns=table.column_names, dtype=object, copy=False)
+    if not table.column_names:
+        frame = pd.DataFrame()
     return Snapshot(
         ads=frame,
-        time=int(meta["time"]),
-        time_source=meta["time_source"],
-        source=meta["source"],
-        skipped=meta.get("skipped", {}),
-        names=meta.get("names", {}),
+        time=int(info["time"]),
+        time_source=info["time_source"],
+        source=info["source"],
+        skipped=info.get("skipped", {}),
+        names=info.get("names", {}),
     )
+
+
+def meta(path: Union[str, Path]) -> dict:
+    """A snapshot file's time, time_source, source, skipped, names and row count,
+    read from its footer without loading any cell."""
+    try:
+        footer = pq.ParquetFile(path).metadata
+    except (OSError, pa.ArrowException) as exc:
+        raise SnapshotError(f"{path}: not a readable snapshot ({exc})") from exc
+    return {**_meta(path, footer.metadata), "rows": footer.num_rows}
+
+
+def _meta(path, metadata) -> dict:
+    raw = (metadata or {}).get(_META_KEY)
+    if raw is None:
+        raise SnapshotError(f"{path}: a Parquet file, but not a condor-tribes snapshot")
+    return json.loads(raw)
+
+
+def _cells(column: pa.ChunkedArray) -> np.ndarray:
+    """One column as an object array: the texts, None where absent."""
+    out = np.empty(len(column), dtype=object)
+    pos = 0
+    for chunk in column.chunks:
+        n = len(chunk)
+        if pa.types.is_dictionary(chunk.type):
+            texts = np.array(chunk.dictionary.to_pylist() + [None], dtype=object)
+            indices = chunk.indices
+            if chunk.null_count:
+                indices = indices.fill_null(len(texts) - 1)
+            out[pos:pos + n] = texts[indices.to_numpy(zero_copy_only=False)]
+        else:  # all-None columns are stored with the null type
+            out[pos:pos + n] = chunk.to_pylist()
+        pos += n
+    return out
 
 
 def list_store(store: Union[str, Path]) -> List[Path]:

@@ -41,9 +41,9 @@ def read_file(
 ) -> Snapshot:
     """Read an ads file of any supported format into a Snapshot of its slot ads."""
     if format == "parquet" or (format is None and is_parquet(path)):
-        from simulator.readers import parquet
+        from simulator import store
 
-        return parquet.load(path)
+        return store.load(path)
     text = read_text(path)
     fmt = format or sniff_text(text)
     return PARSERS[fmt](text, path=path, time=time)

@@ -1,4 +1,4 @@
-"""The fast Parquet loader gives exactly what store.load gives."""
+"""The snapshot store loads back exactly what it saved."""
 
 import numpy as np
 import pandas as pd
@@ -7,7 +7,7 @@ from realads import OSPOOL, needs_real
 
 from simulator import store
 from simulator.exceptions import SnapshotError
-from simulator.readers import long, parquet
+from simulator.readers import long
 from simulator.snapshot import Snapshot
 
 
@@ -18,7 +18,7 @@ def _same(a, b):
         b.time, b.time_source, b.source, b.skipped, b.names)
 
 
-def test_loader_equals_store_load_with_gaps_and_row_groups(tmp_path, monkeypatch):
+def test_load_equals_what_was_saved_with_gaps_and_row_groups(tmp_path, monkeypatch):
     rng = np.random.default_rng(3)
     texts = np.array(['"LINUX"', '"OSX"', "8", "Cpus * 2", None], dtype=object)
     frame = pd.DataFrame(
@@ -30,27 +30,26 @@ def test_loader_equals_store_load_with_gaps_and_row_groups(tmp_path, monkeypatch
     monkeypatch.setattr(store.pq, "write_table",
                         lambda table, where: real_write(table, where, row_group_size=700))
     path = store.save(snap, tmp_path)
-    _same(parquet.load(path), store.load(path))
-    _same(parquet.load(path), snap)
+    _same(store.load(path), snap)
 
 
 def test_meta_reads_only_the_footer(tmp_path):
     snap = Snapshot(pd.DataFrame({"a": ["1", None]}, dtype=object), 1_700_000_000, "mtime", "m",
                     {"Job": 1}, {"a": "A"})
     path = store.save(snap, tmp_path)
-    info = parquet.meta(path)
+    info = store.meta(path)
     assert info["time"] == 1_700_000_000 and info["time_source"] == "mtime"
     assert info["rows"] == 2 and info["skipped"] == {"Job": 1} and info["names"] == {"a": "A"}
     bad = tmp_path / "bad.parquet"
     bad.write_text("nope")
     with pytest.raises(SnapshotError, match="not a readable snapshot"):
-        parquet.meta(bad)
+        store.meta(bad)
 
 
 def test_empty_snapshot(tmp_path):
     snap = Snapshot(pd.DataFrame(), 5, "--time", "empty", {"Job": 20})
     path = store.save(snap, tmp_path)
-    back = parquet.load(path)
+    back = store.load(path)
     assert len(back) == 0 and back.skipped == {"Job": 20}
 
 
@@ -58,16 +57,15 @@ def test_empty_snapshot(tmp_path):
 def test_real_snapshot_round_trip(tmp_path):
     snap = long.read(OSPOOL)
     path = store.save(snap, tmp_path)
-    _same(parquet.load(path), store.load(path))
-    _same(parquet.load(path), snap)
+    _same(store.load(path), snap)
 
 
 def test_foreign_files_are_refused(tmp_path):
     bad = tmp_path / "x.parquet"
     bad.write_text("not parquet")
     with pytest.raises(SnapshotError, match="not a readable snapshot"):
-        parquet.load(bad)
+        store.load(bad)
     plain = tmp_path / "plain.parquet"
     pd.DataFrame({"a": ["1"]}).to_parquet(plain)
     with pytest.raises(SnapshotError, match="not a condor-tribes snapshot"):
-        parquet.load(plain)
+        store.load(plain)
