@@ -312,7 +312,7 @@ def test_parse_ads_pool_without_readers():
 def test_factorizing_large_columns_by_shared_objects_equals_by_text():
     # The pointer pass of _factorize runs from 10,000 cells: shared and unshared
     # equal texts, None and NaN must come out exactly as pd.factorize by text.
-    from simulator.slot_classes import _factorize
+    from simulator.slot_classes.columns import _factorize
 
     rng = np.random.default_rng(0)
     shared = np.array(['"LINUX"', '"OSX"', "1024"], dtype=object)
