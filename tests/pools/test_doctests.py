@@ -10,6 +10,8 @@ MODULES = [
     "simulator.pools.cells",
     "simulator.pools.coupling",
     "simulator.pools.pool_2010",
+    "simulator.pools.pool_2010_machines",
+    "simulator.pools.pool_2010_tables",
     "simulator.pools.modern",
     "simulator.pools.modern_java",
     "simulator.pools.modern_machines",
