@@ -31,7 +31,6 @@ class _Column:
         return not info.refs and not info.reads_clock and info.unsafe is None
 
 
-
 def _factorize(cells: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
     """``pd.factorize`` of a column of texts, faster when cells share string objects.
 

@@ -53,7 +53,6 @@ def _ask(job: ClassAd, slot: ClassAd, side: str) -> bool:
     return bool(slot.matches(job)) if side == JOB_SIDE else bool(job.matches(slot))
 
 
-
 def _side_answers(snapshot: Snapshot, job: ClassAd, side: Side) -> np.ndarray:
     """One half of the match for every slot, evaluated once per class."""
     if side.fallback is not None:

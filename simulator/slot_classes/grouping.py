@@ -55,7 +55,6 @@ def _compact(key: np.ndarray, size: int) -> Tuple[np.ndarray, int]:
     return codes.astype(np.int64), len(uniques)
 
 
-
 def _group(cache: _PoolCache, roots: FrozenSet[str], reach: _JobReach, side: Side) -> None:
     """Split the slots into classes, following each branch's own references.
 

@@ -167,7 +167,6 @@ def _analyze(text: str) -> TextInfo:
     return TextInfo(frozenset(refs), reads_clock, unsafe)
 
 
-
 class _JobReach:
     """Follows references through the job's attributes, noting what it read.
 
