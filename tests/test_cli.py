@@ -142,3 +142,27 @@ def test_scenario_check_refuses_what_run_would_refuse(tmp_path, capsys):
                      'slots = 859\n')
     message = one_line_error(capsys, ["scenario", "check", str(sized)])
     assert "pool_2010 has exactly 861 slots" in message
+
+
+def test_requirements_over_a_store_holds_the_ladder_of_the_oldest_snapshot(tmp_path, capsys):
+    # As tribes simulate does: the reference is the desktop as it was on the first day,
+    # even when most of the pool has moved to another kernel by the second.
+    def slots(kernels):
+        return "\n".join(f'MyType = "Machine"\nName = "slot1@n{i}"\nMachine = "n{i}"\n'
+                         f'OpSys = "LINUX"\nArch = "X86_64"\nkernel_version = "{k}"\n'
+                         'Start = true\nRequirements = START\n'
+                         for i, k in enumerate(kernels))
+    folder = str(tmp_path / "store")
+    for day, kernels in (("2024-01-01", ["5.14.0-1", "5.14.0-1", "5.14.0-2"]),
+                         ("2024-01-02", ["5.14.0-1", "5.14.0-2", "5.14.0-2"])):
+        ads = tmp_path / f"{day}.ads"
+        ads.write_text(slots(kernels))
+        assert cli.main(["snapshot", "--from", str(ads), "--store", folder, "--time", day]) == 0
+    script = tmp_path / "run.sh"
+    script.write_text("#!/bin/sh\necho hi\n")
+    capsys.readouterr()
+    argv = ["requirements", str(script), "--pool", folder, "--format", "json"]
+    assert cli.main(argv) == 0
+    kernel = [r for r in json.loads(capsys.readouterr().out)["pool"] if r["profile"] == "kernel"]
+    assert [r["requirements"] for r in kernel] == ['TARGET.kernel_version == "5.14.0-1"'] * 2
+    assert [r["matched"] for r in kernel] == [2, 1]

@@ -56,11 +56,15 @@ def compare(expr: str, snapshots, *, template: str = "plain",
 
     match = _matcher()
     base: ClassAd = profiles.load_template(template)
+    snapshots = list(snapshots)
+    # As in tribes simulate: the ladder is built once, on the oldest snapshot (the
+    # user's desktop as it was), and held still while the pool drifts under it.
+    ladder = profiles.ladder(snapshots[0], base, reference=reference) if snapshots else []
     out: List[Rate] = []
     for snap in snapshots:
         safe = np.asarray(match(snap, profiles.with_requirements(base, expr, "needs")), dtype=bool)
         out.append(Rate("needs", expr, snap.source, snap.time, len(snap), int(safe.sum()), None))
-        for prof in profiles.ladder(snap, base, reference=reference):
+        for prof in ladder:
             got = np.asarray(match(snap, prof.job), dtype=bool)
             # A vm job brings its own OS: the program's glibc and kernel needs are its own.
             cannot = None if prof.name == "vm" else int((got & ~safe).sum())
