@@ -166,3 +166,13 @@ def test_requirements_over_a_store_holds_the_ladder_of_the_oldest_snapshot(tmp_p
     kernel = [r for r in json.loads(capsys.readouterr().out)["pool"] if r["profile"] == "kernel"]
     assert [r["requirements"] for r in kernel] == ['TARGET.kernel_version == "5.14.0-1"'] * 2
     assert [r["matched"] for r in kernel] == [2, 1]
+
+
+@pytest.mark.parametrize("command", [["simulate"], ["replay", "--store", "s"],
+                                     ["analyze", "--requirements", "true"],
+                                     ["requirements", "prog"]])
+def test_every_command_takes_both_spellings_of_the_job_template(command):
+    parser = cli.build_parser()
+    for flag in ("--template", "--job-template"):
+        args = vars(parser.parse_args(command + [flag, "ospool"]))
+        assert args.get("template", args.get("job_template")) == "ospool"

@@ -39,9 +39,11 @@ def add_pool_option(parser, default=DEFAULT_POOL, purpose=""):
 def add_template_option(parser, purpose):
     """``--template NAME|FILE``: the job ad a Requirements goes into (``plain`` by default).
 
+    ``--job-template``, simulate's and replay's spelling, is the same option.
+
     Example: ``add_template_option(parser, "job ad that --requirements goes into")``.
     """
     return parser.add_argument(
-        "--template", default="plain", metavar="NAME|FILE",
+        "--template", "--job-template", dest="template", default="plain", metavar="NAME|FILE",
         help=f"{purpose} (plain, ospool or a file; default: %(default)s)",
     )  # fmt: skip

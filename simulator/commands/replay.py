@@ -62,7 +62,7 @@ def register(subparsers):
     parser.add_argument("--profiles", metavar="A,B", help="ladder steps (default: all)")
     parser.add_argument("--requirements", action="append", default=[], metavar="[NAME=]EXPR",
                         help="a profile with these Requirements (repeatable)")
-    parser.add_argument("--job-template", default="plain", metavar="FILE",
+    parser.add_argument("--job-template", "--template", default="plain", metavar="FILE",
                         help="job ad the profiles are built on (default: %(default)s)")
     parser.add_argument("--reference", metavar="NAME",
                         help="the ladder's reference machine (default: the most common tribe)")

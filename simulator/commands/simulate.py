@@ -47,7 +47,7 @@ def register(subparsers):
         help="a job ad file (condor_q -l form), used as it is; named after the file (repeatable)",
     )
     parser.add_argument(
-        "--job-template", default=DEFAULT_TEMPLATE, metavar="FILE",
+        "--job-template", "--template", default=DEFAULT_TEMPLATE, metavar="FILE",
         help="job ad the profiles are built on: plain, ospool or a file (default: %(default)s)",
     )
     parser.add_argument(
