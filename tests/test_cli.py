@@ -176,3 +176,9 @@ def test_every_command_takes_both_spellings_of_the_job_template(command):
     for flag in ("--template", "--job-template"):
         args = vars(parser.parse_args(command + [flag, "ospool"]))
         assert args.get("template", args.get("job_template")) == "ospool"
+
+
+def test_profiles_list_takes_a_trailing_comma_and_a_repeat(capsys):
+    argv = ["simulate", "--profiles", "opsys,kernel,opsys,", "--format", "json"]
+    assert cli.main(argv) == 0
+    assert [r["profile"] for r in json.loads(capsys.readouterr().out)] == ["opsys", "kernel"]

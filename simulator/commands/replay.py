@@ -82,7 +82,9 @@ def _profiles(args, first):
     notes: List[str] = []
     chosen = []
     if args.profiles or not args.requirements:
-        names = [n.strip() for n in args.profiles.split(",")] if args.profiles else prof.LADDER
+        # "opsys,kernel," and "opsys,opsys" mean what they say: no empty name, none twice.
+        given = dict.fromkeys(n.strip() for n in (args.profiles or "").split(",") if n.strip())
+        names = list(given) or prof.LADDER
         chosen += prof.ladder(first, template, reference=args.reference, names=names, notes=notes)
     chosen += prof.from_requirements(args.requirements, template)
     for line in notes:

@@ -144,7 +144,9 @@ def run(args) -> int:
     user = bool(args.requirements or args.job)
     reference = None
     if args.profiles or not user:
-        names = [n.strip() for n in args.profiles.split(",")] if args.profiles else prof.LADDER
+        # "opsys,kernel," and "opsys,opsys" mean what they say: no empty name, none twice.
+        given = dict.fromkeys(n.strip() for n in (args.profiles or "").split(",") if n.strip())
+        names = list(given) or prof.LADDER
         first = snapshots[0]
         reference = prof.reference_slot(first, args.reference)
         chosen += prof.ladder(first, template, reference=args.reference, names=names, notes=notes)
