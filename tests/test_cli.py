@@ -182,3 +182,10 @@ def test_profiles_list_takes_a_trailing_comma_and_a_repeat(capsys):
     argv = ["simulate", "--profiles", "opsys,kernel,opsys,", "--format", "json"]
     assert cli.main(argv) == 0
     assert [r["profile"] for r in json.loads(capsys.readouterr().out)] == ["opsys", "kernel"]
+
+
+def test_analyze_names_the_file_of_a_job_without_requirements(tmp_path, capsys):
+    job = tmp_path / "noreq.ad"
+    job.write_text('MyType = "Job"\nRequestCpus = 1\n')
+    message = one_line_error(capsys, ["analyze", "--job", str(job)])
+    assert message == f"tribes: error: {job}: ad 1 has no Requirements"

@@ -42,7 +42,11 @@ def _jobs(args):
     if args.requirements is not None:
         template = profiles.load_template(args.template)
         return [profiles.with_requirements(template, args.requirements, "--requirements")]
-    return profiles.read_job_file(args.job)
+    jobs = profiles.read_job_file(args.job)
+    for n, job in enumerate(jobs, 1):
+        if "Requirements" not in job:  # say which file and ad, as tribes simulate --job does
+            raise TribesError(f"{args.job}: ad {n} has no Requirements")
+    return jobs
 
 
 def run(args) -> int:
