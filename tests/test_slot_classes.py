@@ -328,3 +328,132 @@ def test_factorizing_large_columns_by_shared_objects_equals_by_text():
     # same partition
     pairs = set(zip(codes.tolist(), want.tolist(), strict=True))
     assert len(pairs) == len(set(codes.tolist())) == len(set(want.tolist()))
+
+
+def test_factorizing_columns_that_come_in_runs_equals_by_text():
+    # Pools list a machine's slots together: _factorize then works one cell per run.
+    from simulator.slot_classes.columns import _factorize
+
+    rng = np.random.default_rng(1)
+    shared = np.array(['"LINUX"', '"OSX"', "1024", None], dtype=object)
+    cells = np.repeat(shared[rng.integers(0, 4, 2_000)], rng.integers(1, 40, 2_000))
+    cells[5::97] = "".join(['"O', 'SX"'])  # equal text, another object, breaking runs
+    cells[::101] = np.nan
+    codes, uniques = _factorize(cells)
+    want, want_uniques = pd.factorize(cells, use_na_sentinel=True)
+    assert len(codes) == len(cells) and len(uniques) == len(want_uniques)
+    texts = np.append(np.asarray(uniques, dtype=object), None)
+    assert ((codes < 0) == (want < 0)).all()
+    assert list(texts[codes][codes >= 0]) == list(cells[want >= 0])
+    pairs = set(zip(codes.tolist(), want.tolist(), strict=True))
+    assert len(pairs) == len(set(codes.tolist())) == len(set(want.tolist()))
+
+
+def test_texts_parsed_together_are_the_trees_parsed_one_by_one(pools):
+    from simulator.condor import ExprTree
+    from simulator.slot_classes.evaluate import _trees
+
+    _, snap, _ = pools[0]
+    texts = set()
+    for col in ("start", "requirements", "memory", "disk", "glidein_toretire", "opsys"):
+        texts |= {t for t in snap.ads[col].dropna().unique().tolist() if isinstance(t, str)}
+    texts |= {"undefined", "error", '"a;b]"', "[a = 1; b = a]", "{1, 2}", "-1", "1.5e3"}
+    trees = _trees(texts)
+    assert len(trees) == len(texts) > 8
+    for text in texts:
+        assert trees[text] == ExprTree(text), text
+        assert str(trees[text]) == str(ExprTree(text))
+    # a text the library cannot parse fails as ExprTree(text) fails
+    try:
+        ExprTree("a &&")
+    except Exception as exc:  # classad2's ClassAdException
+        failure = type(exc)
+    with pytest.raises(failure):
+        _trees([*sorted(texts), "a &&"])
+
+
+@pytest.fixture()
+def forking(monkeypatch):
+    """Evaluate every half of a match in two processes, however few its classes;
+    counts the forks."""
+    import os
+
+    from simulator.slot_classes import evaluate
+
+    forks = []
+    real_fork = os.fork
+
+    def fork():
+        forks.append(1)
+        return real_fork()
+
+    monkeypatch.setattr(evaluate, "PARALLEL_MIN", 1)
+    monkeypatch.setattr(evaluate, "_can_fork", lambda: True)
+    monkeypatch.setattr(evaluate.os, "fork", fork)
+    clear_caches()
+    yield forks
+    clear_caches()
+
+
+def test_two_processes_give_the_plain_answers_on_real_pools(pools, forking):
+    jobs = real_jobs() + [
+        profiles.with_requirements(profiles.load_template("ospool"), text)
+        for text in real_requirements()[:6]
+    ]
+    for name, snap, slots in pools:
+        for job in jobs:
+            clear_caches()
+            job_ok, slot_ok = fast_sides(snap, job)
+            want_job, want_slot = plain_sides(slots, job)
+            assert (job_ok == want_job).all() and (slot_ok == want_slot).all(), name
+    assert forking
+
+
+def test_two_processes_on_a_generated_pool_with_the_ladder(forking):
+    from simulator.pools import generate
+
+    snap = generate("modern", slots=3_000, seed=3)
+    rows = np.arange(0, len(snap), 7)
+    sample = Snapshot(snap.ads.iloc[rows].reset_index(drop=True), snap.time, snap.time_source,
+                      snap.source, {}, dict(snap.names))
+    for profile in profiles.ladder(snap, profiles.load_template("plain")):
+        got = fast_match(snap, profile.job)
+        assert (got[rows] == plain_match(sample, profile.job)).all(), profile.name
+    assert forking
+
+
+def test_a_failed_child_is_redone_in_this_process(pools, forking, monkeypatch):
+    import os
+
+    from simulator.slot_classes import evaluate
+
+    parent = os.getpid()
+    real_run = evaluate._run
+
+    def run(*args):
+        if os.getpid() != parent:
+            os._exit(3)  # the child dies before answering
+        return real_run(*args)
+
+    monkeypatch.setattr(evaluate, "_run", run)
+    _, snap, slots = pools[0]
+    job = profiles.with_requirements(profiles.load_template("ospool"), real_requirements()[3])
+    job_ok, slot_ok = fast_sides(snap, job)
+    want_job, want_slot = plain_sides(slots, job)
+    assert (job_ok == want_job).all() and (slot_ok == want_slot).all()
+    assert forking
+
+
+def test_no_fork_while_other_threads_run():
+    import threading
+
+    from simulator.slot_classes import evaluate
+
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        assert not evaluate._can_fork()
+    finally:
+        stop.set()
+        thread.join()

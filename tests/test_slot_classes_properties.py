@@ -252,3 +252,22 @@ def test_classes_never_outnumber_slots_and_cover_every_slot(snapshot, job):
                     for scope, ref in text_info(text).refs:
                         if scope != "target" and ref in snapshot.ads.columns:
                             assert ref in own
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(pools(), jobs())
+def test_two_processes_equal_plain_for_every_slot(snapshot, job):
+    # Every half evaluated by this process and a forked copy, however few its classes.
+    from simulator.slot_classes import clear_caches, evaluate
+
+    saved = evaluate.PARALLEL_MIN, evaluate._can_fork
+    evaluate.PARALLEL_MIN, evaluate._can_fork = 1, lambda: True
+    clear_caches()
+    try:
+        job_ok, slot_ok = fast_sides(snapshot, job)
+    finally:
+        evaluate.PARALLEL_MIN, evaluate._can_fork = saved
+        clear_caches()
+    want_job, want_slot = plain_sides(snapshot, job)
+    assert job_ok.tolist() == want_job.tolist()
+    assert slot_ok.tolist() == want_slot.tolist()

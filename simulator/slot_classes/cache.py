@@ -46,8 +46,9 @@ class _PoolCache:
             texts = np.empty(len(uniques) + 1, dtype=object)
             texts[:-1] = uniques
             info = _NO_REFS
-            for text in texts[:-1]:
-                info = info | text_info(text)
+            # most texts are literals: the union is over the few distinct infos
+            for one in set(map(text_info, texts[:-1].tolist())):
+                info = info | one
             col = _Column(codes.astype(np.int32, copy=False), texts, info)
             self.columns[name] = col
         return col

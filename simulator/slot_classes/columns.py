@@ -43,6 +43,21 @@ def _factorize(cells: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
     n = len(cells)
     if n >= 10_000 and cells.flags.c_contiguous:
         pointers = np.ctypeslib.as_array((ctypes.c_size_t * n).from_address(cells.ctypes.data))
+        # Pools list a machine's slots together, so most columns come in runs of one
+        # object: factorize one cell per run, then repeat the codes over the runs.
+        starts = np.flatnonzero(pointers[1:] != pointers[:-1]) + 1
+        if len(starts) * 8 < n:
+            starts = np.concatenate(([0], starts))
+            codes, uniques = _factorize_objects(cells[starts], pointers[starts])
+            return np.repeat(codes, np.diff(np.append(starts, n))), uniques
+        return _factorize_objects(cells, pointers)
+    return pd.factorize(cells, use_na_sentinel=True)
+
+
+def _factorize_objects(cells: np.ndarray, pointers: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
+    """Factorize ``cells`` by object identity first (``pointers``), then by text."""
+    n = len(cells)
+    if n:
         by_object, objects = pd.factorize(pointers)
         if len(objects) * 4 <= n:
             first = np.empty(len(objects), dtype=np.int64)
