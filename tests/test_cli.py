@@ -189,3 +189,8 @@ def test_analyze_names_the_file_of_a_job_without_requirements(tmp_path, capsys):
     job.write_text('MyType = "Job"\nRequestCpus = 1\n')
     message = one_line_error(capsys, ["analyze", "--job", str(job)])
     assert message == f"tribes: error: {job}: ad 1 has no Requirements"
+
+
+def test_report_grid_without_a_chart_is_one_line(capsys):
+    message = one_line_error(capsys, ["report", "redhat_version", "glibc_version", "--grid"])
+    assert "--grid draws a chart: give --plot" in message

@@ -60,6 +60,8 @@ def register(subparsers):
 def run(args) -> int:
     from simulator import report
 
+    if args.grid and not args.plot:
+        raise TribesError("--grid draws a chart: give --plot FILE.png too")
     snapshots = _open(args.pool, seed=args.seed, slots=args.slots)
     groups = [[a] for a in args.attrs] if args.each else [list(args.attrs)]
     results = []
