@@ -133,5 +133,6 @@ def list_store(store: Union[str, Path]) -> List[Path]:
     """The snapshot files of a store folder, oldest first."""
     folder = Path(store)
     if not folder.is_dir():
-        raise SnapshotError(f"{folder}: no such store folder")
+        what = "a file, not a store folder" if folder.exists() else "no such store folder"
+        raise SnapshotError(f"{folder}: {what}")
     return sorted(folder.glob("snapshot-*.parquet"))

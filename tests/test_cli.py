@@ -42,6 +42,7 @@ def test_a_file_where_a_store_folder_is_wanted_is_one_line(tmp_path, capsys):
     assert "a file, not a store folder" in one_line_error(capsys, scenario)
     assert ads.read_text() == SLOT_AD
     assert "a file, not a store folder" in one_line_error(capsys, ["simulate", "--store", str(ads)])
+    assert "a file, not a store folder" in one_line_error(capsys, ["replay", "--store", str(ads)])
     missing = str(tmp_path / "nowhere")
     assert "no such folder" in one_line_error(capsys, ["simulate", "--store", missing])
     # Below a file, no folder can be made: the operating system's answer, on one line.
