@@ -153,9 +153,14 @@ def test_empty_root_publishes_nothing_and_exits_1(tmp_path):
     assert result.returncode == 1
 
 
-def test_missing_root_is_the_same_as_an_empty_one(tmp_path):
+def test_missing_root_is_a_usage_error_not_a_read_of_the_host(tmp_path):
     result = run_hook(tmp_path / "nowhere", path_dirs=[tmp_path])
-    assert result.stdout.decode() == "- update:true\n"
+    assert result.returncode == 2
+    assert result.stdout == b""
+    assert result.stderr.decode().splitlines()[-1] == (
+        "tribes-startd-cron: error: argument --root: not a directory: %r"
+        % str(tmp_path / "nowhere")
+    )
 
 
 def test_kvm_device_the_user_cannot_open(monkeypatch):
