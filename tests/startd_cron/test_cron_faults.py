@@ -157,9 +157,9 @@ def test_missing_root_is_a_usage_error_not_a_read_of_the_host(tmp_path):
     result = run_hook(tmp_path / "nowhere", path_dirs=[tmp_path])
     assert result.returncode == 2
     assert result.stdout == b""
+    missing = str(tmp_path / "nowhere")
     assert result.stderr.decode().splitlines()[-1] == (
-        "tribes-startd-cron: error: argument --root: not a directory: %r"
-        % str(tmp_path / "nowhere")
+        f"tribes-startd-cron: error: argument --root: not a directory: {missing!r}"
     )
 
 
