@@ -3,7 +3,8 @@
 For modern pools of 10k, 100k and 1M slots (``simulator.pools.generate("modern")``)
 it runs the 7-profile ladder plus 10 real requirements
 (reference/real-ads/job_requirements.txt) and prints, per size: the fast path's
-seconds, the plain path's seconds (``plain_match`` timed on a random sample of
+seconds (wall, and CPU of this process plus the forked evaluator),
+the plain path's seconds (``plain_match`` timed on a random sample of
 slots and scaled to the pool, in the same process), their ratio, effective
 slot evaluations per second (slots x jobs / fast seconds), the slot classes of
 each half of the match, and the process's peak memory. Fast times are cold:
@@ -70,12 +71,25 @@ def jobs_for(snapshot: Snapshot):
     return ladder, extra
 
 
-def run_fast(snapshot: Snapshot, jobs) -> tuple:
-    """Cold run: caches cleared, then every job once. Returns (seconds, answers)."""
+def cpu_seconds() -> float:
+    """CPU time of this process and its finished children (the forked evaluator)."""
+    total = 0.0
+    for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN):
+        usage = resource.getrusage(who)
+        total += usage.ru_utime + usage.ru_stime
+    return total
+
+
+def run_fast(snapshot: Snapshot, jobs, cpu: list = None) -> tuple:
+    """Cold run: caches cleared, then every job once. Returns (seconds, answers);
+    appends the CPU seconds (both processes) to ``cpu`` when given."""
     clear_caches()
-    start = time.perf_counter()
+    start, start_cpu = time.perf_counter(), cpu_seconds()
     answers = [fast_match(snapshot, p.job) for p in jobs]
-    return time.perf_counter() - start, answers
+    seconds = time.perf_counter() - start
+    if cpu is not None:
+        cpu.append(cpu_seconds() - start_cpu)
+    return seconds, answers
 
 
 def sample_of(snapshot: Snapshot, rows: np.ndarray) -> Snapshot:
@@ -88,11 +102,11 @@ def bench_size(n: int, args) -> dict:
     snapshot = generate("modern", slots=n, seed=args.seed)
     ladder, extra = jobs_for(snapshot)
     jobs = ladder + extra
-    ladder_times, all_times = [], []
+    ladder_times, all_times, ladder_cpu, all_cpu = [], [], [], []
     for _ in range(args.repeats):
-        seconds, _ = run_fast(snapshot, ladder)
+        seconds, _ = run_fast(snapshot, ladder, ladder_cpu)
         ladder_times.append(seconds)
-        seconds, answers = run_fast(snapshot, jobs)
+        seconds, answers = run_fast(snapshot, jobs, all_cpu)
         all_times.append(seconds)
     rng = np.random.default_rng(args.seed)
     rows = np.sort(rng.choice(n, size=min(args.sample, n), replace=False))
@@ -111,6 +125,8 @@ def bench_size(n: int, args) -> dict:
         "slots": n,
         "ladder_fast": statistics.median(ladder_times),
         "all_fast": statistics.median(all_times),
+        "ladder_cpu": statistics.median(ladder_cpu),
+        "all_cpu": statistics.median(all_cpu),
         "ladder_plain": plain_ladder,
         "all_plain": plain_all,
         "jobs": len(jobs),
@@ -124,15 +140,15 @@ def bench_size(n: int, args) -> dict:
 
 def print_sizes(results):
     print("\nmatching: modern pool, the ladder (7 profiles) and ladder + 10 real requirements")
-    print("| slots | jobs | fast s | plain s (scaled) | fast/plain | slot evals/s "
+    print("| slots | jobs | fast s | fast CPU s | plain s (scaled) | fast/plain | slot evals/s "
           "| slot classes (slot half) | classes (job half, max) | peak RSS MB |")
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in results:
-        for label, jobs, fast, plain in (
-            ("ladder", r["n_ladder"], r["ladder_fast"], r["ladder_plain"]),
-            ("+10 real", r["jobs"], r["all_fast"], r["all_plain"]),
+        for label, jobs, fast, cpu, plain in (
+            ("ladder", r["n_ladder"], r["ladder_fast"], r["ladder_cpu"], r["ladder_plain"]),
+            ("+10 real", r["jobs"], r["all_fast"], r["all_cpu"], r["all_plain"]),
         ):
-            print(f"| {r['slots']:,} | {jobs} ({label}) | {fast:.2f} | {plain:,.0f} "
+            print(f"| {r['slots']:,} | {jobs} ({label}) | {fast:.2f} | {cpu:.2f} | {plain:,.0f} "
                   f"| {plain / fast:,.0f}x | {r['slots'] * jobs / fast:,.0f} "
                   f"| {r['slot_classes']:,} | {r['job_classes']:,} | {r['peak_mb']:,.0f} |")
     if any(r["fallbacks"] for r in results):

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from simulator.slot_classes.columns import _Column, _factorize
-from simulator.slot_classes.references import _NO_REFS, _TEXT_INFO, text_info
+from simulator.slot_classes.references import _LITERAL, _NO_REFS, _TEXT_INFO, text_info
 from simulator.slot_classes.sides import JOB_SIDE, SLOT_SIDE, Side
 from simulator.snapshot import Snapshot
 
@@ -46,8 +46,11 @@ class _PoolCache:
             texts = np.empty(len(uniques) + 1, dtype=object)
             texts[:-1] = uniques
             info = _NO_REFS
-            # most texts are literals: the union is over the few distinct infos
-            for one in set(map(text_info, texts[:-1].tolist())):
+            # Most texts are literals, which reach nothing (text_info would say so
+            # too); the union is over the few distinct infos of the others.
+            literal = _LITERAL.fullmatch
+            reaching = [t for t in texts[:-1].tolist() if not (isinstance(t, str) and literal(t))]
+            for one in set(map(text_info, reaching)):
                 info = info | one
             col = _Column(codes.astype(np.int32, copy=False), texts, info)
             self.columns[name] = col

@@ -32,6 +32,8 @@ def _subgroups(cache: _PoolCache, idx: np.ndarray, names: List[str]) -> Tuple[np
     """Group ids (0..k-1) of the slots ``idx`` by the texts of ``names``."""
     key = np.zeros(len(idx), dtype=np.int64)
     size = 1
+    # all slots in order (the root branch): no need to gather the codes
+    every = len(idx) == cache.n and bool((idx[1:] > idx[:-1]).all())
     for name in names:
         col = cache.column(name)
         radix = len(col.texts)
@@ -39,7 +41,9 @@ def _subgroups(cache: _PoolCache, idx: np.ndarray, names: List[str]) -> Tuple[np
             continue  # one text in every slot: splits nothing
         if size * radix >= 2**62:
             key, size = _compact(key, size)
-        key = key * radix + (col.codes[idx] + 1)
+        key *= radix
+        key += col.codes if every else col.codes[idx]
+        key += 1
         size *= radix
     return _compact(key, size)
 
