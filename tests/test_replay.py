@@ -1,7 +1,5 @@
 """The queue replay: waits worked out by hand, eviction, carving, and speed-independent facts."""
 
-import doctest
-import importlib
 
 import numpy as np
 import pytest
@@ -324,9 +322,3 @@ def test_cli_mix_requirements_and_errors(tmp_path, capsys):
     assert main(args + ["--cycle", "600"]) == 0
     slow = {r["profile"]: r for r in json.loads(capsys.readouterr().out)}
     assert slow["any"]["mean_wait_s"] > records["any"]["mean_wait_s"]
-
-
-def test_docstring_example():
-    """The example in the job stream's docstring runs as written."""
-    result = doctest.testmod(importlib.import_module("simulator.replay.jobs"))
-    assert result.attempted > 0 and result.failed == 0

@@ -1,7 +1,5 @@
 """Scenario files: adoption curves, machines moving whole, churn, exact cells, errors."""
 
-import doctest
-import importlib
 import json
 import re
 from pathlib import Path
@@ -303,10 +301,3 @@ def test_joiners_get_new_host_names_only_where_the_host_is_named():
     assert new["name"].tolist() == ['"slot1@join0001"', '"slot2@join0001"']
     assert set(new["startdipaddr"]) == {'"<10.0.0.1:9618?alias=join0001>"'}
     assert set(new["note"]) == {'"m10 and m1x are not join0001"'}
-
-
-@pytest.mark.parametrize("name", ["spec", "checker", "parse", "adoption"])
-def test_docstring_examples(name):
-    """The examples in the scenario modules' docstrings run as written."""
-    result = doctest.testmod(importlib.import_module(f"simulator.scenario.{name}"))
-    assert result.attempted > 0 and result.failed == 0

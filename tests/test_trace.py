@@ -1,7 +1,5 @@
 """Reading SWF traces: fields, header, skipped jobs, profile mappings, one-line errors."""
 
-import doctest
-import importlib
 
 import pytest
 
@@ -83,9 +81,3 @@ def test_mixed_profile_column_is_an_error():
     lines[4] += " kernel"
     with pytest.raises(TraceError, match="line 6: a profile name in field 19"):
         parse_swf("\n".join(lines))
-
-
-def test_docstring_example():
-    """The example in the trace module's docstring runs as written."""
-    result = doctest.testmod(importlib.import_module("simulator.replay.trace"))
-    assert result.attempted > 0 and result.failed == 0
