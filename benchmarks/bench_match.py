@@ -41,9 +41,9 @@ sys.path.insert(0, str(ROOT))
 
 from simulator import profiles, store  # noqa: E402
 from simulator.match import plain_match  # noqa: E402
+from simulator.model.snapshot import Snapshot  # noqa: E402
 from simulator.pools import generate  # noqa: E402
 from simulator.slot_classes import clear_caches, fast_match, slot_classes  # noqa: E402
-from simulator.snapshot import Snapshot  # noqa: E402
 
 REQUIREMENTS = ROOT / "tests" / "fixtures" / "real-ads" / "job_requirements.txt"
 DAY = 86_400

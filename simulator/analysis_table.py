@@ -16,7 +16,7 @@ from __future__ import annotations
 import time as _time
 from typing import TYPE_CHECKING, List, Sequence
 
-from simulator.condor import ClassAd, quote
+from simulator.model.condor import ClassAd, quote
 
 if TYPE_CHECKING:
     from simulator.analyze import Analysis

@@ -24,10 +24,10 @@ from typing import Dict, List, Optional
 import numpy as np
 
 from simulator.clauses import Step, split_steps
-from simulator.condor import ClassAd, ExprTree
-from simulator.exceptions import RequirementsError
+from simulator.model.condor import ClassAd, ExprTree
+from simulator.model.errors import RequirementsError
+from simulator.model.snapshot import Snapshot
 from simulator.slot_groups import _Cells, _groups, _refs, _slot_columns
-from simulator.snapshot import Snapshot
 
 
 def _frozen(job: ClassAd, steps: List[Step], when: int):
@@ -35,7 +35,7 @@ def _frozen(job: ClassAd, steps: List[Step], when: int):
 
     The steps keep their text for display; what is evaluated is the frozen text.
     """
-    from simulator import clock
+    from simulator.model import clock
 
     if not when:
         return job, [ExprTree(s.text) for s in steps]

@@ -21,8 +21,8 @@ from __future__ import annotations
 import dataclasses
 from typing import List, Optional
 
-from simulator.condor import ExprTree
-from simulator.exceptions import RequirementsError
+from simulator.model.condor import ExprTree
+from simulator.model.errors import RequirementsError
 
 
 @dataclasses.dataclass

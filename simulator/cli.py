@@ -12,7 +12,7 @@ import importlib
 import sys
 from typing import List, Optional
 
-from simulator.exceptions import TribesError
+from simulator.model.errors import TribesError
 
 # Order here is the order in ``tribes --help``.
 COMMANDS = [

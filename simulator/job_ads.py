@@ -17,8 +17,8 @@ import re
 from pathlib import Path
 from typing import List, Optional
 
-from simulator.condor import ClassAd, ExprTree, ParserType, parse_ads, parse_one
-from simulator.exceptions import ProfileError
+from simulator.model.condor import ClassAd, ExprTree, ParserType, parse_ads, parse_one
+from simulator.model.errors import ProfileError
 from simulator.requirements_text import parse_requirements
 
 TEMPLATES = Path(__file__).parent / "templates"

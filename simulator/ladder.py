@@ -1,7 +1,7 @@
 """The requirement ladder: from the loosest way of asking for "Linux" to the tightest.
 
 Each step is relative to a reference machine (the user's desktop; by default
-the pool's most common tribe, see ``simulator.tribes``):
+the pool's most common tribe, see ``simulator.model.tribes``):
 
 ========  ====================================================================
 opsys     ``TARGET.OpSys == "LINUX"``
@@ -25,11 +25,11 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Callable, Dict, Iterable, List, Optional
 
-from simulator.condor import ClassAd, quote
-from simulator.exceptions import ProfileError
 from simulator.job_ads import with_requirements
-from simulator.snapshot import Snapshot
-from simulator.tribes import _value, reference_slot, slot_name
+from simulator.model.condor import ClassAd, quote
+from simulator.model.errors import ProfileError
+from simulator.model.snapshot import Snapshot
+from simulator.model.tribes import _value, reference_slot, slot_name
 
 if TYPE_CHECKING:
     from simulator.profiles import Profile

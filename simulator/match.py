@@ -5,8 +5,8 @@ Requirements hold with the slot as TARGET and the slot's Requirements hold
 with the job as TARGET; UNDEFINED or ERROR on either side is no match. Every
 faster path (``simulator.slot_classes``) must give exactly these answers.
 
->>> from simulator.condor import ClassAd
->>> from simulator.snapshot import Snapshot
+>>> from simulator.model.condor import ClassAd
+>>> from simulator.model.snapshot import Snapshot
 >>> pool = Snapshot.from_classads([ClassAd({"OpSys": "LINUX", "Requirements": True})], source="x")
 >>> job = ClassAd({"Requirements": ExprTree('TARGET.OpSys == "LINUX"')})
 >>> plain_match(pool, job).tolist()
@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from simulator.condor import ClassAd, ExprTree  # noqa: F401  (ExprTree: doctest)
-from simulator.snapshot import Snapshot
+from simulator.model.condor import ClassAd, ExprTree  # noqa: F401  (ExprTree: doctest)
+from simulator.model.snapshot import Snapshot
 
 
 def plain_match(snapshot: Snapshot, job: ClassAd) -> np.ndarray:

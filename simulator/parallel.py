@@ -26,9 +26,9 @@ from typing import Iterable, List, Optional, Sequence
 import pandas as pd
 
 from simulator import store
-from simulator.exceptions import TribesError
+from simulator.model.errors import TribesError
+from simulator.model.snapshot import Snapshot
 from simulator.profiles import Profile
-from simulator.snapshot import Snapshot
 
 load = store.load
 

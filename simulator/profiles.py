@@ -17,8 +17,6 @@ import re
 from pathlib import Path
 from typing import List, Sequence
 
-from simulator.condor import ClassAd
-from simulator.exceptions import ProfileError
 from simulator.job_ads import (  # noqa: F401  (re-exported)
     DEFAULT_TEMPLATE,
     TEMPLATES,
@@ -27,8 +25,10 @@ from simulator.job_ads import (  # noqa: F401  (re-exported)
     with_requirements,
 )
 from simulator.ladder import LADDER, ladder  # noqa: F401  (re-exported)
+from simulator.model.condor import ClassAd
+from simulator.model.errors import ProfileError
+from simulator.model.tribes import reference_slot, slot_name, tribe, tribes  # noqa: F401  (re-exported)
 from simulator.requirements_text import parse_requirements
-from simulator.tribes import reference_slot, slot_name, tribe, tribes  # noqa: F401  (re-exported)
 
 
 @dataclasses.dataclass

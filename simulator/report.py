@@ -19,8 +19,8 @@ from typing import Dict, List, Sequence
 import numpy as np
 import pandas as pd
 
-from simulator.condor import ClassAd, ExprTree, Value, quote
-from simulator.snapshot import Snapshot
+from simulator.model.condor import ClassAd, ExprTree, Value, quote
+from simulator.model.snapshot import Snapshot
 
 COUNT = "count"
 

@@ -9,8 +9,8 @@ RequirementsError: cannot parse requirement 'Memory >= = 5' at character 11: une
 
 from __future__ import annotations
 
-from simulator.condor import ExprTree
-from simulator.exceptions import RequirementsError
+from simulator.model.condor import ExprTree
+from simulator.model.errors import RequirementsError
 
 
 def parse_requirements(text: str, where: str = "") -> ExprTree:

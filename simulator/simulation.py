@@ -16,7 +16,7 @@ plus the summary of :mod:`simulator.summary` (``rejected_by_job`` …
 Evaluation is as of each snapshot's capture time: the job's ``time()`` is
 frozen at it (each slot's at its own MyCurrentTime, when the snapshot rebuilds the ad).
 
->>> from simulator.condor import ClassAd
+>>> from simulator.model.condor import ClassAd
 >>> from simulator.profiles import Profile, load_template, with_requirements
 >>> pool = Snapshot.from_classads(
 ...     [ClassAd({"OpSys": "LINUX", "Cpus": 4, "Machine": "a", "Requirements": True})], source="x")
@@ -34,11 +34,11 @@ from typing import Callable, List, Optional, Sequence
 import numpy as np
 import pandas as pd
 
-from simulator import clock
 from simulator import summary as better
-from simulator.condor import ClassAd
+from simulator.model import clock
+from simulator.model.condor import ClassAd
+from simulator.model.snapshot import Snapshot
 from simulator.profiles import Profile
-from simulator.snapshot import Snapshot
 
 Matcher = Callable[[Snapshot, ClassAd], np.ndarray]
 

@@ -7,7 +7,7 @@ an analysis (``simulator.analyze``) is evaluated on one slot per group and
 spread back to every slot.
 
 >>> from simulator import pools
->>> from simulator.condor import ClassAd, ExprTree
+>>> from simulator.model.condor import ClassAd, ExprTree
 >>> snapshot = pools.generate("pool_2010")
 >>> columns = _slot_columns(snapshot, [ExprTree("TARGET.OpSys =?= MY.OpSys")], ClassAd())
 >>> codes, reps = _groups(snapshot, columns)
@@ -23,8 +23,8 @@ from typing import Dict, List, Optional, Sequence
 import numpy as np
 import pandas as pd
 
-from simulator.condor import ClassAd, ExprTree, parse_one
-from simulator.snapshot import Snapshot
+from simulator.model.condor import ClassAd, ExprTree, parse_one
+from simulator.model.snapshot import Snapshot
 
 
 def _strip_scope(ref: str) -> str:
@@ -110,7 +110,7 @@ class _Cells:
         Built as ``Snapshot.classad`` builds the whole ad, ``time()`` frozen at
         the slot's own capture, but a few attributes parse much faster than hundreds.
         """
-        from simulator import clock
+        from simulator.model import clock
 
         snap = self.snapshot
         cells = [(c, self.get(c, i)) for c in columns]

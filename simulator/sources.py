@@ -14,10 +14,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import List, Optional
 
-from simulator import clock
-from simulator.exceptions import SnapshotError, TribesError
+from simulator.model import clock
+from simulator.model.errors import SnapshotError, TribesError
+from simulator.model.snapshot import Snapshot
 from simulator.readers import build
-from simulator.snapshot import Snapshot
 
 DEFAULT_POOL = "pool_2010"
 BUILTIN_POOLS = ("pool_2010", "modern")

@@ -20,8 +20,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from simulator.exceptions import SnapshotError
-from simulator.snapshot import Snapshot
+from simulator.model.errors import SnapshotError
+from simulator.model.snapshot import Snapshot
 
 _META_KEY = b"condor_tribes"
 

@@ -19,7 +19,7 @@ is ``machines_matching_busy + machines_available_now``.
 Both sides are evaluated by HTCondor's library: ``slot.matches(job)`` is the
 job's Requirements in the slot's context, ``job.matches(slot)`` the slot's.
 
->>> from simulator.condor import ClassAd, ExprTree
+>>> from simulator.model.condor import ClassAd, ExprTree
 >>> slot = ClassAd({"OpSys": "LINUX", "State": "Unclaimed", "Requirements": True})
 >>> job = ClassAd({"Requirements": ExprTree('TARGET.OpSys == "LINUX"')})
 >>> job_ok, slot_ok = plain_sides([slot], job)
@@ -34,8 +34,8 @@ from typing import Dict, Iterable, List, Tuple
 import numpy as np
 import pandas as pd
 
-from simulator.condor import ClassAd
-from simulator.snapshot import Snapshot
+from simulator.model.condor import ClassAd
+from simulator.model.snapshot import Snapshot
 
 CATEGORIES = ("rejected_by_job", "rejecting_job", "matching_busy", "available_now")
 MACHINE_CATEGORIES = tuple(f"machines_{c}" for c in CATEGORIES)

@@ -9,10 +9,10 @@ import pytest
 
 from simulator import analysis_table, analyze, cli
 from simulator.clauses import Step, split_steps
-from simulator.condor import ClassAd, ExprTree
-from simulator.exceptions import RequirementsError
 from simulator.match import plain_match
-from simulator.snapshot import Snapshot
+from simulator.model.condor import ClassAd, ExprTree
+from simulator.model.errors import RequirementsError
+from simulator.model.snapshot import Snapshot
 
 REAL = Path(__file__).resolve().parent / "fixtures" / "real-ads"
 OSPOOL = REAL / "PelicanPlatform__classad__collections_vm_testdata_pool_sample.ads.gz"

@@ -4,8 +4,9 @@
 import numpy as np
 import pytest
 
-from simulator.condor import ClassAd, ExprTree
 from simulator.match import plain_match
+from simulator.model.condor import ClassAd, ExprTree
+from simulator.model.snapshot import Snapshot
 from simulator.replay import (
     JobProfile,
     Jobs,
@@ -14,7 +15,6 @@ from simulator.replay import (
     replay,
     synthetic_jobs,
 )
-from simulator.snapshot import Snapshot
 
 DAY = 86400
 T0 = 1270425600  # 2010-04-05T00:00:00Z

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from simulator import cli, pools, report, store
-from simulator.condor import ClassAd, ExprTree
-from simulator.snapshot import Snapshot
+from simulator.model.condor import ClassAd, ExprTree
+from simulator.model.snapshot import Snapshot
 
 MARGINALS = Path(__file__).parent / "pools" / "data" / "pool_2010_marginals.csv"
 REAL = Path(__file__).resolve().parent / "fixtures" / "real-ads"

@@ -10,7 +10,8 @@ import pytest
 
 from simulator import store
 from simulator.cli import main
-from simulator.condor import ExprTree
+from simulator.model.condor import ExprTree
+from simulator.model.snapshot import Snapshot
 from simulator.scenario import (
     DAY,
     ScenarioError,
@@ -20,7 +21,6 @@ from simulator.scenario import (
     parse_scenario,
     run_scenario,
 )
-from simulator.snapshot import Snapshot
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "simulator" / "scenarios"
 R4 = "Red Hat Enterprise Linux AS release 4 (Nahant Update 7)"

@@ -9,8 +9,9 @@ import pytest
 
 from simulator import cli
 from simulator import profiles as prof
-from simulator.condor import ClassAd, ExprTree, parse_one
 from simulator.match import plain_match
+from simulator.model.condor import ClassAd, ExprTree, parse_one
+from simulator.model.snapshot import Snapshot
 from simulator.simulation import (
     RECORD_KEYS,
     at_capture_time,
@@ -18,7 +19,6 @@ from simulator.simulation import (
     plain_sides,
     simulate,
 )
-from simulator.snapshot import Snapshot
 
 REAL = Path(__file__).resolve().parent / "fixtures" / "real-ads"
 OSPOOL = REAL / "PelicanPlatform__classad__collections_vm_testdata_pool_sample.ads.gz"

@@ -8,8 +8,9 @@ import pandas as pd
 import pytest
 
 from simulator import profiles
-from simulator.condor import parse_ads, parse_one
 from simulator.match import plain_match
+from simulator.model.condor import parse_ads, parse_one
+from simulator.model.snapshot import Snapshot
 from simulator.readers import read_file
 from simulator.slot_classes import (
     clear_caches,
@@ -18,7 +19,6 @@ from simulator.slot_classes import (
     slot_classes,
     text_info,
 )
-from simulator.snapshot import Snapshot
 from simulator.summary import plain_sides
 
 REAL = Path(__file__).resolve().parent / "fixtures" / "real-ads"
@@ -350,7 +350,7 @@ def test_factorizing_columns_that_come_in_runs_equals_by_text():
 
 
 def test_texts_parsed_together_are_the_trees_parsed_one_by_one(pools):
-    from simulator.condor import ExprTree
+    from simulator.model.condor import ExprTree
     from simulator.slot_classes.evaluate import _trees
 
     _, snap, _ = pools[0]

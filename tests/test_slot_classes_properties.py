@@ -14,10 +14,10 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from simulator.condor import parse_one
 from simulator.match import plain_match
+from simulator.model.condor import parse_one
+from simulator.model.snapshot import Snapshot
 from simulator.slot_classes import fast_match, fast_sides, slot_classes, text_info
-from simulator.snapshot import Snapshot
 
 CAPTURE = 200  # the snapshot's time; slots may carry their own MyCurrentTime
 

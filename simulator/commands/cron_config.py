@@ -10,7 +10,7 @@ Example:
 """
 
 from simulator.commands import add_command
-from simulator.exceptions import TribesError
+from simulator.model.errors import TribesError
 
 
 def register(subparsers):

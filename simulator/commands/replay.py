@@ -30,7 +30,7 @@ import time
 from typing import List, Optional
 
 from simulator.commands import add_command
-from simulator.exceptions import TribesError
+from simulator.model.errors import TribesError
 
 FORMATS = ("table", "json")
 MAX_DEFAULT_JOBS = 100_000

@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 from simulator.commands import add_command
-from simulator.exceptions import TribesError
+from simulator.model.errors import TribesError
 
 
 def register(subparsers):

@@ -25,7 +25,7 @@ import sys
 from typing import List
 
 from simulator.commands import add_command, add_pool_option
-from simulator.exceptions import TribesError
+from simulator.model.errors import TribesError
 
 DEFAULT_TEMPLATE = "plain"  # simulator.profiles.DEFAULT_TEMPLATE, without importing it here
 FORMATS = ("table", "csv", "json")
@@ -84,7 +84,7 @@ def choose_matcher(args):
 
 def open_pool(spec: str, time=None):
     """The snapshots a ``--pool`` SPEC names, oldest first."""
-    from simulator import clock
+    from simulator.model import clock
     from simulator.sources import open_snapshots
 
     clock.parse_time(time)  # a bad --time is an error even where the ads carry their own
@@ -216,8 +216,8 @@ def _count(n: int, noun: str) -> str:
 
 def _reference_lines(snapshot, reference) -> List[str]:
     """Who the ladder is relative to: the reference slot and its tribe."""
-    from simulator.condor import ExprTree
-    from simulator.tribes import slot_name, tribe, tribes
+    from simulator.model.condor import ExprTree
+    from simulator.model.tribes import slot_name, tribe, tribes
 
     name = slot_name(snapshot, reference)
     own = tribe(snapshot, reference)

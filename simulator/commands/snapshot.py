@@ -17,9 +17,10 @@ from __future__ import annotations
 import time as _time
 from pathlib import Path
 
-from simulator import clock, sources, store
+from simulator import sources, store
 from simulator.commands import add_command
-from simulator.exceptions import TribesError
+from simulator.model import clock
+from simulator.model.errors import TribesError
 from simulator.readers import build
 
 

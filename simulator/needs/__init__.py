@@ -17,7 +17,7 @@ import dataclasses
 from pathlib import Path
 from typing import List, Optional
 
-from simulator.exceptions import TribesError
+from simulator.model.errors import TribesError
 
 
 class NeedsError(TribesError, ValueError):
@@ -83,7 +83,7 @@ def highest(versions) -> Optional[str]:
     >>> highest(["2.2.5", "2.34", "2.4"])
     '2.34'
     """
-    from simulator.condor import ExprTree, quote
+    from simulator.model.condor import ExprTree, quote
 
     best = None
     for version in versions:

@@ -17,7 +17,7 @@ from typing import List, Optional
 
 import numpy as np
 
-from simulator.condor import ClassAd
+from simulator.model.condor import ClassAd
 
 
 @dataclasses.dataclass

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from typing import Iterable, List, Optional
 
-from simulator.condor import ExprTree, quote
+from simulator.model.condor import ExprTree, quote
 from simulator.needs import Needs, NeedsError, highest, read_program
 
 KERNEL_ATTR = "(TARGET.kernel_version ?: TARGET.UtsnameRelease)"

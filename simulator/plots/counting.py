@@ -11,8 +11,8 @@ from typing import Sequence, Union
 import pandas as pd
 
 from simulator import report
+from simulator.model.snapshot import Snapshot
 from simulator.plots.words import NOT_PUBLISHED, names_of
-from simulator.snapshot import Snapshot
 
 
 def counts(

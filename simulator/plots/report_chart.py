@@ -10,10 +10,10 @@ from typing import List, Sequence, Union
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from simulator.exceptions import TribesError
+from simulator.model.errors import TribesError
+from simulator.model.snapshot import Snapshot
 from simulator.plots.canvas import save
 from simulator.plots.pool import distribution, facts, joint
-from simulator.snapshot import Snapshot
 
 
 def report_figure(

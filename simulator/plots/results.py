@@ -13,9 +13,9 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from simulator.model.snapshot import Snapshot
 from simulator.plots.canvas import barh, figure, zip_columns
 from simulator.plots.words import describe
-from simulator.snapshot import Snapshot
 
 
 def _rates(results: pd.DataFrame) -> pd.Series:

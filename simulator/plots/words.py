@@ -11,7 +11,7 @@ from __future__ import annotations
 import time as _time
 from typing import Dict, Iterable, List, Sequence, Union
 
-from simulator.snapshot import Snapshot
+from simulator.model.snapshot import Snapshot
 
 # Names a pool admin reads more easily than the attribute names.
 LABELS: Dict[str, str] = {

@@ -16,7 +16,7 @@ from typing import Dict, Iterable, List, Optional, Tuple
 import numpy as np
 import pandas as pd
 
-from simulator.condor import ExprTree, quote
+from simulator.model.condor import ExprTree, quote
 
 
 def string_cell(value: Optional[str]) -> Optional[str]:

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 from typing import Optional
 
-from simulator import clock
+from simulator.model import clock
+from simulator.model.snapshot import Snapshot
 from simulator.readers import json as json_reader
 from simulator.readers import long, new_syntax
 from simulator.readers import xml as xml_reader
 from simulator.readers.sniff import FORMATS, sniff_text
 from simulator.readers.text import PathLike, read_text
-from simulator.snapshot import Snapshot
 
 PARSERS = {
     "long": long.parse_text,

@@ -23,9 +23,9 @@ try:
 except ImportError:  # pragma: no cover
     _dicts_to_array = None
 
-from simulator import clock
-from simulator.condor import ClassAd
-from simulator.snapshot import Snapshot
+from simulator.model import clock
+from simulator.model.condor import ClassAd
+from simulator.model.snapshot import Snapshot
 
 NO_MYTYPE = "(no MyType)"
 

@@ -24,10 +24,10 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from simulator import clock
+from simulator.model import clock
+from simulator.model.snapshot import Snapshot
 from simulator.readers.build import ad_type
 from simulator.readers.literals import REAL_LINE, SIMPLE_LINE, entry, is_comment
-from simulator.snapshot import Snapshot
 
 SEP, COMMENT = 0, 1  # line ids of ad separators and comment lines
 MISS = -1

@@ -19,8 +19,8 @@ import math
 import re
 from typing import Tuple
 
-from simulator.condor import classad2 as _classad2
-from simulator.condor import parse_one
+from simulator.model.condor import classad2 as _classad2
+from simulator.model.condor import parse_one
 
 OLD = _classad2.ParserType.Old
 

@@ -35,13 +35,13 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from simulator import clock
-from simulator.exceptions import AdParseError
+from simulator.model import clock
+from simulator.model.errors import AdParseError
+from simulator.model.snapshot import Snapshot
 from simulator.readers.line_table import COMMENT, MISS, SEP, LineTable
 from simulator.readers.literals import BadLine
 from simulator.readers.long_library import chunks, parse_text_library, read_library
 from simulator.readers.text import PathLike, read_text
-from simulator.snapshot import Snapshot
 
 __all__ = ["chunks", "parse_text", "parse_text_library", "read", "read_library"]
 

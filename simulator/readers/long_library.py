@@ -17,13 +17,13 @@ from __future__ import annotations
 import re
 from typing import Iterator, Tuple
 
-from simulator import clock
-from simulator.condor import ClassAd, parse_one
-from simulator.exceptions import AdParseError
+from simulator.model import clock
+from simulator.model.condor import ClassAd, parse_one
+from simulator.model.errors import AdParseError
+from simulator.model.snapshot import Snapshot
 from simulator.readers.build import SlotTable
 from simulator.readers.literals import OLD, BadLine, entry, is_comment
 from simulator.readers.text import PathLike, read_text
-from simulator.snapshot import Snapshot
 
 # A blank or whitespace-only line ends an ad, as in parseAds.
 _SEPARATOR = re.compile(r"\n(?:[ \t\f\v]*\n)+")

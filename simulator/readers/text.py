@@ -8,7 +8,7 @@ import zlib
 from pathlib import Path
 from typing import Union
 
-from simulator.exceptions import AdParseError, TribesError
+from simulator.model.errors import AdParseError, TribesError
 
 PathLike = Union[str, os.PathLike]
 

@@ -18,8 +18,8 @@ from typing import Optional, Sequence
 
 import numpy as np
 
-from simulator.condor import ClassAd
-from simulator.exceptions import TribesError
+from simulator.model.condor import ClassAd
+from simulator.model.errors import TribesError
 
 DEFAULT_LOAD = 0.7
 DEFAULT_RUNTIME_MEDIAN = 4 * 3600

@@ -15,10 +15,10 @@ from typing import Callable, Dict, List, Sequence
 import numpy as np
 import pandas as pd
 
-from simulator.condor import ClassAd
+from simulator.model.condor import ClassAd
+from simulator.model.snapshot import Snapshot
 from simulator.replay.jobs import JobProfile, Jobs
 from simulator.replay.slots import capacity, empty_pool, slot_keys
-from simulator.snapshot import Snapshot
 
 _PENDING, _IDLE, _RUNNING, _DONE = 0, 1, 2, 3
 

@@ -13,10 +13,10 @@ from typing import Optional, Sequence, Union
 
 import numpy as np
 
+from simulator.model.snapshot import Snapshot
 from simulator.replay.jobs import JobProfile, Jobs, ReplayError
 from simulator.replay.negotiator import _IDLE, _RUNNING, Matcher, _Engine, default_matcher
 from simulator.replay.result import ReplayResult
-from simulator.snapshot import Snapshot
 
 DEFAULT_CYCLE = 60  # seconds; HTCondor's NEGOTIATOR_INTERVAL
 SnapshotLike = Union[Snapshot, str, Path]

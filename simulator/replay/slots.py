@@ -11,8 +11,8 @@ import dataclasses
 import numpy as np
 import pandas as pd
 
-from simulator.condor import ExprTree
-from simulator.snapshot import Snapshot
+from simulator.model.condor import ExprTree
+from simulator.model.snapshot import Snapshot
 
 
 def capacity(snapshot: Snapshot):

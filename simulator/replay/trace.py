@@ -32,7 +32,7 @@ from typing import Dict, List, Optional, Sequence, Union
 
 import numpy as np
 
-from simulator.exceptions import TribesError
+from simulator.model.errors import TribesError
 
 FIELDS = ("job", "submit", "wait", "runtime", "procs", "cpu_time", "memory", "requested_procs",
           "requested_time", "requested_memory", "status", "user", "group", "executable", "queue",

@@ -14,7 +14,7 @@ import math
 import re
 from typing import Dict, Sequence
 
-from simulator.condor import ExprTree, quote
+from simulator.model.condor import ExprTree, quote
 from simulator.scenario.spec import _UTC, ScenarioError, Tribe, _dotted
 
 _SCHEMA = {

@@ -15,7 +15,7 @@ import dataclasses
 import datetime as _dt
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
-from simulator.exceptions import TribesError
+from simulator.model.errors import TribesError
 
 DAY = 86400
 _UTC = _dt.timezone(_dt.timedelta(0))

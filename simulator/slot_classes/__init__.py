@@ -27,8 +27,8 @@ snapshot, groupings are cached per snapshot, and answers are remembered per
 class text across snapshots (a pool that drifts a little from day to day
 re-evaluates only the classes that changed).
 
->>> from simulator.condor import ClassAd, ExprTree
->>> from simulator.snapshot import Snapshot
+>>> from simulator.model.condor import ClassAd, ExprTree
+>>> from simulator.model.snapshot import Snapshot
 >>> pool = Snapshot.from_classads(
 ...     [ClassAd({"OpSys": os, "Requirements": True}) for os in ["LINUX", "OSX", "LINUX"]],
 ...     source="example")

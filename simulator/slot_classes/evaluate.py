@@ -9,8 +9,8 @@ CPU), a forked copy of the process evaluates half of them with the same library
 calls and sends its answers back through a pipe; if it fails, this process
 evaluates that half itself.
 
->>> from simulator.condor import ClassAd, ExprTree
->>> from simulator.snapshot import Snapshot
+>>> from simulator.model.condor import ClassAd, ExprTree
+>>> from simulator.model.snapshot import Snapshot
 >>> pool = Snapshot.from_classads(
 ...     [ClassAd({"OpSys": os, "Requirements": True}) for os in ["LINUX", "OSX", "LINUX"]],
 ...     source="example")
@@ -28,13 +28,13 @@ from typing import Dict, FrozenSet, List, Optional, Tuple
 
 import numpy as np
 
-from simulator import clock
-from simulator.condor import ClassAd, ExprTree, Value
+from simulator.model import clock
+from simulator.model.condor import ClassAd, ExprTree, Value
+from simulator.model.snapshot import Snapshot
 from simulator.slot_classes.cache import _MAX_ANSWERS, _answers_for, _cache_for, _PoolCache
 from simulator.slot_classes.grouping import slot_classes
 from simulator.slot_classes.references import CLOCK_COLUMNS
 from simulator.slot_classes.sides import JOB_SIDE, Side
-from simulator.snapshot import Snapshot
 
 
 def fast_match(snapshot: Snapshot, job: ClassAd) -> np.ndarray:
@@ -308,7 +308,7 @@ def _holds(value) -> bool:
 
 def _frozen(cache: _PoolCache, snapshot: Snapshot, texts, row: int):
     """A clock-reading class's texts with time() frozen as Snapshot.classad_text freezes
-    it (simulator.clock): at the slot's own MyCurrentTime, else the snapshot's time."""
+    it (simulator.model.clock): at the slot's own MyCurrentTime, else the snapshot's time."""
     own = {name: _cell(cache, name, row) for name in CLOCK_COLUMNS}
     when = clock.slot_time(own, snapshot.time)
     plain = own["currenttime"] is None

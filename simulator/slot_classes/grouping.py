@@ -4,8 +4,8 @@ Each class is keyed on the columns its own texts reach (a slot whose START is
 ``true`` is not split on the KeyboardIdle a desktop's START reads); a grouping
 is kept per snapshot and reused for any job that reads the same job texts.
 
->>> from simulator.condor import ClassAd, ExprTree
->>> from simulator.snapshot import Snapshot
+>>> from simulator.model.condor import ClassAd, ExprTree
+>>> from simulator.model.snapshot import Snapshot
 >>> pool = Snapshot.from_classads(
 ...     [ClassAd({"OpSys": os, "Requirements": True}) for os in ["LINUX", "OSX", "LINUX"]],
 ...     source="example")
@@ -21,11 +21,11 @@ from typing import FrozenSet, List, Optional, Tuple
 import numpy as np
 import pandas as pd
 
-from simulator.condor import ClassAd
+from simulator.model.condor import ClassAd
+from simulator.model.snapshot import Snapshot
 from simulator.slot_classes.cache import _cache_for, _PoolCache
 from simulator.slot_classes.references import CLOCK_COLUMNS, _JobReach, text_info
 from simulator.slot_classes.sides import JOB_SIDE, SLOT_SIDE, Side, SlotClasses
-from simulator.snapshot import Snapshot
 
 
 def _subgroups(cache: _PoolCache, idx: np.ndarray, names: List[str]) -> Tuple[np.ndarray, int]:

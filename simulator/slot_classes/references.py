@@ -17,7 +17,7 @@ import dataclasses
 import re
 from typing import Dict, FrozenSet, Optional, Tuple
 
-from simulator.condor import ClassAd, ExprTree
+from simulator.model.condor import ClassAd, ExprTree
 
 # Functions whose result depends only on their arguments (HTCondor's ClassAd
 # library and the functions htcondor2 registers). A call to anything else
@@ -56,7 +56,7 @@ DATE_FUNCTIONS = frozenset(
         "getSeconds",
     )
 )
-# What Snapshot.classad_text reads to freeze time() in one ad (simulator.clock):
+# What Snapshot.classad_text reads to freeze time() in one ad (simulator.model.clock):
 # the ad's own MyCurrentTime (else the snapshot's time, part of the answer cache
 # key), and whether the ad defines CurrentTime itself.
 CLOCK_COLUMNS = ("mycurrenttime", "currenttime")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from simulator.condor import ExprTree, quote
+from simulator.model.condor import ExprTree, quote
 from simulator.needs import NeedsError, java, read_program
 
 FIXTURES = Path(__file__).parent / "fixtures"

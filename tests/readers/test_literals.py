@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from simulator.condor import classad2, parse_one
+from simulator.model.condor import classad2, parse_one
 from simulator.readers.literals import BadLine, entry, is_comment
 
 ParserType = classad2.ParserType

@@ -4,7 +4,7 @@ import gzip
 
 from realads import OSPOOL, needs_real
 
-from simulator.condor import parse_ads
+from simulator.model.condor import parse_ads
 from simulator.readers.long_library import chunks, read_library
 
 

@@ -6,9 +6,9 @@ import pytest
 from realads import OSPOOL, needs_real
 
 from simulator import store
-from simulator.exceptions import SnapshotError
+from simulator.model.errors import SnapshotError
+from simulator.model.snapshot import Snapshot
 from simulator.readers import long
-from simulator.snapshot import Snapshot
 
 
 def _same(a, b):

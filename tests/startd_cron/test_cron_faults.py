@@ -6,7 +6,7 @@ import time
 import pytest
 from cron_helpers import HOSTS, ad_lines, hook_env, run_hook
 
-from simulator.condor import parse_one
+from simulator.model.condor import parse_one
 from startd_cron import __main__ as hook
 from startd_cron.classad_format import REPLACEMENT
 from startd_cron.context import Context

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from cron_helpers import CASES, HOSTS, run_hook
 
-from simulator.condor import parse_one
+from simulator.model.condor import parse_one
 from startd_cron import __main__ as hook
 from startd_cron.context import Context
 

@@ -10,7 +10,7 @@ import sys
 import pytest
 from cron_helpers import REPO, ad_lines
 
-from simulator.condor import parse_one
+from simulator.model.condor import parse_one
 
 
 @pytest.fixture(scope="module")

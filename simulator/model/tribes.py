@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from typing import Dict, List, Optional, Sequence, Tuple
 
-from simulator.condor import quote
-from simulator.exceptions import ProfileError
-from simulator.snapshot import Snapshot
+from simulator.model.condor import quote
+from simulator.model.errors import ProfileError
+from simulator.model.snapshot import Snapshot
 
 
 def reference_slot(snapshot: Snapshot, name: Optional[str] = None) -> int:

@@ -20,9 +20,9 @@ from typing import Dict, Iterable, Iterator, Optional
 import numpy as np
 import pandas as pd
 
-from simulator import clock
-from simulator.condor import ClassAd, ExprTree, Value, parse_one, quote
-from simulator.exceptions import SnapshotError
+from simulator.model import clock
+from simulator.model.condor import ClassAd, ExprTree, Value, parse_one, quote
+from simulator.model.errors import SnapshotError
 
 
 @dataclasses.dataclass

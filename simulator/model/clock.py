@@ -24,7 +24,7 @@ import re
 import time as _time
 from typing import Iterable, Mapping, Optional, Tuple, Union
 
-from simulator.exceptions import TribesError
+from simulator.model.errors import TribesError
 
 TimeSpec = Union[int, float, str, None]
 
@@ -141,7 +141,7 @@ def freeze_time(expr_text: str, when: int, *, current_time: bool = True) -> str:
     frozen = _TOKENS.sub(replace, expr_text)
     if not changed:
         return expr_text
-    from simulator.condor import ExprTree
+    from simulator.model.condor import ExprTree
 
     try:
         ExprTree(frozen)
@@ -161,11 +161,11 @@ def freeze_job(job, when: Optional[int]):
 
     ``when`` None or 0 leaves the job as it is (a generated pool has no capture time).
 
-    >>> from simulator.condor import ClassAd, ExprTree
+    >>> from simulator.model.condor import ClassAd, ExprTree
     >>> freeze_job(ClassAd({"Deadline": ExprTree("time() + 60")}), 100).eval("Deadline")
     160
     """
-    from simulator.condor import ClassAd, ExprTree
+    from simulator.model.condor import ClassAd, ExprTree
 
     if not when:
         return job
