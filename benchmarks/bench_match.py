@@ -39,7 +39,8 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from simulator import profiles, store  # noqa: E402
+from simulator import profiles
+from simulator.io import store  # noqa: E402
 from simulator.match import plain_match  # noqa: E402
 from simulator.model.snapshot import Snapshot  # noqa: E402
 from simulator.pools import generate  # noqa: E402

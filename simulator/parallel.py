@@ -25,7 +25,7 @@ from typing import Iterable, List, Optional, Sequence
 
 import pandas as pd
 
-from simulator import store
+from simulator.io import store
 from simulator.model.errors import TribesError
 from simulator.model.snapshot import Snapshot
 from simulator.profiles import Profile

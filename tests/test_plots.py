@@ -419,7 +419,8 @@ def test_tribes_report_plot_writes_the_chart_and_still_prints_the_table(tmp_path
 
 
 def test_tribes_report_plot_draws_one_file_per_snapshot_of_a_store(tmp_path, pool, capsys):
-    from simulator import cli, store
+    from simulator import cli
+    from simulator.io import store
 
     for day in range(2):
         pool.time = CAPTURE + day * 86400

@@ -289,7 +289,7 @@ def test_a_full_partitionable_slot_is_matched_as_if_empty():
 
 
 def tiny_store(tmp_path):
-    from simulator import store
+    from simulator.io import store
 
     for day in range(2):
         ads = [slot(f"slot{i}@m{i}", kernel="k1" if i < 2 else "k2") for i in range(8)]

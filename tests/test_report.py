@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from simulator import cli, pools, report, store
+from simulator import cli, pools, report
+from simulator.io import store
 from simulator.model.condor import ClassAd, ExprTree
 from simulator.model.snapshot import Snapshot
 

@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from simulator import store
 from simulator.cli import main
+from simulator.io import store
 from simulator.model.condor import ExprTree
 from simulator.model.snapshot import Snapshot
 from simulator.scenario import (

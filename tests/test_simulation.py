@@ -111,7 +111,7 @@ def pool_file(tmp_path):
 
 
 def small_snapshot(pool_file):
-    from simulator.sources import open_snapshots
+    from simulator.io.sources import open_snapshots
 
     (snap,) = open_snapshots(str(pool_file))
     return snap
@@ -119,7 +119,7 @@ def small_snapshot(pool_file):
 
 @pytest.fixture(scope="module")
 def ospool():
-    from simulator.sources import open_snapshots
+    from simulator.io.sources import open_snapshots
 
     (snap,) = open_snapshots(str(OSPOOL))
     return snap
@@ -364,7 +364,7 @@ def test_cli_reference_and_template(capsys, pool_file):
 
 
 def test_cli_on_a_store_gives_one_block_per_snapshot(capsys, tmp_path):
-    from simulator import store
+    from simulator.io import store
 
     folder = tmp_path / "store"
     for day, kernel in ((1, "5.14.0-362.el9"), (2, "5.14.0-427.el9")):

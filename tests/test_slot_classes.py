@@ -8,10 +8,10 @@ import pandas as pd
 import pytest
 
 from simulator import profiles
+from simulator.io.readers import read_file
 from simulator.match import plain_match
 from simulator.model.condor import parse_ads, parse_one
 from simulator.model.snapshot import Snapshot
-from simulator.readers import read_file
 from simulator.slot_classes import (
     clear_caches,
     fast_match,

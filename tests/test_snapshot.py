@@ -1,6 +1,6 @@
 import pytest
 
-from simulator import store
+from simulator.io import store
 from simulator.model.condor import ClassAd, ExprTree
 from simulator.model.errors import SnapshotError
 from simulator.model.snapshot import Snapshot

@@ -4,7 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from simulator import cli, sources, store
+from simulator import cli
+from simulator.io import sources, store
 from simulator.model.condor import parse_ads
 from simulator.model.errors import SnapshotError, TribesError
 from simulator.model.snapshot import Snapshot
@@ -130,7 +131,7 @@ def test_snapshot_command_on_a_bad_file_stores_nothing(tmp_path, capsys):
 
 @needs_real
 def test_snapshot_command_from_a_collector(tmp_path, capsys, monkeypatch):
-    from simulator.readers import collector
+    from simulator.io import collector
 
     class StandIn:
         def __init__(self, host):

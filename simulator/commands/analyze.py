@@ -50,7 +50,8 @@ def _jobs(args):
 
 
 def run(args) -> int:
-    from simulator import analysis_table, analyze, sources
+    from simulator import analysis_table, analyze
+    from simulator.io import sources
 
     jobs = _jobs(args)
     snapshots = sources.open_snapshots(args.pool)

@@ -113,7 +113,7 @@ def _weights(spec: Optional[str], names: List[str]):
 
 def run(args) -> int:
     from simulator import replay as rp
-    from simulator import store
+    from simulator.io import store
     from simulator.replay import trace as tr
 
     paths = store.list_store(args.store)

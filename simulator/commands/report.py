@@ -154,6 +154,6 @@ def _open(spec, *, seed, slots):
         return [pools.generate(name, **params)]
     if slots is not None:
         raise TribesError(f"--slots applies only to a generated pool, not {spec}")
-    from simulator.sources import open_snapshots
+    from simulator.io.sources import open_snapshots
 
     return open_snapshots(spec, pool_seed=seed)

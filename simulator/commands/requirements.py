@@ -46,7 +46,7 @@ def run(args) -> int:
         facts.append(note)
     rates, notes = [], []
     if args.pool is not None:
-        from simulator import sources
+        from simulator.io import sources
         from simulator.needs import rates as pool_rates
 
         snapshots = sources.open_snapshots(args.pool)

@@ -84,8 +84,8 @@ def choose_matcher(args):
 
 def open_pool(spec: str, time=None):
     """The snapshots a ``--pool`` SPEC names, oldest first."""
+    from simulator.io.sources import open_snapshots
     from simulator.model import clock
-    from simulator.sources import open_snapshots
 
     clock.parse_time(time)  # a bad --time is an error even where the ads carry their own
     return open_snapshots(spec, time=time)
@@ -97,7 +97,7 @@ def store_paths(args):
         return None
     from pathlib import Path
 
-    from simulator import store
+    from simulator.io import store
 
     folder = args.store or args.pool
     if args.store and not Path(folder).is_dir():
@@ -231,7 +231,7 @@ def _reference_lines(snapshot, reference) -> List[str]:
 
 def render_table(frame, snapshots, reference=None) -> str:
     """A readable table: one block per snapshot, headed by what the pool is."""
-    from simulator.readers.build import describe_skipped
+    from simulator.io.readers.build import describe_skipped
     from simulator.simulation import snapshot_label
 
     out: List[str] = []

@@ -17,11 +17,11 @@ from __future__ import annotations
 import time as _time
 from pathlib import Path
 
-from simulator import sources, store
 from simulator.commands import add_command
+from simulator.io import sources, store
+from simulator.io.readers import build
 from simulator.model import clock
 from simulator.model.errors import TribesError
-from simulator.readers import build
 
 
 def register(subparsers):

@@ -33,7 +33,7 @@ def snapshot_time(item: SnapshotLike) -> int:
     try:
         return calendar.timegm(_time.strptime(stem, "snapshot-%Y%m%dT%H%M%SZ.parquet"))
     except ValueError:
-        from simulator import store
+        from simulator.io import store
 
         return int(store.load(item).time)
 
@@ -41,7 +41,7 @@ def snapshot_time(item: SnapshotLike) -> int:
 def _load(item: SnapshotLike) -> Snapshot:
     if isinstance(item, Snapshot):
         return item
-    from simulator import store
+    from simulator.io import store
 
     return store.load(item)
 

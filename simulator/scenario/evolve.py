@@ -22,7 +22,7 @@ from simulator.scenario.spec import DAY, Scenario, Tribe
 def start_pool(scenario: Scenario) -> Snapshot:
     """The scenario's start pool: a built-in generator's pool or a stored snapshot."""
     if scenario.snapshot is not None:
-        from simulator import store
+        from simulator.io import store
 
         if not Path(scenario.snapshot).exists():
             raise scenario.error(("pool", "snapshot"), f"no such file {scenario.snapshot}")

@@ -20,7 +20,7 @@ def run_scenario(scenario: Scenario, store_dir: Union[str, Path], *, replace: bo
     Snapshots go to a temporary folder beside the store and are moved in only
     once every day has been generated, so a failure leaves the store untouched.
     """
-    from simulator import store
+    from simulator.io import store
 
     target = Path(store_dir)
     existing = store.list_store(target) if target.is_dir() else []

@@ -168,7 +168,7 @@ def test_a_portable_program_is_warned_about_condor_submit_defaults():
 
 
 def test_cli_over_a_store_one_row_per_snapshot(tmp_path, capsys):
-    from simulator import store
+    from simulator.io import store
 
     pool = _pool()
     folder = tmp_path / "store"

@@ -2,7 +2,7 @@
 
 Every distinct line read gets an id: ad separators and comments have their
 own; any other line's id stands for its column, value text and spelling. The
-fast reader (:mod:`simulator.readers.long`) turns the text into line ids and
+fast reader (:mod:`simulator.io.readers.long`) turns the text into line ids and
 the ad of each; ``LineTable.snapshot`` places the cells, keeps the slot ads and
 counts the others by type.
 
@@ -24,10 +24,10 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from simulator.io.readers.build import ad_type
+from simulator.io.readers.literals import REAL_LINE, SIMPLE_LINE, entry, is_comment
 from simulator.model import clock
 from simulator.model.snapshot import Snapshot
-from simulator.readers.build import ad_type
-from simulator.readers.literals import REAL_LINE, SIMPLE_LINE, entry, is_comment
 
 SEP, COMMENT = 0, 1  # line ids of ad separators and comment lines
 MISS = -1

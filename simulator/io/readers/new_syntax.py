@@ -14,13 +14,13 @@ from __future__ import annotations
 import re
 from typing import Iterator, Tuple
 
+from simulator.io.readers.build import SlotTable
+from simulator.io.readers.text import PathLike, line_of, read_text
 from simulator.model import clock
 from simulator.model.condor import ClassAdException, parse_one
 from simulator.model.condor import classad2 as _classad2
 from simulator.model.errors import AdParseError
 from simulator.model.snapshot import Snapshot
-from simulator.readers.build import SlotTable
-from simulator.readers.text import PathLike, line_of, read_text
 
 
 def read(path: PathLike, *, time: clock.TimeSpec = None) -> Snapshot:

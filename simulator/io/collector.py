@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from typing import List, Optional
 
+from simulator.io.readers.build import SlotTable
 from simulator.model import clock
 from simulator.model.condor import htcondor
 from simulator.model.errors import TribesError
 from simulator.model.snapshot import Snapshot
-from simulator.readers.build import SlotTable
 
 
 def read(

@@ -16,13 +16,13 @@ import re
 import xml.etree.ElementTree as ElementTree
 from typing import Iterator, Tuple
 
+from simulator.io.readers.build import SlotTable
+from simulator.io.readers.text import PathLike, line_of, read_text
 from simulator.model import clock
 from simulator.model.condor import classad2 as _classad2
 from simulator.model.condor import parse_one
 from simulator.model.errors import AdParseError
 from simulator.model.snapshot import Snapshot
-from simulator.readers.build import SlotTable
-from simulator.readers.text import PathLike, line_of, read_text
 
 _AD = re.compile(r"<c\s*>.*?</c\s*>", re.S)
 _ATTR = re.compile(r'<a\s+n\s*=\s*"([^"]*)"')

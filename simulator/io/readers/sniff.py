@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from simulator.readers.text import PathLike, read_bytes
+from simulator.io.readers.text import PathLike, read_bytes
 
 FORMATS = ("long", "xml", "json", "new", "parquet")
 

@@ -14,10 +14,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import List, Optional
 
+from simulator.io.readers import build
 from simulator.model import clock
 from simulator.model.errors import SnapshotError, TribesError
 from simulator.model.snapshot import Snapshot
-from simulator.readers import build
 
 DEFAULT_POOL = "pool_2010"
 BUILTIN_POOLS = ("pool_2010", "modern")
@@ -41,7 +41,7 @@ def open_snapshots(
         return [pools.generate(name, **params)]
     path = Path(spec)
     if path.is_dir():
-        from simulator import store
+        from simulator.io import store
 
         files = store.list_store(path)
         if not files:
@@ -56,9 +56,10 @@ def open_snapshots(
 
 def open_file(path, *, time: clock.TimeSpec = None) -> Snapshot:
     """One ads file (any format) or Parquet snapshot; an error if it holds no slot ads."""
-    from simulator.readers import read_file
+    from simulator.io import store
+    from simulator.io.readers import read_file
 
-    snap = read_file(path, time=time)
+    snap = store.load(path) if store.is_snapshot_file(path) else read_file(path, time=time)
     if not len(snap):
         others = build.describe_skipped(snap.skipped)
         raise SnapshotError(f"{path}: no slot ads (MyType \"Machine\") in it; other ads: {others}")
@@ -66,8 +67,8 @@ def open_file(path, *, time: clock.TimeSpec = None) -> Snapshot:
 
 
 def open_collector(host: str, *, time: clock.TimeSpec = None) -> Snapshot:
-    """The slot ads of a live pool (see ``simulator.readers.collector``)."""
-    from simulator.readers import collector
+    """The slot ads of a live pool (see ``simulator.io.collector``)."""
+    from simulator.io import collector
 
     snap = collector.read(host, time=time)
     if not len(snap):

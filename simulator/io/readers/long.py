@@ -16,9 +16,9 @@ as one attribute raises ``AdParseError`` naming the file, ad and line (where
 ``parseAds`` itself would silently drop the rest of the ad).
 
 Which literals are kept as they are, and how one line is read, is
-:mod:`simulator.readers.literals`; the numbered lines and the slot table they
-make, :mod:`simulator.readers.line_table`. The reference this reader is tested
-against, HTCondor's parser on each whole ad, is :mod:`simulator.readers.long_library`
+:mod:`simulator.io.readers.literals`; the numbered lines and the slot table they
+make, :mod:`simulator.io.readers.line_table`. The reference this reader is tested
+against, HTCondor's parser on each whole ad, is :mod:`simulator.io.readers.long_library`
 (its ``read_library``, ``parse_text_library`` and ``chunks`` are importable from here too).
 
 >>> snap = parse_text('MyType = "Machine"\\nOpSys = "LINUX"\\nCpus = 2 * 4\\n', path="x")
@@ -35,13 +35,13 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from simulator.io.readers.line_table import COMMENT, MISS, SEP, LineTable
+from simulator.io.readers.literals import BadLine
+from simulator.io.readers.long_library import chunks, parse_text_library, read_library
+from simulator.io.readers.text import PathLike, read_text
 from simulator.model import clock
 from simulator.model.errors import AdParseError
 from simulator.model.snapshot import Snapshot
-from simulator.readers.line_table import COMMENT, MISS, SEP, LineTable
-from simulator.readers.literals import BadLine
-from simulator.readers.long_library import chunks, parse_text_library, read_library
-from simulator.readers.text import PathLike, read_text
 
 __all__ = ["chunks", "parse_text", "parse_text_library", "read", "read_library"]
 

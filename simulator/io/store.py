@@ -65,6 +65,15 @@ def write(snapshot: Snapshot, path: Union[str, Path]) -> None:
         raise
 
 
+def is_snapshot_file(path: Union[str, Path]) -> bool:
+    """Whether ``path`` is a Parquet file (by its magic bytes), as the store writes."""
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(4) == b"PAR1"
+    except OSError:
+        return False
+
+
 def load(path: Union[str, Path]) -> Snapshot:
     """Read one snapshot file.
 

@@ -1,7 +1,7 @@
 """``condor_status -long`` read with HTCondor's parser on each whole ad: the reference path.
 
 Slow (about a thousand real OSPool ads a second), but it is the library's own
-reading; the fast reader, :mod:`simulator.readers.long`, is tested to equal it
+reading; the fast reader, :mod:`simulator.io.readers.long`, is tested to equal it
 cell for cell. A line the library cannot read as one attribute raises
 ``AdParseError`` worded as the fast reader words it.
 
@@ -17,13 +17,13 @@ from __future__ import annotations
 import re
 from typing import Iterator, Tuple
 
+from simulator.io.readers.build import SlotTable
+from simulator.io.readers.literals import OLD, BadLine, entry, is_comment
+from simulator.io.readers.text import PathLike, read_text
 from simulator.model import clock
 from simulator.model.condor import ClassAd, parse_one
 from simulator.model.errors import AdParseError
 from simulator.model.snapshot import Snapshot
-from simulator.readers.build import SlotTable
-from simulator.readers.literals import OLD, BadLine, entry, is_comment
-from simulator.readers.text import PathLike, read_text
 
 # A blank or whitespace-only line ends an ad, as in parseAds.
 _SEPARATOR = re.compile(r"\n(?:[ \t\f\v]*\n)+")
