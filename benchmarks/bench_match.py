@@ -39,7 +39,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from simulator import profiles
+from simulator import jobs as profiles
 from simulator.io import store  # noqa: E402
 from simulator.match import plain_match  # noqa: E402
 from simulator.model.snapshot import Snapshot  # noqa: E402

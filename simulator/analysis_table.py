@@ -2,7 +2,7 @@
 
 >>> from simulator import pools
 >>> from simulator.analyze import analyze
->>> from simulator.job_ads import load_template, with_requirements
+>>> from simulator.jobs.job_ads import load_template, with_requirements
 >>> job = with_requirements(load_template("plain"), "TARGET.Memory >= 2048")
 >>> print(table(analyze(pools.generate("pool_2010"), job)))
          Slots

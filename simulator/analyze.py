@@ -9,7 +9,7 @@ slots that reject the job and slots that match. ``simulator.analysis_table``
 prints the result.
 
 >>> from simulator import pools
->>> from simulator.job_ads import load_template, with_requirements
+>>> from simulator.jobs.job_ads import load_template, with_requirements
 >>> job = with_requirements(load_template("plain"), 'OpSys == "LINUX" && Memory >= 2048')
 >>> result = analyze(pools.generate("pool_2010"), job)
 >>> [(i, result.label(i), result.matched_text(i)) for i in result.shown], result.available

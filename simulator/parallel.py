@@ -26,9 +26,9 @@ from typing import Iterable, List, Optional, Sequence
 import pandas as pd
 
 from simulator.io import store
+from simulator.jobs import Profile
 from simulator.model.errors import TribesError
 from simulator.model.snapshot import Snapshot
-from simulator.profiles import Profile
 
 load = store.load
 

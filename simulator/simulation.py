@@ -17,7 +17,7 @@ Evaluation is as of each snapshot's capture time: the job's ``time()`` is
 frozen at it (each slot's at its own MyCurrentTime, when the snapshot rebuilds the ad).
 
 >>> from simulator.model.condor import ClassAd
->>> from simulator.profiles import Profile, load_template, with_requirements
+>>> from simulator.jobs import Profile, load_template, with_requirements
 >>> pool = Snapshot.from_classads(
 ...     [ClassAd({"OpSys": "LINUX", "Cpus": 4, "Machine": "a", "Requirements": True})], source="x")
 >>> job = with_requirements(load_template("plain"), 'TARGET.OpSys == "LINUX"')
@@ -35,10 +35,10 @@ import numpy as np
 import pandas as pd
 
 from simulator import summary as better
+from simulator.jobs import Profile
 from simulator.model import clock
 from simulator.model.condor import ClassAd
 from simulator.model.snapshot import Snapshot
-from simulator.profiles import Profile
 
 Matcher = Callable[[Snapshot, ClassAd], np.ndarray]
 

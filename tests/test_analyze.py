@@ -264,7 +264,7 @@ def _real_requirements():
 @needs_real
 def test_the_30_real_requirements_split_and_count_on_the_ospool_sample():
     from simulator.io import sources
-    from simulator.profiles import load_template, with_requirements
+    from simulator.jobs import load_template, with_requirements
 
     texts = _real_requirements()
     assert len(texts) == 30

@@ -2,8 +2,8 @@
 
 import pytest
 
-from simulator.job_ads import load_template, with_requirements
-from simulator.ladder import LADDER, ladder
+from simulator.jobs.job_ads import load_template, with_requirements
+from simulator.jobs.ladder import LADDER, ladder
 from simulator.match import plain_match
 from simulator.model.condor import ClassAd, ExprTree
 from simulator.model.errors import TribesError

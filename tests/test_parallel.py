@@ -7,7 +7,8 @@ from contextlib import redirect_stdout
 import pandas as pd
 import pytest
 
-from simulator import cli, parallel, profiles
+from simulator import cli, parallel
+from simulator import jobs as profiles
 from simulator.io import store
 from simulator.pools import generate
 from simulator.simulation import simulate

@@ -4,6 +4,7 @@
 import numpy as np
 import pytest
 
+from simulator.data import SCENARIOS
 from simulator.match import plain_match
 from simulator.model.condor import ClassAd, ExprTree
 from simulator.model.snapshot import Snapshot
@@ -176,11 +177,10 @@ def test_partitionable_slot_gets_back_what_its_dynamic_slots_hold():
 
 def test_cli_on_the_seed_scenario_wait_grows_from_opsys_to_kernel(tmp_path, capsys):
     import json
-    from pathlib import Path
 
     from simulator.cli import main
 
-    scenarios = Path(__file__).resolve().parent.parent / "simulator" / "scenarios"
+    scenarios = SCENARIOS
     text = (scenarios / "rhel4_to_rhel5.toml").read_text().replace("days = 45", "days = 10")
     text = text.replace("date = 2010-05-01", "date = 2010-04-08")
     (tmp_path / "s.toml").write_text(text)
@@ -221,7 +221,7 @@ def test_cli_on_the_seed_scenario_wait_grows_from_opsys_to_kernel(tmp_path, caps
 
 def test_default_fast_masks_give_the_same_replay_as_the_plain_matcher():
     from simulator import pools
-    from simulator.profiles import ladder, load_template
+    from simulator.jobs import ladder, load_template
     from simulator.scenario import generate, parse_scenario
 
     base = pools.generate("modern", seed=3, slots=300)

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from simulator import cli
-from simulator import profiles as prof
+from simulator import jobs as prof
 from simulator.match import plain_match
 from simulator.model.condor import ClassAd, ExprTree, parse_one
 from simulator.model.snapshot import Snapshot

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from simulator import profiles
+from simulator import jobs as profiles
 from simulator.io.readers import read_file
 from simulator.match import plain_match
 from simulator.model.condor import parse_ads, parse_one

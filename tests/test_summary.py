@@ -5,9 +5,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from simulator import summary
+from simulator.jobs import load_template, with_requirements
 from simulator.model.condor import ClassAd, ExprTree
 from simulator.model.snapshot import Snapshot
-from simulator.profiles import load_template, with_requirements
 
 WITHIN = ("MY.Cpus > 0 && TARGET.RequestCpus <= MY.Cpus && MY.Memory > 0 && "
           "TARGET.RequestMemory <= MY.Memory && MY.Disk > 0 && TARGET.RequestDisk <= MY.Disk")

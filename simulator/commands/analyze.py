@@ -37,7 +37,7 @@ def register(subparsers):
 
 
 def _jobs(args):
-    from simulator import profiles
+    from simulator import jobs as profiles
 
     if args.requirements is not None:
         template = profiles.load_template(args.template)

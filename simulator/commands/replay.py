@@ -13,12 +13,12 @@ never started, mean/median/p95 wait of the jobs that started, mean bounded
 slowdown.
 
 examples:
-  tribes scenario run simulator/scenarios/rhel4_to_rhel5.toml --store store/rhel
+  tribes scenario run simulator/data/scenarios/rhel4_to_rhel5.toml --store store/rhel
   tribes replay --store store/rhel
   tribes replay --store store/rhel --profiles opsys,kernel --jobs 20000 --format json
   tribes replay --store store/rhel --profiles opsys,kernel --by week
   tribes replay --store store/rhel --profiles opsys,kernel \\
-      --trace simulator/scenarios/example.swf --profile-map 'queue:1=kernel,*=opsys'
+      --trace simulator/data/scenarios/example.swf --profile-map 'queue:1=kernel,*=opsys'
 """
 
 from __future__ import annotations
@@ -75,7 +75,7 @@ def register(subparsers):
 
 
 def _profiles(args, first):
-    from simulator import profiles as prof
+    from simulator import jobs as prof
     from simulator.replay import JobProfile
 
     template = prof.load_template(args.job_template)

@@ -1,13 +1,13 @@
 """Turn a migration scenario file into a store of daily snapshots.
 
-A scenario (TOML; every key is explained in simulator/scenarios/example.toml)
+A scenario (TOML; every key is explained in simulator/data/scenarios/example.toml)
 starts from a built-in pool or a stored snapshot and moves machines between
 tribes in upgrade waves, while machines join and leave. One snapshot per day
 is written into the store; a bad file is reported as one line naming the key
 and line, and then nothing is written.
 
 Example:
-  tribes scenario run simulator/scenarios/rhel4_to_rhel5.toml --store store/rhel
+  tribes scenario run simulator/data/scenarios/rhel4_to_rhel5.toml --store store/rhel
   tribes simulate --pool store/rhel --format csv
 """
 

@@ -27,7 +27,7 @@ from typing import List
 from simulator.commands import add_command, add_pool_option
 from simulator.model.errors import TribesError
 
-DEFAULT_TEMPLATE = "plain"  # simulator.profiles.DEFAULT_TEMPLATE, without importing it here
+DEFAULT_TEMPLATE = "plain"  # simulator.jobs.profiles.DEFAULT_TEMPLATE, without importing it here
 FORMATS = ("table", "csv", "json")
 
 
@@ -131,7 +131,8 @@ def run_store(args, paths, profiles):
 
 
 def run(args) -> int:
-    from simulator import profiles as prof
+    from simulator import jobs as prof
+    from simulator.model.tribes import reference_slot
     from simulator.simulation import simulate
 
     paths = store_paths(args)
@@ -148,7 +149,7 @@ def run(args) -> int:
         given = dict.fromkeys(n.strip() for n in (args.profiles or "").split(",") if n.strip())
         names = list(given) or prof.LADDER
         first = snapshots[0]
-        reference = prof.reference_slot(first, args.reference)
+        reference = reference_slot(first, args.reference)
         chosen += prof.ladder(first, template, reference=args.reference, names=names, notes=notes)
     elif args.reference:
         notes.append("--reference is for the ladder; add --profiles to run ladder steps")

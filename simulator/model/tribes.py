@@ -48,7 +48,7 @@ def reference_slot(snapshot: Snapshot, name: Optional[str] = None) -> int:
 
 def slot_name(snapshot: Snapshot, i: int) -> str:
     """Slot i's Name (``slot N`` when it has none)."""
-    name = _value(snapshot, i, "Name")
+    name = slot_value(snapshot, i, "Name")
     return name if isinstance(name, str) else f"slot {i + 1}"
 
 
@@ -96,7 +96,7 @@ def _texts(snapshot: Snapshot, attr: str) -> List[Optional[str]]:
     return [text if isinstance(text, str) else None for text in column]
 
 
-def _value(snapshot: Snapshot, i: int, attr: str):
+def slot_value(snapshot: Snapshot, i: int, attr: str):
     """The reference slot's evaluated value of ``attr`` (None when it has none)."""
     try:
         column = snapshot.column(attr)

@@ -52,7 +52,7 @@ def _matcher():
 def compare(expr: str, snapshots, *, template: str = "plain",
             reference: Optional[str] = None) -> List[Rate]:
     """The program's expression and the ladder, matched on every snapshot."""
-    from simulator import profiles
+    from simulator import jobs as profiles
 
     match = _matcher()
     base: ClassAd = profiles.load_template(template)

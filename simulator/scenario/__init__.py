@@ -1,6 +1,6 @@
 """Migration scenarios: a start pool plus upgrade waves and churn, as one snapshot per day.
 
-A scenario file (TOML; see ``simulator/scenarios/example.toml`` for every key,
+A scenario file (TOML; see ``simulator/data/scenarios/example.toml`` for every key,
 commented) names a start pool, a start date, a number of days and a seed, then:
 
 * **waves**: machines of tribe A (a set of attribute values, e.g. one
@@ -26,7 +26,7 @@ The modules, in the order data flows through them:
 * ``evolve``: ``start_pool`` and ``generate``, the pool day by day with joins and leaves;
 * ``run``: ``run_scenario``, the days written into a store.
 
->>> scenario = load_scenario("simulator/scenarios/rhel4_to_rhel5.toml")  # doctest: +SKIP
+>>> scenario = load_scenario("simulator/data/scenarios/rhel4_to_rhel5.toml")  # doctest: +SKIP
 >>> paths = run_scenario(scenario, "store/")                            # doctest: +SKIP
 """
 

@@ -9,12 +9,12 @@ import numpy as np
 import pytest
 
 from simulator import cli
+from simulator.jobs import load_template, with_requirements
 from simulator.match import plain_match
 from simulator.model.condor import ClassAd
 from simulator.model.snapshot import Snapshot
 from simulator.needs import Needs, NeedsError
 from simulator.needs.requirements import clauses, expression, facts
-from simulator.profiles import load_template, with_requirements
 
 FIXTURES = Path(__file__).parent / "fixtures"
 GCC = shutil.which("gcc")

@@ -17,11 +17,11 @@ import re
 from pathlib import Path
 from typing import List, Optional
 
+from simulator.data import TEMPLATES
+from simulator.jobs.expressions import parse_requirements
 from simulator.model.condor import ClassAd, ExprTree, ParserType, parse_ads, parse_one
 from simulator.model.errors import ProfileError
-from simulator.requirements_text import parse_requirements
 
-TEMPLATES = Path(__file__).parent / "templates"
 DEFAULT_TEMPLATE = "plain"
 
 

@@ -14,7 +14,7 @@ vm        ``TARGET.HasHardwareVirt && TARGET.HasKVM``: the job brings its own OS
 ========  ====================================================================
 
 >>> from simulator import pools
->>> from simulator.job_ads import load_template
+>>> from simulator.jobs.job_ads import load_template
 >>> [p.requirements for p in ladder(pools.generate("pool_2010"), load_template("plain"),
 ...                                 names=["opsys", "kernel"])]
 ['TARGET.OpSys == "LINUX"', 'TARGET.kernel_version == "2.6.18-164.9.1.el5"']
@@ -23,16 +23,14 @@ vm        ``TARGET.HasHardwareVirt && TARGET.HasKVM``: the job brings its own OS
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Callable, Dict, Iterable, List, Optional
+from typing import Callable, Dict, Iterable, List, Optional
 
-from simulator.job_ads import with_requirements
+from simulator.jobs.job_ads import with_requirements
+from simulator.jobs.profile import Profile
 from simulator.model.condor import ClassAd, quote
 from simulator.model.errors import ProfileError
 from simulator.model.snapshot import Snapshot
-from simulator.model.tribes import _value, reference_slot, slot_name
-
-if TYPE_CHECKING:
-    from simulator.profiles import Profile
+from simulator.model.tribes import reference_slot, slot_name, slot_value
 
 LADDER = ("opsys", "major", "release", "kernel", "glibc", "java", "vm")
 
@@ -119,14 +117,12 @@ def ladder(
 
     A step whose attribute the reference lacks is left out, with a note.
     """
-    from simulator.profiles import Profile  # profiles imports this module: import here, not above
-
     i = reference_slot(snapshot, reference)
     cache: Dict[str, object] = {}
 
     def get(attr):
         if attr not in cache:
-            cache[attr] = _value(snapshot, i, attr)
+            cache[attr] = slot_value(snapshot, i, attr)
         return cache[attr]
 
     ref_name = slot_name(snapshot, i)

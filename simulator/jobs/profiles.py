@@ -1,9 +1,9 @@
 """Job profiles: real job ads whose Requirements are written one way or another.
 
 A profile is what a user would submit: a job ad built on a template
-(``simulator.job_ads``) with its own Requirements. Profiles come from the
-requirement ladder (``simulator.ladder``), from ``--requirements`` values or
-from job ad files; the names of those modules are re-exported here.
+(``simulator.jobs.job_ads``) with its own Requirements. Profiles come from the
+requirement ladder (``simulator.jobs.ladder``), from ``--requirements`` values or
+from job ad files.
 
 >>> [p.name for p in from_requirements(["x=TARGET.Memory >= 1024", "true"],
 ...                                    load_template("plain"))]
@@ -12,33 +12,15 @@ from job ad files; the names of those modules are re-exported here.
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from pathlib import Path
 from typing import List, Sequence
 
-from simulator.job_ads import (  # noqa: F401  (re-exported)
-    DEFAULT_TEMPLATE,
-    TEMPLATES,
-    load_template,
-    read_job_file,
-    with_requirements,
-)
-from simulator.ladder import LADDER, ladder  # noqa: F401  (re-exported)
+from simulator.jobs.expressions import parse_requirements
+from simulator.jobs.job_ads import load_template, read_job_file, with_requirements  # noqa: F401  (load_template: doctest)
+from simulator.jobs.profile import Profile
 from simulator.model.condor import ClassAd
 from simulator.model.errors import ProfileError
-from simulator.model.tribes import reference_slot, slot_name, tribe, tribes  # noqa: F401  (re-exported)
-from simulator.requirements_text import parse_requirements
-
-
-@dataclasses.dataclass
-class Profile:
-    """One way of writing a job: its name, its job ad and the Requirements used."""
-
-    name: str
-    job: ClassAd
-    requirements: str
-
 
 _NAMED = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_.-]*)\s*=(?![=?!])(.*)$", re.S)
 
