@@ -3,7 +3,7 @@
 Each step of the Requirements (``simulator.clauses``) counts the slots it
 accepts, evaluated with the ClassAd library, the job as MY and the slot as
 TARGET, once per group of slots equal on what the step reads
-(``simulator.slot_groups``); steps that change nothing are hidden, as
+(``simulator.match.slot_classes.step_groups``); steps that change nothing are hidden, as
 HTCondor hides them; the summary splits the pool into slots the job rejects,
 slots that reject the job and slots that match. ``simulator.analysis_table``
 prints the result.
@@ -24,10 +24,11 @@ from typing import Dict, List, Optional
 import numpy as np
 
 from simulator.clauses import Step, split_steps
+from simulator.match import default_matcher
+from simulator.match.slot_classes import SlotCells, group_slots, step_columns, unresolved_refs
 from simulator.model.condor import ClassAd, ExprTree
 from simulator.model.errors import RequirementsError
 from simulator.model.snapshot import Snapshot
-from simulator.slot_groups import _Cells, _groups, _refs, _slot_columns
 
 
 def _frozen(job: ClassAd, steps: List[Step], when: int):
@@ -97,22 +98,22 @@ def analyze(snapshot: Snapshot, job: ClassAd) -> Analysis:
     constant: Dict[int, bool] = {}
     for s in steps:
         tree = trees[s.index]
-        if not _refs(job, tree):  # nothing from the slot: the same everywhere
+        if not unresolved_refs(job, tree):  # nothing from the slot: the same everywhere
             constant[s.index] = _is_true(tree.eval(job))
     # Each step is evaluated once per class of slots equal on what that step reads
     # (as the negotiator's autoclusters do), then spread back to every slot.
     groupings: Dict[tuple, tuple] = {}
     ads: Dict[tuple, ClassAd] = {}
-    cells = _Cells(snapshot)
+    cells = SlotCells(snapshot)
     per_slot = []
     for s in steps:
         tree = trees[s.index]
         if s.index in constant:
             per_slot.append(np.full(n, constant[s.index]))
             continue
-        columns = tuple(_slot_columns(snapshot, [tree], job))
+        columns = tuple(step_columns(snapshot, [tree], job))
         if columns not in groupings:
-            groupings[columns] = _groups(snapshot, list(columns))
+            groupings[columns] = group_slots(snapshot, list(columns))
         codes, reps = groupings[columns]
         values = []
         for i in reps:
@@ -179,11 +180,7 @@ def _check_split(steps: List[Step], per_slot: List[np.ndarray]) -> None:
 
 def _match(snapshot: Snapshot, job: ClassAd) -> np.ndarray:
     """Both sides' Requirements, with the project's matcher (slot classes when available)."""
-    try:
-        from simulator.slot_classes import fast_match
-    except ImportError:
-        from simulator.match import plain_match as fast_match
-    return np.asarray(fast_match(snapshot, job), dtype=bool)
+    return np.asarray(default_matcher()(snapshot, job), dtype=bool)
 
 
 def _literals(snapshot: Snapshot, attr: str) -> List[object]:

@@ -10,7 +10,7 @@ For each snapshot and each profile, one record:
 ``match_rate``         matching_slots / total_slots
 ``matching_cores``     sum of ``Cpus`` over the matching slots
 ``matching_machines``  distinct ``Machine`` among the matching slots
-plus the summary of :mod:`simulator.summary` (``rejected_by_job`` …
+plus the summary of :mod:`simulator.match.summary` (``rejected_by_job`` …
 ``available_now``, the same per machine, ``total_machines``).
 
 Evaluation is as of each snapshot's capture time: the job's ``time()`` is
@@ -34,13 +34,12 @@ from typing import Callable, List, Optional, Sequence
 import numpy as np
 import pandas as pd
 
-from simulator import summary as better
 from simulator.jobs import Profile
+from simulator.match import Matcher, default_matcher, default_sides
+from simulator.match import summary as better
 from simulator.model import clock
 from simulator.model.condor import ClassAd
 from simulator.model.snapshot import Snapshot
-
-Matcher = Callable[[Snapshot, ClassAd], np.ndarray]
 
 RECORD_KEYS = (
     "snapshot",
@@ -58,26 +57,6 @@ RECORD_KEYS = (
 
 # Attribute names the ClassAd language resolves by itself.
 _BUILTIN_NAMES = {"currenttime", "true", "false", "undefined", "error"}
-
-
-def default_matcher() -> Matcher:
-    """The fast slot-class matcher when it is installed, else the plain loop."""
-    try:
-        from simulator.slot_classes import fast_match
-    except ImportError:
-        from simulator.match import plain_match
-
-        return plain_match
-    return fast_match
-
-
-def default_sides() -> Callable:
-    """The two one-sided results per slot: by slot class when installed, else one by one."""
-    try:
-        from simulator.slot_classes import fast_sides
-    except ImportError:
-        return plain_sides
-    return fast_sides
 
 
 # The slot ads of the last snapshot seen, so the plain path rebuilds them once

@@ -9,7 +9,7 @@ import pytest
 
 from simulator import analysis_table, analyze, cli
 from simulator.clauses import Step, split_steps
-from simulator.match import plain_match
+from simulator.match.plain import plain_match
 from simulator.model.condor import ClassAd, ExprTree
 from simulator.model.errors import RequirementsError
 from simulator.model.snapshot import Snapshot

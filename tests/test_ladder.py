@@ -4,7 +4,7 @@ import pytest
 
 from simulator.jobs.job_ads import load_template, with_requirements
 from simulator.jobs.ladder import LADDER, ladder
-from simulator.match import plain_match
+from simulator.match.plain import plain_match
 from simulator.model.condor import ClassAd, ExprTree
 from simulator.model.errors import TribesError
 from simulator.model.snapshot import Snapshot

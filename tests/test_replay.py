@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from simulator.data import SCENARIOS
-from simulator.match import plain_match
+from simulator.match.plain import plain_match
 from simulator.model.condor import ClassAd, ExprTree
 from simulator.model.snapshot import Snapshot
 from simulator.replay import (

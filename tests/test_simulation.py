@@ -9,7 +9,7 @@ import pytest
 
 from simulator import cli
 from simulator import jobs as prof
-from simulator.match import plain_match
+from simulator.match.plain import plain_match
 from simulator.model.condor import ClassAd, ExprTree, parse_one
 from simulator.model.snapshot import Snapshot
 from simulator.simulation import (

@@ -4,8 +4,8 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from simulator import summary
 from simulator.jobs import load_template, with_requirements
+from simulator.match import summary
 from simulator.model.condor import ClassAd, ExprTree
 from simulator.model.snapshot import Snapshot
 

@@ -42,11 +42,9 @@ class Rate:
 
 
 def _matcher():
-    try:
-        from simulator.slot_classes import fast_match
-    except ImportError:
-        from simulator.match import plain_match as fast_match
-    return fast_match
+    from simulator.match import default_matcher
+
+    return default_matcher()
 
 
 def compare(expr: str, snapshots, *, template: str = "plain",

@@ -10,37 +10,21 @@ idle jobs, oldest first, on free slots that match them.
 from __future__ import annotations
 
 import heapq
-from typing import Callable, Dict, List, Sequence
+from typing import Dict, List, Sequence
 
 import numpy as np
 import pandas as pd
 
-from simulator.model.condor import ClassAd
+from simulator.match import Matcher, default_matcher  # noqa: F401
+from simulator.model import clock
 from simulator.model.snapshot import Snapshot
 from simulator.replay.jobs import JobProfile, Jobs
 from simulator.replay.slots import capacity, empty_pool, slot_keys
 
 _PENDING, _IDLE, _RUNNING, _DONE = 0, 1, 2, 3
 
-Matcher = Callable[[Snapshot, ClassAd], np.ndarray]
 
 
-def default_matcher() -> Matcher:
-    try:
-        from simulator.slot_classes import fast_match
-    except ImportError:  # pragma: no cover - the fast path ships with the package
-        from simulator.match import plain_match
-
-        return plain_match
-    return fast_match
-
-
-def _at_capture_time(job: ClassAd, when: int) -> ClassAd:
-    try:
-        from simulator.simulation import at_capture_time
-    except ImportError:  # pragma: no cover
-        return job
-    return at_capture_time(job, when)
 
 
 class _Engine:
@@ -84,7 +68,7 @@ class _Engine:
         empty = empty_pool(snapshot)
         masks = []
         for profile in self.profiles:
-            job = _at_capture_time(profile.job, snapshot.time)
+            job = clock.freeze_job(profile.job, snapshot.time)
             mask = np.asarray(self.matcher(empty, job), dtype=bool)
             masks.append((mask & ~dynamic)[order])
         self.masks = masks

@@ -10,7 +10,7 @@ import pytest
 
 from simulator import cli
 from simulator.jobs import load_template, with_requirements
-from simulator.match import plain_match
+from simulator.match.plain import plain_match
 from simulator.model.condor import ClassAd
 from simulator.model.snapshot import Snapshot
 from simulator.needs import Needs, NeedsError

@@ -1,7 +1,7 @@
 """The modern pool's machine mix: virtualisation facts and START policies, by HTCondor."""
 
 from simulator import pools
-from simulator.match import plain_match
+from simulator.match.plain import plain_match
 from simulator.model.condor import ClassAd, ExprTree
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from simulator import pools
-from simulator.match import plain_match
+from simulator.match.plain import plain_match
 from simulator.model.condor import ClassAd, ExprTree
 from simulator.model.errors import TribesError
 from simulator.pools import pool_2010

@@ -21,11 +21,11 @@ from typing import FrozenSet, List, Optional, Tuple
 import numpy as np
 import pandas as pd
 
+from simulator.match.slot_classes.cache import _cache_for, _PoolCache
+from simulator.match.slot_classes.references import CLOCK_COLUMNS, _JobReach, text_info
+from simulator.match.slot_classes.sides import JOB_SIDE, SLOT_SIDE, Side, SlotClasses
 from simulator.model.condor import ClassAd
 from simulator.model.snapshot import Snapshot
-from simulator.slot_classes.cache import _cache_for, _PoolCache
-from simulator.slot_classes.references import CLOCK_COLUMNS, _JobReach, text_info
-from simulator.slot_classes.sides import JOB_SIDE, SLOT_SIDE, Side, SlotClasses
 
 
 def _subgroups(cache: _PoolCache, idx: np.ndarray, names: List[str]) -> Tuple[np.ndarray, int]:

@@ -9,8 +9,8 @@ spread back to every slot.
 >>> from simulator import pools
 >>> from simulator.model.condor import ClassAd, ExprTree
 >>> snapshot = pools.generate("pool_2010")
->>> columns = _slot_columns(snapshot, [ExprTree("TARGET.OpSys =?= MY.OpSys")], ClassAd())
->>> codes, reps = _groups(snapshot, columns)
+>>> columns = step_columns(snapshot, [ExprTree("TARGET.OpSys =?= MY.OpSys")], ClassAd())
+>>> codes, reps = group_slots(snapshot, columns)
 >>> columns, len(reps)
 (['opsys'], 2)
 """
@@ -39,16 +39,16 @@ _READS_CLOCK = re.compile(r"time\s*\(|currenttime", re.I)
 _CLOCK_COLUMNS = ("mycurrenttime", "currenttime")
 
 
-def _refs(ad: ClassAd, tree: ExprTree) -> List[str]:
+def unresolved_refs(ad: ClassAd, tree: ExprTree) -> List[str]:
     """References ``ad`` cannot resolve (the library answers [''] when there are none)."""
     return [r for r in ad.externalRefs(tree) if r]
 
 
-def _slot_columns(snapshot: Snapshot, trees: Sequence[ExprTree], job: ClassAd) -> List[str]:
+def step_columns(snapshot: Snapshot, trees: Sequence[ExprTree], job: ClassAd) -> List[str]:
     """Slot columns the steps can read, followed through the slots' own expressions."""
     wanted = set()
     for tree in trees:
-        wanted.update(_strip_scope(r) for r in _refs(job, tree))
+        wanted.update(_strip_scope(r) for r in unresolved_refs(job, tree))
     empty = ClassAd()
     seen, frontier = set(), [c for c in wanted if c in snapshot.ads.columns]
     while frontier:
@@ -61,7 +61,7 @@ def _slot_columns(snapshot: Snapshot, trees: Sequence[ExprTree], job: ClassAd) -
                 # Frozen per slot at its own MyCurrentTime (Snapshot.classad): part of the class.
                 frontier += [c for c in _CLOCK_COLUMNS if c in snapshot.ads.columns]
             try:
-                refs = _refs(empty, ExprTree(cell))
+                refs = unresolved_refs(empty, ExprTree(cell))
             except Exception:
                 continue
             for ref in refs:
@@ -71,7 +71,7 @@ def _slot_columns(snapshot: Snapshot, trees: Sequence[ExprTree], job: ClassAd) -
     return sorted(seen)
 
 
-def _groups(snapshot: Snapshot, columns: List[str]):
+def group_slots(snapshot: Snapshot, columns: List[str]):
     """A group number per slot (slots equal on ``columns``) and one slot per group.
 
     Each column is factorized (absent cells are one more value), and the codes
@@ -89,7 +89,7 @@ def _groups(snapshot: Snapshot, columns: List[str]):
     return combined, first.tolist()
 
 
-class _Cells:
+class SlotCells:
     """Column arrays of a snapshot, read once: pandas indexing per cell is slow."""
 
     def __init__(self, snapshot: Snapshot):
@@ -105,7 +105,7 @@ class _Cells:
         return cell if isinstance(cell, str) else None
 
     def slot_ad(self, i: int, columns: Sequence[str]) -> ClassAd:
-        """Slot ``i`` with only ``columns``: all a step can read (see ``_slot_columns``).
+        """Slot ``i`` with only ``columns``: all a step can read (see ``step_columns``).
 
         Built as ``Snapshot.classad`` builds the whole ad, ``time()`` frozen at
         the slot's own capture, but a few attributes parse much faster than hundreds.

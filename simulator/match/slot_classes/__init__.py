@@ -10,7 +10,7 @@ evaluate one representative slot per group with HTCondor's own library, and
 broadcast the answer. The two halves of ``symmetricMatch`` (the job's
 Requirements against the slot, the slot's against the job) are grouped
 separately, each on the columns it reads. The result equals
-``simulator.match.plain_match`` slot for slot; a half the analysis cannot bound
+``simulator.match.plain.plain_match`` slot for slot; a half the analysis cannot bound
 (``random()``, ``eval()``, an unknown function, ``MY[name]``, a
 ``parent.``/``super.`` scope) is evaluated one slot at a time instead.
 
@@ -41,19 +41,22 @@ re-evaluates only the classes that changed).
 
 The parts, one module each:
 
-- :mod:`simulator.slot_classes.references`: which slot attributes an
+- :mod:`simulator.match.slot_classes.references`: which slot attributes an
   expression can reach (``text_info``, the job's reach);
-- :mod:`simulator.slot_classes.columns`: a column factorized into codes and texts;
-- :mod:`simulator.slot_classes.sides`: the two halves of a match (``Side``, ``SlotClasses``);
-- :mod:`simulator.slot_classes.cache`: per-snapshot work and remembered answers;
-- :mod:`simulator.slot_classes.grouping`: the classes, branch by branch (``slot_classes``);
-- :mod:`simulator.slot_classes.evaluate`: one evaluation per class (``fast_match``, ``fast_sides``).
+- :mod:`simulator.match.slot_classes.columns`: a column factorized into codes and texts;
+- :mod:`simulator.match.slot_classes.sides`: the two halves of a match (``Side``, ``SlotClasses``);
+- :mod:`simulator.match.slot_classes.cache`: per-snapshot work and remembered answers;
+- :mod:`simulator.match.slot_classes.grouping`: the classes, branch by branch (``slot_classes``);
+- :mod:`simulator.match.slot_classes.evaluate`: one evaluation per class (``fast_match``,
+  ``fast_sides``);
+- :mod:`simulator.match.slot_classes.step_groups`: slots grouped for one expression of an
+  analysis step (``step_columns``, ``group_slots``, ``SlotCells``).
 """
 
-from simulator.slot_classes.cache import clear_caches
-from simulator.slot_classes.evaluate import fast_match, fast_sides
-from simulator.slot_classes.grouping import slot_classes
-from simulator.slot_classes.references import (
+from simulator.match.slot_classes.cache import clear_caches
+from simulator.match.slot_classes.evaluate import fast_match, fast_sides
+from simulator.match.slot_classes.grouping import slot_classes
+from simulator.match.slot_classes.references import (
     CLOCK_COLUMNS,
     DATE_FUNCTIONS,
     PURE_FUNCTIONS,
@@ -61,7 +64,13 @@ from simulator.slot_classes.references import (
     TextInfo,
     text_info,
 )
-from simulator.slot_classes.sides import JOB_SIDE, SLOT_SIDE, Side, SlotClasses
+from simulator.match.slot_classes.sides import JOB_SIDE, SLOT_SIDE, Side, SlotClasses
+from simulator.match.slot_classes.step_groups import (
+    SlotCells,
+    group_slots,
+    step_columns,
+    unresolved_refs,
+)
 
 __all__ = [
     "CLOCK_COLUMNS",
@@ -71,11 +80,15 @@ __all__ = [
     "SLOT_SIDE",
     "TIME_FUNCTIONS",
     "Side",
+    "SlotCells",
     "SlotClasses",
     "TextInfo",
     "clear_caches",
     "fast_match",
     "fast_sides",
+    "group_slots",
     "slot_classes",
+    "step_columns",
     "text_info",
+    "unresolved_refs",
 ]

@@ -3,7 +3,7 @@
 This is the reference implementation. A slot matches a job when the job's
 Requirements hold with the slot as TARGET and the slot's Requirements hold
 with the job as TARGET; UNDEFINED or ERROR on either side is no match. Every
-faster path (``simulator.slot_classes``) must give exactly these answers.
+faster path (``simulator.match.slot_classes``) must give exactly these answers.
 
 >>> from simulator.model.condor import ClassAd
 >>> from simulator.model.snapshot import Snapshot

@@ -15,7 +15,7 @@ from typing import Tuple
 import numpy as np
 import pandas as pd
 
-from simulator.slot_classes.references import TextInfo
+from simulator.match.slot_classes.references import TextInfo
 
 
 @dataclasses.dataclass

@@ -28,13 +28,13 @@ from typing import Dict, FrozenSet, List, Optional, Tuple
 
 import numpy as np
 
+from simulator.match.slot_classes.cache import _MAX_ANSWERS, _answers_for, _cache_for, _PoolCache
+from simulator.match.slot_classes.grouping import slot_classes
+from simulator.match.slot_classes.references import CLOCK_COLUMNS
+from simulator.match.slot_classes.sides import JOB_SIDE, Side
 from simulator.model import clock
 from simulator.model.condor import ClassAd, ExprTree, Value
 from simulator.model.snapshot import Snapshot
-from simulator.slot_classes.cache import _MAX_ANSWERS, _answers_for, _cache_for, _PoolCache
-from simulator.slot_classes.grouping import slot_classes
-from simulator.slot_classes.references import CLOCK_COLUMNS
-from simulator.slot_classes.sides import JOB_SIDE, Side
 
 
 def fast_match(snapshot: Snapshot, job: ClassAd) -> np.ndarray:

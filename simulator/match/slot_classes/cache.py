@@ -19,10 +19,10 @@ from typing import Dict, List
 import numpy as np
 import pandas as pd
 
+from simulator.match.slot_classes.columns import _Column, _factorize
+from simulator.match.slot_classes.references import _LITERAL, _NO_REFS, _TEXT_INFO, text_info
+from simulator.match.slot_classes.sides import JOB_SIDE, SLOT_SIDE, Side
 from simulator.model.snapshot import Snapshot
-from simulator.slot_classes.columns import _Column, _factorize
-from simulator.slot_classes.references import _LITERAL, _NO_REFS, _TEXT_INFO, text_info
-from simulator.slot_classes.sides import JOB_SIDE, SLOT_SIDE, Side
 
 
 class _PoolCache:
