@@ -1,7 +1,7 @@
 """The analysis as text and data: the ``-better-analyze`` table, summary and report, JSON.
 
 >>> from simulator import pools
->>> from simulator.analyze import analyze
+>>> from simulator.analyses.clauses.analysis import analyze
 >>> from simulator.jobs.job_ads import load_template, with_requirements
 >>> job = with_requirements(load_template("plain"), "TARGET.Memory >= 2048")
 >>> print(table(analyze(pools.generate("pool_2010"), job)))
@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, List, Sequence
 from simulator.model.condor import ClassAd, quote
 
 if TYPE_CHECKING:
-    from simulator.analyze import Analysis
+    from simulator.analyses.clauses.analysis import Analysis
 
 # Units condor_q prints beside the job attributes it lists.
 _UNITS = {"requestdisk": "kb", "requestmemory": "mb", "diskusage": "kb", "imagesize": "kb"}

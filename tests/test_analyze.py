@@ -7,8 +7,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from simulator import analysis_table, analyze, cli
-from simulator.clauses import Step, split_steps
+from simulator import analysis_table, cli
+from simulator.analyses.clauses import analysis as analyze
+from simulator.analyses.clauses.steps import Step, split_steps
 from simulator.match.plain import plain_match
 from simulator.model.condor import ClassAd, ExprTree
 from simulator.model.errors import RequirementsError

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from simulator.clauses import split_steps
+from simulator.analyses.clauses.steps import split_steps
 from simulator.model.condor import ExprTree
 from simulator.model.errors import RequirementsError
 

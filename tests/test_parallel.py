@@ -7,11 +7,12 @@ from contextlib import redirect_stdout
 import pandas as pd
 import pytest
 
-from simulator import cli, parallel
+from simulator import cli
 from simulator import jobs as profiles
+from simulator.analyses import rates_dask as parallel
+from simulator.analyses.rates import simulate
 from simulator.io import store
 from simulator.pools import generate
-from simulator.simulation import simulate
 
 DAY = 86_400
 

@@ -4,11 +4,7 @@
 import numpy as np
 import pytest
 
-from simulator.data import SCENARIOS
-from simulator.match.plain import plain_match
-from simulator.model.condor import ClassAd, ExprTree
-from simulator.model.snapshot import Snapshot
-from simulator.replay import (
+from simulator.analyses.replay import (
     JobProfile,
     Jobs,
     ReplayError,
@@ -16,6 +12,10 @@ from simulator.replay import (
     replay,
     synthetic_jobs,
 )
+from simulator.data import SCENARIOS
+from simulator.match.plain import plain_match
+from simulator.model.condor import ClassAd, ExprTree
+from simulator.model.snapshot import Snapshot
 
 DAY = 86400
 T0 = 1270425600  # 2010-04-05T00:00:00Z
@@ -158,7 +158,7 @@ def test_bad_input_is_a_clear_error():
 
 
 def test_partitionable_slot_gets_back_what_its_dynamic_slots_hold():
-    from simulator.replay import capacity
+    from simulator.analyses.replay import capacity
 
     snap = pool([
         slot("slot1@big", Cpus=2, Memory=1000, PartitionableSlot=True, SlotType="Partitionable"),
@@ -221,8 +221,8 @@ def test_cli_on_the_seed_scenario_wait_grows_from_opsys_to_kernel(tmp_path, caps
 
 def test_default_fast_masks_give_the_same_replay_as_the_plain_matcher():
     from simulator import pools
+    from simulator.analyses.scenario import generate, parse_scenario
     from simulator.jobs import ladder, load_template
-    from simulator.scenario import generate, parse_scenario
 
     base = pools.generate("modern", seed=3, slots=300)
     text = """
@@ -268,7 +268,7 @@ def test_records_by_period_split_the_totals():
 
 
 def test_a_full_partitionable_slot_is_matched_as_if_empty():
-    from simulator.replay import empty_pool
+    from simulator.analyses.replay import empty_pool
 
     limits = ExprTree("MY.Cpus > 0 && TARGET.RequestCpus <= MY.Cpus && "
                       "TARGET.RequestMemory <= MY.Memory")

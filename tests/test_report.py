@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from simulator import cli, pools, report
+from simulator import cli, pools
+from simulator.analyses import counts as report
 from simulator.io import store
 from simulator.model.condor import ClassAd, ExprTree
 from simulator.model.snapshot import Snapshot

@@ -7,12 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from simulator.cli import main
-from simulator.data import SCENARIOS
-from simulator.io import store
-from simulator.model.condor import ExprTree
-from simulator.model.snapshot import Snapshot
-from simulator.scenario import (
+from simulator.analyses.scenario import (
     DAY,
     ScenarioError,
     adoption_at,
@@ -21,6 +16,11 @@ from simulator.scenario import (
     parse_scenario,
     run_scenario,
 )
+from simulator.cli import main
+from simulator.data import SCENARIOS
+from simulator.io import store
+from simulator.model.condor import ExprTree
+from simulator.model.snapshot import Snapshot
 
 SCENARIOS = SCENARIOS
 R4 = "Red Hat Enterprise Linux AS release 4 (Nahant Update 7)"

@@ -9,16 +9,16 @@ import pytest
 
 from simulator import cli
 from simulator import jobs as prof
-from simulator.match.plain import plain_match
-from simulator.model.condor import ClassAd, ExprTree, parse_one
-from simulator.model.snapshot import Snapshot
-from simulator.simulation import (
+from simulator.analyses.rates import (
     RECORD_KEYS,
     at_capture_time,
     missing_attributes,
     plain_sides,
     simulate,
 )
+from simulator.match.plain import plain_match
+from simulator.model.condor import ClassAd, ExprTree, parse_one
+from simulator.model.snapshot import Snapshot
 
 REAL = Path(__file__).resolve().parent / "fixtures" / "real-ads"
 OSPOOL = REAL / "PelicanPlatform__classad__collections_vm_testdata_pool_sample.ads.gz"

@@ -50,7 +50,8 @@ def _jobs(args):
 
 
 def run(args) -> int:
-    from simulator import analysis_table, analyze
+    from simulator import analysis_table
+    from simulator.analyses.clauses import analysis as analyze
     from simulator.io import sources
 
     jobs = _jobs(args)

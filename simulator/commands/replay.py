@@ -76,7 +76,7 @@ def register(subparsers):
 
 def _profiles(args, first):
     from simulator import jobs as prof
-    from simulator.replay import JobProfile
+    from simulator.analyses.replay import JobProfile
 
     template = prof.load_template(args.job_template)
     notes: List[str] = []
@@ -112,9 +112,9 @@ def _weights(spec: Optional[str], names: List[str]):
 
 
 def run(args) -> int:
-    from simulator import replay as rp
+    from simulator.analyses import replay as rp
+    from simulator.analyses.replay import trace as tr
     from simulator.io import store
-    from simulator.replay import trace as tr
 
     paths = store.list_store(args.store)
     if not paths:

@@ -58,7 +58,7 @@ def register(subparsers):
 
 
 def run(args) -> int:
-    from simulator import report
+    from simulator.analyses import counts as report
 
     if args.grid and not args.plot:
         raise TribesError("--grid draws a chart: give --plot FILE.png too")
@@ -108,7 +108,7 @@ def _csv(results, *, long, several) -> str:
     """Wide (one column per attribute) or, with --each, long like the seed's marginals CSV."""
     import pandas as pd
 
-    from simulator import report
+    from simulator.analyses import counts as report
 
     frames = []
     for snap, attrs, table in results:

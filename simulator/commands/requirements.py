@@ -36,7 +36,7 @@ def register(subparsers):
 
 
 def run(args) -> int:
-    from simulator.needs import requirements
+    from simulator.analyses.needs import expression as requirements
 
     needs = requirements.read_programs(args.programs)
     expr = requirements.expression(needs)
@@ -46,8 +46,8 @@ def run(args) -> int:
         facts.append(note)
     rates, notes = [], []
     if args.pool is not None:
+        from simulator.analyses.needs import rates as pool_rates
         from simulator.io import sources
-        from simulator.needs import rates as pool_rates
 
         snapshots = sources.open_snapshots(args.pool)
         rates = pool_rates.compare(expr, snapshots, template=args.template,
@@ -69,7 +69,7 @@ def run(args) -> int:
     for fact in facts:
         print(f"    {fact}")
     if rates:
-        from simulator.needs import rates as pool_rates
+        from simulator.analyses.needs import rates as pool_rates
 
         several = len({(r.time, r.source) for r in rates}) > 1
         print()

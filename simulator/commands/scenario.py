@@ -34,7 +34,7 @@ def register(subparsers):
 
 
 def run(args) -> int:
-    from simulator import scenario as scenarios
+    from simulator.analyses import scenario as scenarios
 
     if args.action == "run" and Path(args.store).exists() and not Path(args.store).is_dir():
         raise TribesError(f"--store {args.store}: a file, not a store folder")

@@ -61,7 +61,7 @@ def register(subparsers):
         "LastHeardFrom); epoch seconds or YYYY-MM-DDTHH:MM:SSZ",
     )
     parser.add_argument("--format", choices=FORMATS, default="table")
-    # Many snapshots, on one machine or many (simulator.parallel).
+    # Many snapshots, on one machine or many (simulator.analyses.rates_dask).
     parser.add_argument(
         "--store", metavar="DIR",
         help="a snapshot store folder (instead of --pool): one task per (snapshot, profile "
@@ -77,7 +77,7 @@ def register(subparsers):
 
 def choose_matcher(args):
     """The matcher the run uses (options that pick another one go here)."""
-    from simulator.simulation import default_matcher
+    from simulator.analyses.rates import default_matcher
 
     return default_matcher()
 
@@ -114,14 +114,14 @@ def store_paths(args):
 
 def store_headers(paths):
     """The first snapshot (the ladder's reference), then only the others' headers."""
-    from simulator import parallel
+    from simulator.analyses import rates_dask as parallel
 
     return [parallel.load(paths[0])] + [parallel.header(p) for p in paths[1:]]
 
 
 def run_store(args, paths, profiles):
     """One task per (snapshot, profile block), here or on Dask; same frame as simulate()."""
-    from simulator import parallel
+    from simulator.analyses import rates_dask as parallel
 
     progress = not args.quiet
     if args.dask is None:
@@ -132,8 +132,8 @@ def run_store(args, paths, profiles):
 
 def run(args) -> int:
     from simulator import jobs as prof
+    from simulator.analyses.rates import simulate
     from simulator.model.tribes import reference_slot
-    from simulator.simulation import simulate
 
     paths = store_paths(args)
     snapshots = store_headers(paths) if paths else open_pool(args.pool, args.time)
@@ -232,8 +232,8 @@ def _reference_lines(snapshot, reference) -> List[str]:
 
 def render_table(frame, snapshots, reference=None) -> str:
     """A readable table: one block per snapshot, headed by what the pool is."""
+    from simulator.analyses.rates import snapshot_label
     from simulator.io.readers.build import describe_skipped
-    from simulator.simulation import snapshot_label
 
     out: List[str] = []
     records = frame.to_dict(orient="records")

@@ -1,6 +1,6 @@
 """Charts of what-if results: the requirement ladder, match rates over time, queue waits.
 
-They take the DataFrames of :func:`simulator.simulation.simulate` (``snapshot``,
+They take the DataFrames of :func:`simulator.analyses.rates.simulate` (``snapshot``,
 ``profile``, ``matching_slots``, ``total_slots``, ``match_rate`` …) and of the
 replay's summary (``profile``, ``median_wait_s`` …).
 """

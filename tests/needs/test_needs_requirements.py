@@ -9,12 +9,12 @@ import numpy as np
 import pytest
 
 from simulator import cli
+from simulator.analyses.needs import Needs, NeedsError
+from simulator.analyses.needs.expression import clauses, expression, facts
 from simulator.jobs import load_template, with_requirements
 from simulator.match.plain import plain_match
 from simulator.model.condor import ClassAd
 from simulator.model.snapshot import Snapshot
-from simulator.needs import Needs, NeedsError
-from simulator.needs.requirements import clauses, expression, facts
 
 FIXTURES = Path(__file__).parent / "fixtures"
 GCC = shutil.which("gcc")
@@ -161,7 +161,7 @@ def test_facts_name_the_library_that_sets_a_version():
 
 
 def test_a_portable_program_is_warned_about_condor_submit_defaults():
-    from simulator.needs.requirements import submit_note
+    from simulator.analyses.needs.expression import submit_note
 
     assert "Arch and OpSys" in submit_note('versionGE(TARGET.JavaSpecificationVersion,"11")')
     assert submit_note('TARGET.OpSys == "LINUX" && TARGET.Arch == "X86_64"') is None

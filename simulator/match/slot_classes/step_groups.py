@@ -3,7 +3,7 @@
 The negotiator's autoclusters do the same: slots equal on every attribute an
 expression can read (followed through the slots' own expressions, and the
 capture time where they read the clock) get the same verdict. Each step of
-an analysis (``simulator.analyze``) is evaluated on one slot per group and
+an analysis (``simulator.analyses.clauses.analysis``) is evaluated on one slot per group and
 spread back to every slot.
 
 >>> from simulator import pools

@@ -13,7 +13,7 @@ execute nodes publish (HTCondor's own, and the ones tribes' startd cron adds):
 Nothing else: no release, no exact kernel, no exact glibc build. ``versionGE``
 compares dotted versions as numbers, so "17" is above "1.8" and "2.14" above "2.5".
 
->>> from simulator.needs import Needs
+>>> from simulator.analyses.needs import Needs
 >>> expression([Needs("a.out", "ELF executable", opsys="LINUX", arch="X86_64", glibc="2.14")])
 'TARGET.OpSys == "LINUX" && TARGET.Arch == "X86_64" && versionGE(TARGET.glibc_base_version,"2.14")'
 """
@@ -22,8 +22,8 @@ from __future__ import annotations
 
 from typing import Iterable, List, Optional
 
+from simulator.analyses.needs import Needs, NeedsError, highest, read_program
 from simulator.model.condor import ExprTree, quote
-from simulator.needs import Needs, NeedsError, highest, read_program
 
 KERNEL_ATTR = "(TARGET.kernel_version ?: TARGET.UtsnameRelease)"
 MICROARCH_ORDER = ("x86_64-v1", "x86_64-v2", "x86_64-v3", "x86_64-v4")

@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import List, Tuple
 
-from simulator.needs import Needs, NeedsError
+from simulator.analyses.needs import Needs, NeedsError
 
 
 def parse_shebang(line: str) -> Tuple[str, List[str], str]:

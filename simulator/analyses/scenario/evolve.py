@@ -12,11 +12,11 @@ from typing import List
 import numpy as np
 import pandas as pd
 
+from simulator.analyses.scenario.adoption import turn_times
+from simulator.analyses.scenario.machines import _Pool
+from simulator.analyses.scenario.spec import DAY, Scenario, Tribe
 from simulator.model.errors import TribesError
 from simulator.model.snapshot import Snapshot
-from simulator.scenario.adoption import turn_times
-from simulator.scenario.machines import _Pool
-from simulator.scenario.spec import DAY, Scenario, Tribe
 
 
 def start_pool(scenario: Scenario) -> Snapshot:

@@ -13,10 +13,10 @@ from typing import Optional, Sequence, Union
 
 import numpy as np
 
+from simulator.analyses.replay.jobs import JobProfile, Jobs, ReplayError
+from simulator.analyses.replay.negotiator import _IDLE, _RUNNING, Matcher, _Engine, default_matcher
+from simulator.analyses.replay.result import ReplayResult
 from simulator.model.snapshot import Snapshot
-from simulator.replay.jobs import JobProfile, Jobs, ReplayError
-from simulator.replay.negotiator import _IDLE, _RUNNING, Matcher, _Engine, default_matcher
-from simulator.replay.result import ReplayResult
 
 DEFAULT_CYCLE = 60  # seconds; HTCondor's NEGOTIATOR_INTERVAL
 SnapshotLike = Union[Snapshot, str, Path]

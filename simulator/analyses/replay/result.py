@@ -13,7 +13,7 @@ from typing import List, Optional
 import numpy as np
 import pandas as pd
 
-from simulator.replay.jobs import Jobs
+from simulator.analyses.replay.jobs import Jobs
 
 SLOWDOWN_BOUND = 10.0  # seconds
 RECORD_KEYS = ("profile", "jobs", "finished", "never_started", "mean_wait_s", "median_wait_s",

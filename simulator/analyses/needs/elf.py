@@ -27,7 +27,7 @@ from elftools.elf.dynamic import DynamicSection
 from elftools.elf.elffile import ELFFile
 from elftools.elf.gnuversions import GNUVerNeedSection
 
-from simulator.needs import Needs, NeedsError, highest
+from simulator.analyses.needs import Needs, NeedsError, highest
 
 # e_machine → the Arch value HTCondor publishes for that machine.
 ARCH = {

@@ -30,11 +30,11 @@ The modules, in the order data flows through them:
 >>> paths = run_scenario(scenario, "store/")                            # doctest: +SKIP
 """
 
-from simulator.scenario.adoption import adoption_at, turn_times
-from simulator.scenario.evolve import generate, start_pool
-from simulator.scenario.parse import load_scenario, parse_scenario
-from simulator.scenario.run import run_scenario
-from simulator.scenario.spec import (
+from simulator.analyses.scenario.adoption import adoption_at, turn_times
+from simulator.analyses.scenario.evolve import generate, start_pool
+from simulator.analyses.scenario.parse import load_scenario, parse_scenario
+from simulator.analyses.scenario.run import run_scenario
+from simulator.analyses.scenario.spec import (
     DAY,
     Event,
     Scenario,

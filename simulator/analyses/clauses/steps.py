@@ -9,7 +9,7 @@ shows its operand's count under the operand's number), and comparisons nested
 inside other conditions are not listed apart.
 The split itself is done by HTCondor's parser: a candidate cut at an
 operator is kept only when both sides parse on their own (see ``_split``),
-and every count (``simulator.analyze``) comes from evaluating the step's own
+and every count (``simulator.analyses.clauses.analysis``) comes from evaluating the step's own
 text with the ClassAd library, the job as MY and the slot as TARGET.
 
 >>> [(s.index, s.label()) for s in split_steps('A == 1 && (B || C)')]

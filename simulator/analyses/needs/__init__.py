@@ -8,7 +8,7 @@ Requirements expression that is still safe.
 >>> read_program("/no/such/program")
 Traceback (most recent call last):
 ...
-simulator.needs.NeedsError: /no/such/program: no such file
+simulator.analyses.needs.NeedsError: /no/such/program: no such file
 """
 
 from __future__ import annotations
@@ -55,19 +55,19 @@ def read_program(path, *, search_path: Optional[List[str]] = None) -> Needs:
     except OSError as exc:
         raise NeedsError(f"{path}: cannot read: {exc.strerror or exc}") from None
     if head.startswith(b"\x7fELF"):
-        from simulator.needs import elf
+        from simulator.analyses.needs import elf
 
         return elf.read(path, search_path=search_path)
     if head.startswith(b"\xca\xfe\xba\xbe"):
-        from simulator.needs import java
+        from simulator.analyses.needs import java
 
         return java.read_class_file(path)
     if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
-        from simulator.needs import java
+        from simulator.analyses.needs import java
 
         return java.read_jar(path)
     if head.startswith(b"#!"):
-        from simulator.needs import script
+        from simulator.analyses.needs import script
 
         return script.read(path)
     if not head:

@@ -8,9 +8,9 @@ import tempfile
 from pathlib import Path
 from typing import List, Optional, Union
 
+from simulator.analyses.scenario.evolve import generate, start_pool
+from simulator.analyses.scenario.spec import Scenario, ScenarioError
 from simulator.model.snapshot import Snapshot
-from simulator.scenario.evolve import generate, start_pool
-from simulator.scenario.spec import Scenario, ScenarioError
 
 
 def run_scenario(scenario: Scenario, store_dir: Union[str, Path], *, replace: bool = False,

@@ -15,11 +15,11 @@ from typing import Dict, List, Sequence
 import numpy as np
 import pandas as pd
 
+from simulator.analyses.replay.jobs import JobProfile, Jobs
+from simulator.analyses.replay.slots import capacity, empty_pool, slot_keys
 from simulator.match import Matcher, default_matcher  # noqa: F401
 from simulator.model import clock
 from simulator.model.snapshot import Snapshot
-from simulator.replay.jobs import JobProfile, Jobs
-from simulator.replay.slots import capacity, empty_pool, slot_keys
 
 _PENDING, _IDLE, _RUNNING, _DONE = 0, 1, 2, 3
 

@@ -2,7 +2,7 @@
 
 A ``JobProfile`` is a job ad and what one job of it requests; ``Jobs`` is the
 stream (submit time, runtime, profile index per job). ``synthetic_jobs`` draws
-Poisson arrivals and lognormal runtimes; ``simulator.replay.trace`` reads a
+Poisson arrivals and lognormal runtimes; ``simulator.analyses.replay.trace`` reads a
 real log instead.
 
 >>> stream = synthetic_jobs(2, horizon=3600.0, jobs=5, seed=1)

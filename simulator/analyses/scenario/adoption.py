@@ -3,7 +3,7 @@
 A wave's curve runs through dated fractions (30 %, 50 %, 100 % ...) as a
 logistic ramp; each machine adds its own update lag.
 
->>> from simulator.scenario.spec import Tribe
+>>> from simulator.analyses.scenario.spec import Tribe
 >>> wave = Wave("w", Tribe({}, {}), Tribe({}, {}), 0, [(10 * DAY, 0.5)], 0.0)
 >>> round(adoption_at(wave, 10 * DAY), 3)
 0.5
@@ -15,7 +15,7 @@ import math
 
 import numpy as np
 
-from simulator.scenario.spec import DAY, Wave
+from simulator.analyses.scenario.spec import DAY, Wave
 
 # Fractions are mapped into [EPS, 1 - EPS] before the logit, so that 0 % at the
 # wave's start and 100 % at its last date are finite ends of the ramp.

@@ -38,7 +38,7 @@ The modules:
 >>> result.summary()                                            # doctest: +SKIP
 """
 
-from simulator.replay.jobs import (
+from simulator.analyses.replay.jobs import (
     DEFAULT_LOAD,
     DEFAULT_RUNTIME_MEDIAN,
     DEFAULT_RUNTIME_SIGMA,
@@ -48,10 +48,10 @@ from simulator.replay.jobs import (
     jobs_for_load,
     synthetic_jobs,
 )
-from simulator.replay.negotiator import Matcher, default_matcher
-from simulator.replay.result import RECORD_KEYS, SLOWDOWN_BOUND, ReplayResult
-from simulator.replay.run import DEFAULT_CYCLE, SnapshotLike, replay, snapshot_time
-from simulator.replay.slots import capacity, empty_pool, slot_keys
+from simulator.analyses.replay.negotiator import Matcher, default_matcher
+from simulator.analyses.replay.result import RECORD_KEYS, SLOWDOWN_BOUND, ReplayResult
+from simulator.analyses.replay.run import DEFAULT_CYCLE, SnapshotLike, replay, snapshot_time
+from simulator.analyses.replay.slots import capacity, empty_pool, slot_keys
 
 __all__ = [
     "DEFAULT_CYCLE",

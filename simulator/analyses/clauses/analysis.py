@@ -1,6 +1,6 @@
 """Which clause of a Requirements costs the matches, as ``condor_q -better-analyze`` shows.
 
-Each step of the Requirements (``simulator.clauses``) counts the slots it
+Each step of the Requirements (``simulator.analyses.clauses.steps``) counts the slots it
 accepts, evaluated with the ClassAd library, the job as MY and the slot as
 TARGET, once per group of slots equal on what the step reads
 (``simulator.match.slot_classes.step_groups``); steps that change nothing are hidden, as
@@ -23,7 +23,7 @@ from typing import Dict, List, Optional
 
 import numpy as np
 
-from simulator.clauses import Step, split_steps
+from simulator.analyses.clauses.steps import Step, split_steps
 from simulator.match import default_matcher
 from simulator.match.slot_classes import SlotCells, group_slots, step_columns, unresolved_refs
 from simulator.model.condor import ClassAd, ExprTree

@@ -20,7 +20,7 @@ import zipfile
 from pathlib import Path
 from typing import Dict, Optional
 
-from simulator.needs import Needs, NeedsError
+from simulator.analyses.needs import Needs, NeedsError
 
 # Java 1.1 wrote major 45; every release since adds one.
 FIRST_MAJOR = 45

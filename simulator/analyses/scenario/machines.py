@@ -12,9 +12,9 @@ from typing import Dict, Sequence
 import numpy as np
 import pandas as pd
 
+from simulator.analyses.scenario.spec import Tribe
 from simulator.model.condor import quote, unquote
 from simulator.model.snapshot import Snapshot
-from simulator.scenario.spec import Tribe
 
 # Columns whose text names the capture moment; refreshed on every day.
 _TIME_COLUMNS = ("mycurrenttime", "lastheardfrom")

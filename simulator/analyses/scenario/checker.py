@@ -14,8 +14,8 @@ import math
 import re
 from typing import Dict, Sequence
 
+from simulator.analyses.scenario.spec import _UTC, ScenarioError, Tribe, _dotted
 from simulator.model.condor import ExprTree, quote
-from simulator.scenario.spec import _UTC, ScenarioError, Tribe, _dotted
 
 _SCHEMA = {
     (): {"scenario", "pool", "wave", "churn", "event"},

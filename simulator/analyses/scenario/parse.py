@@ -12,8 +12,8 @@ import sys
 from pathlib import Path
 from typing import Union
 
-from simulator.scenario.checker import _Checker
-from simulator.scenario.spec import DAY, Event, Scenario, ScenarioError, Wave
+from simulator.analyses.scenario.checker import _Checker
+from simulator.analyses.scenario.spec import DAY, Event, Scenario, ScenarioError, Wave
 
 if sys.version_info >= (3, 11):  # noqa: UP036  (setup.cfg still allows Python 3.9)
     import tomllib

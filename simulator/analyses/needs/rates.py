@@ -5,7 +5,7 @@ matches, and for each ladder profile (``opsys`` … ``release`` … ``vm``) the
 slots it matches and how many of those cannot run the program (they lack
 what the program needs: the job would start there and fail).
 
->>> from simulator.needs.rates import Rate
+>>> from simulator.analyses.needs.rates import Rate
 >>> Rate("needs", "true", "pool", 0, 10, 4, 0).rate
 0.4
 """

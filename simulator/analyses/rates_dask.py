@@ -56,7 +56,7 @@ def blocks(profiles: Sequence[Profile], size: Optional[int]) -> List[List[Profil
 
 def run_task(path, profiles: List[Profile]) -> pd.DataFrame:
     """One task: load one snapshot file and run a block of profiles on it."""
-    from simulator.simulation import simulate
+    from simulator.analyses.rates import simulate
 
     frame = simulate([load(path)], profiles)
     # attrs do not always survive pickling and concat: carry the warnings in a column
