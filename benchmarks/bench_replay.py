@@ -31,7 +31,7 @@ from simulator import jobs as prof  # noqa: E402
 from simulator import pools
 from simulator.analyses import replay as rp  # noqa: E402
 from simulator.analyses import scenario as sc  # noqa: E402
-from simulator.commands.replay import render_table  # noqa: E402
+from simulator.cli.replay import render_table  # noqa: E402
 from simulator.io import store  # noqa: E402
 
 SCENARIOS = {

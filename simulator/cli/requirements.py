@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 
-from simulator.commands import add_command, add_pool_option, add_template_option
+from simulator.cli.options import add_command, add_pool_option, add_template_option
 
 
 def register(subparsers):

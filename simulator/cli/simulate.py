@@ -24,7 +24,7 @@ import json
 import sys
 from typing import List
 
-from simulator.commands import add_command, add_pool_option
+from simulator.cli.options import add_command, add_pool_option
 from simulator.model.errors import TribesError
 
 DEFAULT_TEMPLATE = "plain"  # simulator.jobs.profiles.DEFAULT_TEMPLATE, without importing it here

@@ -16,7 +16,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from simulator.commands import add_command
+from simulator.cli.options import add_command
 from simulator.model.errors import TribesError
 
 

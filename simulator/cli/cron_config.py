@@ -9,7 +9,7 @@ Example:
     tribes cron-config --install /etc/condor/config.d
 """
 
-from simulator.commands import add_command
+from simulator.cli.options import add_command
 from simulator.model.errors import TribesError
 
 

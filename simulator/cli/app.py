@@ -1,6 +1,6 @@
 """The ``tribes`` command: a thin skin over the simulator library.
 
-Each subcommand lives in its own module under ``simulator/commands/`` and
+Each subcommand lives in its own module of ``simulator/cli/`` and
 defines ``register(subparsers)``; the module docstring is the command's help.
 Library errors (``TribesError``) become one line on stderr, never a traceback.
 """
@@ -34,7 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name in COMMANDS:
-        importlib.import_module(f"simulator.commands.{name}").register(sub)
+        importlib.import_module(f"simulator.cli.{name}").register(sub)
     return parser
 
 

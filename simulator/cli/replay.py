@@ -29,7 +29,7 @@ import sys
 import time
 from typing import List, Optional
 
-from simulator.commands import add_command
+from simulator.cli.options import add_command
 from simulator.model.errors import TribesError
 
 FORMATS = ("table", "json")

@@ -17,7 +17,7 @@ from __future__ import annotations
 import time as _time
 from pathlib import Path
 
-from simulator.commands import add_command
+from simulator.cli.options import add_command
 from simulator.io import sources, store
 from simulator.io.readers import build
 from simulator.model import clock

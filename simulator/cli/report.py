@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import json
 
-from simulator.commands import add_command, add_pool_option
+from simulator.cli.options import add_command, add_pool_option
 from simulator.model.errors import TribesError
 
 FORMATS = ("table", "csv", "json")

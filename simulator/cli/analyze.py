@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 
-from simulator.commands import add_command, add_pool_option, add_template_option
+from simulator.cli.options import add_command, add_pool_option, add_template_option
 from simulator.model.errors import TribesError
 
 # Past this many snapshots a column each is unreadable: one line per (time, step).
