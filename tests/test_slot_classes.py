@@ -310,9 +310,9 @@ def test_parse_ads_pool_without_readers():
 
 
 def test_factorizing_large_columns_by_shared_objects_equals_by_text():
-    # The pointer pass of _factorize runs from 10,000 cells: shared and unshared
+    # The pointer pass of factorize runs from 10,000 cells: shared and unshared
     # equal texts, None and NaN must come out exactly as pd.factorize by text.
-    from simulator.match.slot_classes.columns import _factorize
+    from simulator.match.slot_classes.columns import factorize
 
     rng = np.random.default_rng(0)
     shared = np.array(['"LINUX"', '"OSX"', "1024"], dtype=object)
@@ -320,7 +320,7 @@ def test_factorizing_large_columns_by_shared_objects_equals_by_text():
     cells[::7] = None
     cells[::11] = np.nan
     cells[::13] = "".join(['"LI', 'NUX"'])  # equal text, another object
-    codes, uniques = _factorize(cells)
+    codes, uniques = factorize(cells)
     want, _ = pd.factorize(cells, use_na_sentinel=True)
     texts = np.append(np.asarray(uniques, dtype=object), None)
     assert ((codes < 0) == (want < 0)).all()
@@ -331,15 +331,15 @@ def test_factorizing_large_columns_by_shared_objects_equals_by_text():
 
 
 def test_factorizing_columns_that_come_in_runs_equals_by_text():
-    # Pools list a machine's slots together: _factorize then works one cell per run.
-    from simulator.match.slot_classes.columns import _factorize
+    # Pools list a machine's slots together: factorize then works one cell per run.
+    from simulator.match.slot_classes.columns import factorize
 
     rng = np.random.default_rng(1)
     shared = np.array(['"LINUX"', '"OSX"', "1024", None], dtype=object)
     cells = np.repeat(shared[rng.integers(0, 4, 2_000)], rng.integers(1, 40, 2_000))
     cells[5::97] = "".join(['"O', 'SX"'])  # equal text, another object, breaking runs
     cells[::101] = np.nan
-    codes, uniques = _factorize(cells)
+    codes, uniques = factorize(cells)
     want, want_uniques = pd.factorize(cells, use_na_sentinel=True)
     assert len(codes) == len(cells) and len(uniques) == len(want_uniques)
     texts = np.append(np.asarray(uniques, dtype=object), None)

@@ -28,7 +28,6 @@ frozen at it (each slot's at its own MyCurrentTime, when the snapshot rebuilds t
 
 from __future__ import annotations
 
-import time
 from typing import Callable, List, Optional, Sequence
 
 import numpy as np
@@ -74,7 +73,7 @@ def plain_sides(snapshot: Snapshot, job: ClassAd):
 def snapshot_label(snapshot: Snapshot) -> str:
     """The capture time as ISO 8601 UTC, or the source when the snapshot has no time."""
     if snapshot.time and snapshot.time > 0:
-        return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(snapshot.time))
+        return clock.format_time(snapshot.time)
     return snapshot.source
 
 

@@ -23,19 +23,18 @@ examples:
 
 from __future__ import annotations
 
-import datetime
 import json
 import sys
 import time
 from typing import List, Optional
 
 from simulator.cli.options import add_command
+from simulator.model import clock
 from simulator.model.errors import TribesError
 
 FORMATS = ("table", "json")
 MAX_DEFAULT_JOBS = 100_000
 PERIODS = {"day": 86400, "week": 7 * 86400}
-_UTC = datetime.timezone(datetime.timedelta(0))
 
 
 def register(subparsers):
@@ -182,7 +181,7 @@ def run(args) -> int:
 
 
 def _day(epoch) -> str:
-    return datetime.datetime.fromtimestamp(epoch, tz=_UTC).strftime("%Y-%m-%d")
+    return clock.format_time(epoch, clock.DAY_FORMAT)
 
 
 def _duration(seconds) -> str:

@@ -14,7 +14,6 @@ examples:
 
 from __future__ import annotations
 
-import time as _time
 from pathlib import Path
 
 from simulator.cli.options import add_command
@@ -57,7 +56,7 @@ def run(args) -> int:
 
 def summary(snap, path) -> str:
     """The one line ``tribes snapshot`` prints."""
-    stamp = _time.strftime("%Y-%m-%dT%H:%M:%SZ", _time.gmtime(snap.time))
+    stamp = clock.format_time(snap.time)
     line = (
         f"{path}: {len(snap)} slot{'' if len(snap) == 1 else 's'}; "
         f"skipped {build.describe_skipped(snap.skipped)}; "

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-import time as _time
 from pathlib import Path
 from typing import List, Union
 
@@ -20,6 +19,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from simulator.model import clock
 from simulator.model.errors import SnapshotError
 from simulator.model.snapshot import Snapshot
 
@@ -27,8 +27,15 @@ _META_KEY = b"condor_tribes"
 
 
 def snapshot_filename(capture_time: int) -> str:
-    stamp = _time.strftime("%Y%m%dT%H%M%SZ", _time.gmtime(capture_time))
-    return f"snapshot-{stamp}.parquet"
+    return f"snapshot-{clock.format_time(capture_time, clock.STAMP_FORMAT)}.parquet"
+
+
+def filename_time(path: Union[str, Path]) -> int:
+    """The capture time a store file's name gives (``ValueError`` for another name)."""
+    name = Path(path).name
+    if not (name.startswith("snapshot-") and name.endswith(".parquet")):
+        raise ValueError(f"{name}: not a snapshot file name")
+    return clock.parse_stamp(name[len("snapshot-"):-len(".parquet")])
 
 
 def save(snapshot: Snapshot, store: Union[str, Path]) -> Path:

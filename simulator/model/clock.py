@@ -28,6 +28,30 @@ from simulator.model.errors import TribesError
 
 TimeSpec = Union[int, float, str, None]
 
+# Every way a time is written, spelled once.
+ISO_FORMAT = "%Y-%m-%dT%H:%M:%SZ"  # records, tables, --time
+DAY_FORMAT = "%Y-%m-%d"
+MINUTE_FORMAT = "%Y-%m-%d %H:%M"  # chart subtitles and narrow table heads
+STAMP_FORMAT = "%Y%m%dT%H%M%SZ"  # snapshot file names (snapshot-STAMP.parquet)
+
+
+def format_time(epoch, fmt: str = ISO_FORMAT) -> str:
+    """Epoch seconds written in UTC.
+
+    >>> format_time(1270468800), format_time(1270468800, DAY_FORMAT)
+    ('2010-04-05T12:00:00Z', '2010-04-05')
+    """
+    return _time.strftime(fmt, _time.gmtime(int(epoch)))
+
+
+def parse_stamp(text: str, fmt: str = STAMP_FORMAT) -> int:
+    """The epoch seconds a ``format_time`` text names (``ValueError`` when it names none).
+
+    >>> parse_stamp("20100405T120000Z")
+    1270468800
+    """
+    return calendar.timegm(_time.strptime(text, fmt))
+
 _INT = re.compile(r"[0-9]{1,12}\Z")
 
 
@@ -44,7 +68,7 @@ def parse_time(spec: TimeSpec) -> Optional[int]:
     text = str(spec).strip()
     if re.fullmatch(r"-?[0-9]+", text):
         return int(text)
-    for fmt in ("%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d"):
+    for fmt in (ISO_FORMAT, "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", DAY_FORMAT):
         try:
             return calendar.timegm(_time.strptime(text, fmt))
         except ValueError:

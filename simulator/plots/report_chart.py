@@ -3,13 +3,13 @@
 
 from __future__ import annotations
 
-import time as _time
 from pathlib import Path
 from typing import List, Sequence, Union
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from simulator.model import clock
 from simulator.model.errors import TribesError
 from simulator.model.snapshot import Snapshot
 from simulator.plots.canvas import save
@@ -55,7 +55,7 @@ def write_report(
     for snap in snapshots:
         target = path
         if len(snapshots) > 1:
-            stamp = _time.strftime("%Y%m%dT%H%M%SZ", _time.gmtime(snap.time))
+            stamp = clock.format_time(snap.time, clock.STAMP_FORMAT)
             target = path.with_name(f"{path.stem}-{stamp}{path.suffix}")
         try:
             fig = report_figure(snap, attrs, each=each, grid=grid)

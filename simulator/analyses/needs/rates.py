@@ -17,6 +17,7 @@ from typing import List, Optional
 
 import numpy as np
 
+from simulator.model import clock
 from simulator.model.condor import ClassAd
 
 
@@ -126,7 +127,6 @@ def table(rates: List[Rate]) -> str:
 
 def time_table(rates: List[Rate]) -> str:
     """Several snapshots: one row per snapshot, the slots each profile matches."""
-    import time as _time
 
     profiles: List[str] = []
     rows: dict = {}
@@ -138,7 +138,7 @@ def time_table(rates: List[Rate]) -> str:
     lines = ["matched slots per snapshot (needs = the loosest safe requirements)",
              "time                  " + "".join(p.rjust(width) for p in ["slots", *profiles])]
     for (when, source), row in rows.items():
-        label = _time.strftime("%Y-%m-%dT%H:%M:%SZ", _time.gmtime(when)) if when else source
+        label = clock.format_time(when) if when else source
         cells = [str(row.get(p, "-")).rjust(width) for p in ["slots", *profiles]]
         lines.append(f"{label:<22}" + "".join(cells))
     return "\n".join(lines)

@@ -1,6 +1,6 @@
 """The negotiator of the replay: slots and queues, and one negotiation cycle.
 
-``_Engine`` holds the pool of the snapshot in effect (per-profile match
+``Engine`` holds the pool of the snapshot in effect (per-profile match
 masks, free cores and memory per slot), the idle queues and the running jobs.
 ``use`` switches snapshots (evicting jobs from slots that vanished),
 ``release_until`` frees the slots of finished jobs and ``negotiate`` starts
@@ -21,13 +21,13 @@ from simulator.match import Matcher, default_matcher  # noqa: F401
 from simulator.model import clock
 from simulator.model.snapshot import Snapshot
 
-_PENDING, _IDLE, _RUNNING, _DONE = 0, 1, 2, 3
+PENDING, IDLE, RUNNING, DONE = 0, 1, 2, 3
 
 
 
 
 
-class _Engine:
+class Engine:
     def __init__(self, profiles: Sequence[JobProfile], jobs: Jobs, matcher: Matcher, seed: int):
         self.profiles = list(profiles)
         self.jobs = jobs
@@ -73,7 +73,7 @@ class _Engine:
             masks.append((mask & ~dynamic)[order])
         self.masks = masks
 
-        running = np.flatnonzero(self.state == _RUNNING)
+        running = np.flatnonzero(self.state == RUNNING)
         if len(self.keys):
             new_index = pd.Index(keys).get_indexer(self.keys[self.slot[running]])
         else:
@@ -102,7 +102,7 @@ class _Engine:
         self.switched = True
 
     def _evict(self, j: int):
-        self.state[j] = _IDLE
+        self.state[j] = IDLE
         self.runs[j] += 1
         self.evictions[j] += 1
         self.slot[j] = -1
@@ -114,9 +114,9 @@ class _Engine:
         heap = self.finishing
         while heap and heap[0][0] <= now:
             when, j, run = heapq.heappop(heap)
-            if self.runs[j] != run or self.state[j] != _RUNNING:
+            if self.runs[j] != run or self.state[j] != RUNNING:
                 continue  # evicted since it started
-            self.state[j] = _DONE
+            self.state[j] = DONE
             self.finish[j] = when
             s = self.slot[j]
             if self.partitionable[s]:
@@ -168,7 +168,7 @@ class _Engine:
                 free_mem[s] -= rm
             else:
                 free_cpus[s] = free_mem[s] = 0.0
-            self.state[j] = _RUNNING
+            self.state[j] = RUNNING
             self.slot[j] = s
             self.start[j] = now
             if np.isnan(self.first_start[j]):

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from simulator.analyses.replay.jobs import Jobs
+from simulator.model import clock
 
 SLOWDOWN_BOUND = 10.0  # seconds
 RECORD_KEYS = ("profile", "jobs", "finished", "never_started", "mean_wait_s", "median_wait_s",
@@ -76,9 +77,8 @@ class ReplayResult:
 
 
 def _iso_day(epoch: float) -> str:
-    import time as _time
 
-    return _time.strftime("%Y-%m-%d", _time.gmtime(int(epoch)))
+    return clock.format_time(epoch, clock.DAY_FORMAT)
 
 
 def _stat(func, values):

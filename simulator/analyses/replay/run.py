@@ -14,7 +14,7 @@ from typing import Optional, Sequence, Union
 import numpy as np
 
 from simulator.analyses.replay.jobs import JobProfile, Jobs, ReplayError
-from simulator.analyses.replay.negotiator import _IDLE, _RUNNING, Matcher, _Engine, default_matcher
+from simulator.analyses.replay.negotiator import IDLE, RUNNING, Engine, Matcher, default_matcher
 from simulator.analyses.replay.result import ReplayResult
 from simulator.model.snapshot import Snapshot
 
@@ -26,15 +26,11 @@ def snapshot_time(item: SnapshotLike) -> int:
     """The capture time of a snapshot, or of a store file from its name (without reading it)."""
     if isinstance(item, Snapshot):
         return int(item.time)
-    import calendar
-    import time as _time
+    from simulator.io import store
 
-    stem = Path(item).name
     try:
-        return calendar.timegm(_time.strptime(stem, "snapshot-%Y%m%dT%H%M%SZ.parquet"))
+        return store.filename_time(item)
     except ValueError:
-        from simulator.io import store
-
         return int(store.load(item).time)
 
 
@@ -78,7 +74,7 @@ def replay(
         horizon = offsets[-1] + (spacing if spacing > 0 else 86400.0)
     keep = jobs.submit < horizon
     jobs = Jobs(jobs.submit[keep], jobs.runtime[keep], jobs.profile[keep])
-    engine = _Engine(profiles, jobs, matcher or default_matcher(), seed)
+    engine = Engine(profiles, jobs, matcher or default_matcher(), seed)
 
     submit = jobs.submit
     n_jobs, arrived, next_snapshot, cycles = len(jobs), 0, 0, 0
@@ -94,7 +90,7 @@ def replay(
         engine.release_until(now)
         while arrived < n_jobs and submit[arrived] <= now:
             j = arrived
-            engine.state[j] = _IDLE
+            engine.state[j] = IDLE
             heapq.heappush(engine.queues[jobs.profile[j]], (submit[j], j))
             arrived += 1
         engine.negotiate(now)
@@ -111,7 +107,7 @@ def replay(
         k = max(k + 1, int(math.ceil(min(upcoming) / cycle)))
     engine.release_until(horizon)
     finish = np.where(engine.finish <= horizon, engine.finish, np.nan)
-    start = np.where(engine.state >= _RUNNING, engine.start, np.nan)
+    start = np.where(engine.state >= RUNNING, engine.start, np.nan)
     return ReplayResult(
         profiles=[p.name for p in profiles],
         jobs=jobs,

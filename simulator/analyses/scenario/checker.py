@@ -1,6 +1,6 @@
 """Validation of a parsed scenario file, each error naming the key path and its line.
 
-tomllib parses the file; ``_Checker`` checks each value (tables, numbers,
+tomllib parses the file; ``Checker`` checks each value (tables, numbers,
 dates, attribute values) and ``_key_lines`` finds where each key is written.
 
 >>> _key_lines("[scenario]\\ndays = 3\\n")[("scenario", "days")]
@@ -14,7 +14,7 @@ import math
 import re
 from typing import Dict, Sequence
 
-from simulator.analyses.scenario.spec import _UTC, ScenarioError, Tribe, _dotted
+from simulator.analyses.scenario.spec import UTC, ScenarioError, Tribe, dotted
 from simulator.model.condor import ExprTree, quote
 
 _SCHEMA = {
@@ -27,7 +27,7 @@ _SCHEMA = {
 }
 
 
-class _Checker:
+class Checker:
     """Validates one parsed file; every error names the key path and, if found, its line."""
 
     def __init__(self, path: str, text: str):
@@ -35,14 +35,14 @@ class _Checker:
         self.lines = _key_lines(text)
 
     def fail(self, where: Sequence, reason: str):
-        dotted = _dotted(where)
+        name = dotted(where)
         line = None
         probe = tuple(where)
         while probe and line is None:
             line = self.lines.get(probe)
             probe = probe[:-1]
         at = f"line {line}: " if line else ""
-        raise ScenarioError(f"{self.path}: {at}{dotted}: {reason}")
+        raise ScenarioError(f"{self.path}: {at}{name}: {reason}")
 
     def table(self, data, where) -> dict:
         if not isinstance(data, dict):
@@ -74,10 +74,10 @@ class _Checker:
                 self.fail(where, f"must be a date YYYY-MM-DD, not {value!r}")
         if isinstance(value, _dt.datetime):
             if value.tzinfo is None:
-                value = value.replace(tzinfo=_UTC)
+                value = value.replace(tzinfo=UTC)
             return int(value.timestamp())
         if isinstance(value, _dt.date):
-            return int(_dt.datetime(value.year, value.month, value.day, tzinfo=_UTC)
+            return int(_dt.datetime(value.year, value.month, value.day, tzinfo=UTC)
                        .timestamp())
         self.fail(where, f"must be a date YYYY-MM-DD, not {value!r}")
 

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from simulator.analyses.scenario.adoption import turn_times
-from simulator.analyses.scenario.machines import _Pool
+from simulator.analyses.scenario.machines import MachinePool
 from simulator.analyses.scenario.spec import DAY, Scenario, Tribe
 from simulator.model.errors import TribesError
 from simulator.model.snapshot import Snapshot
@@ -52,7 +52,7 @@ def generate(scenario: Scenario, pool: Snapshot):
     for tribe in (scenario.join_like, scenario.join_set, scenario.leave_where):
         columns.update(tribe.values)
     _check_selectors(scenario, pool)
-    state = _Pool(pool, sorted(columns))
+    state = MachinePool(pool, sorted(columns))
     rng = np.random.default_rng(scenario.seed)
     turns = [turn_times(w, rng, state.n_machines) for w in scenario.waves]
     for day, when in enumerate(scenario.times()):
@@ -102,7 +102,7 @@ def _check_selectors(scenario: Scenario, pool: Snapshot):
                                      "no slot of the start pool (nor any wave) has this attribute")
 
 
-def _leave(state: _Pool, rng, count: int, where: Tribe):
+def _leave(state: MachinePool, rng, count: int, where: Tribe):
     if count <= 0:
         return
     candidates = np.flatnonzero(state.present & state.select(where))
@@ -111,7 +111,7 @@ def _leave(state: _Pool, rng, count: int, where: Tribe):
         state.present[gone] = False
 
 
-def _join(state: _Pool, rng, count: int, like: Tribe, target: Tribe) -> np.ndarray:
+def _join(state: MachinePool, rng, count: int, like: Tribe, target: Tribe) -> np.ndarray:
     if count <= 0:
         return np.zeros(0, dtype=np.int64)
     candidates = np.flatnonzero(state.present & state.select(like))

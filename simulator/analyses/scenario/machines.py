@@ -20,7 +20,7 @@ from simulator.model.snapshot import Snapshot
 _TIME_COLUMNS = ("mycurrenttime", "lastheardfrom")
 
 
-class _Pool:
+class MachinePool:
     """The evolving pool: slot rows, each tied to a machine, and a per-machine attribute table."""
 
     def __init__(self, snapshot: Snapshot, columns: Sequence[str]):

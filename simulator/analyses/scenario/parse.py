@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Union
 
-from simulator.analyses.scenario.checker import _Checker
+from simulator.analyses.scenario.checker import Checker
 from simulator.analyses.scenario.spec import DAY, Event, Scenario, ScenarioError, Wave
 
 if sys.version_info >= (3, 11):  # noqa: UP036  (setup.cfg still allows Python 3.9)
@@ -36,7 +36,7 @@ def parse_scenario(text: str, path: str = "<scenario>") -> Scenario:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(f"{path}: not valid TOML: {exc}") from exc
-    check = _Checker(path, text)
+    check = Checker(path, text)
     check.table(data, ())
 
     head = check.table(data.get("scenario", {}), ("scenario",))

@@ -15,10 +15,11 @@ import dataclasses
 import datetime as _dt
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
+from simulator.model import clock
 from simulator.model.errors import TribesError
 
 DAY = 86400
-_UTC = _dt.timezone(_dt.timedelta(0))
+UTC = _dt.UTC
 
 
 class ScenarioError(TribesError, ValueError):
@@ -80,13 +81,13 @@ class Scenario:
             line = self.lines.get(probe)
             probe = probe[:-1]
         at = f"line {line}: " if line else ""
-        return ScenarioError(f"{self.path}: {at}{_dotted(where)}: {reason}")
+        return ScenarioError(f"{self.path}: {at}{dotted(where)}: {reason}")
 
     def times(self) -> List[int]:
         return [self.start + d * DAY for d in range(self.days)]
 
 
-def _dotted(where: Sequence) -> str:
+def dotted(where: Sequence) -> str:
     out = ""
     for part in where:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
@@ -103,4 +104,4 @@ def describe(scenario: Scenario) -> str:
 
 
 def day_label(epoch: Any) -> str:
-    return _dt.datetime.fromtimestamp(int(epoch), tz=_UTC).strftime("%Y-%m-%d")
+    return clock.format_time(epoch, clock.DAY_FORMAT)

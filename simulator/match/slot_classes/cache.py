@@ -1,7 +1,7 @@
 """What the fast matcher remembers: per-snapshot work and answers per class.
 
 Each column is factorized once per snapshot and groupings are kept per
-snapshot (``_PoolCache``); answers are remembered per class text across
+snapshot (``PoolCache``); answers are remembered per class text across
 snapshots and jobs (``_ANSWERS``). ``clear_caches()`` forgets all of it.
 
 >>> clear_caches()
@@ -19,52 +19,52 @@ from typing import Dict, List
 import numpy as np
 import pandas as pd
 
-from simulator.match.slot_classes.columns import _Column, _factorize
-from simulator.match.slot_classes.references import _LITERAL, _NO_REFS, _TEXT_INFO, text_info
+from simulator.match.slot_classes.columns import Column, factorize
+from simulator.match.slot_classes.references import LITERAL, NO_REFS, TEXT_INFO, text_info
 from simulator.match.slot_classes.sides import JOB_SIDE, SLOT_SIDE, Side
 from simulator.model.snapshot import Snapshot
 
 
-class _PoolCache:
+class PoolCache:
     """Per-snapshot work shared by every job matched against it."""
 
     def __init__(self, snapshot: Snapshot):
         self.frame = snapshot.ads
         self.n = len(snapshot.ads)
         self.present = frozenset(snapshot.ads.columns)
-        self.columns: Dict[str, _Column] = {}
+        self.columns: Dict[str, Column] = {}
         self.sides: Dict[str, List[Side]] = {JOB_SIDE: [], SLOT_SIDE: []}
 
-    def column(self, name: str) -> _Column:
+    def column(self, name: str) -> Column:
         col = self.columns.get(name)
         if col is None:
             series = self.frame[name]
             if isinstance(series.dtype, pd.CategoricalDtype):
                 codes, uniques = series.cat.codes.to_numpy(), series.cat.categories
             else:
-                codes, uniques = _factorize(series.to_numpy(dtype=object))
+                codes, uniques = factorize(series.to_numpy(dtype=object))
             texts = np.empty(len(uniques) + 1, dtype=object)
             texts[:-1] = uniques
-            info = _NO_REFS
+            info = NO_REFS
             # Most texts are literals, which reach nothing (text_info would say so
             # too); the union is over the few distinct infos of the others.
-            literal = _LITERAL.fullmatch
+            literal = LITERAL.fullmatch
             reaching = [t for t in texts[:-1].tolist() if not (isinstance(t, str) and literal(t))]
             for one in set(map(text_info, reaching)):
                 info = info | one
-            col = _Column(codes.astype(np.int32, copy=False), texts, info)
+            col = Column(codes.astype(np.int32, copy=False), texts, info)
             self.columns[name] = col
         return col
 
 
-_CACHES: Dict[int, _PoolCache] = {}
+_CACHES: Dict[int, PoolCache] = {}
 
 
-def _cache_for(snapshot: Snapshot) -> _PoolCache:
+def cache_for(snapshot: Snapshot) -> PoolCache:
     key = id(snapshot)
     cache = _CACHES.get(key)
     if cache is None or cache.frame is not snapshot.ads or cache.n != len(snapshot.ads):
-        cache = _PoolCache(snapshot)
+        cache = PoolCache(snapshot)
         if key not in _CACHES:
             weakref.finalize(snapshot, _CACHES.pop, key, None)
         _CACHES[key] = cache
@@ -75,10 +75,10 @@ def _cache_for(snapshot: Snapshot) -> _PoolCache:
 _ANSWERS: OrderedDict = OrderedDict()
 _MAX_KEYS = 64
 _ANSWERS_LOCK = threading.Lock()
-_MAX_ANSWERS = 500_000  # per key; a full table is simply started afresh
+MAX_ANSWERS = 500_000  # per key; a full table is simply started afresh
 
 
-def _answers_for(memo_key) -> Dict:
+def answers_for(memo_key) -> Dict:
     """The remembered answers of one half (``(side name, job texts)``), by class texts."""
     with _ANSWERS_LOCK:  # Dask may run tasks in threads of one process
         answers = _ANSWERS.get(memo_key)
@@ -88,7 +88,7 @@ def _answers_for(memo_key) -> Dict:
                 _ANSWERS.popitem(last=False)
         else:
             _ANSWERS.move_to_end(memo_key)
-            if len(answers) > _MAX_ANSWERS:
+            if len(answers) > MAX_ANSWERS:
                 answers.clear()
     return answers
 
@@ -101,4 +101,4 @@ def clear_caches() -> None:
     """
     _ANSWERS.clear()
     _CACHES.clear()
-    _TEXT_INFO.clear()
+    TEXT_INFO.clear()

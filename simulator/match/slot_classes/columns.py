@@ -1,7 +1,7 @@
 """One snapshot column factorized: a code per slot, its distinct texts, what they reach.
 
 >>> import numpy as np
->>> codes, texts = _factorize(np.array(['"LINUX"', None, '"OSX"', '"LINUX"'], dtype=object))
+>>> codes, texts = factorize(np.array(['"LINUX"', None, '"OSX"', '"LINUX"'], dtype=object))
 >>> codes.tolist(), list(texts)
 ([0, -1, 1, 0], ['"LINUX"', '"OSX"'])
 """
@@ -19,7 +19,7 @@ from simulator.match.slot_classes.references import TextInfo
 
 
 @dataclasses.dataclass
-class _Column:
+class Column:
     codes: np.ndarray  # int32 per slot, -1 where the slot lacks the attribute
     texts: np.ndarray  # the distinct texts, then None: texts[codes] is the column again
     info: TextInfo  # union over the distinct texts
@@ -31,7 +31,7 @@ class _Column:
         return not info.refs and not info.reads_clock and info.unsafe is None
 
 
-def _factorize(cells: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
+def factorize(cells: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
     """``pd.factorize`` of a column of texts, faster when cells share string objects.
 
     Generated pools and the store's dictionary loader give every cell of one

@@ -28,7 +28,7 @@ from typing import Dict, FrozenSet, List, Optional, Tuple
 
 import numpy as np
 
-from simulator.match.slot_classes.cache import _MAX_ANSWERS, _answers_for, _cache_for, _PoolCache
+from simulator.match.slot_classes.cache import MAX_ANSWERS, PoolCache, answers_for, cache_for
 from simulator.match.slot_classes.grouping import slot_classes
 from simulator.match.slot_classes.references import CLOCK_COLUMNS
 from simulator.match.slot_classes.sides import JOB_SIDE, Side
@@ -87,8 +87,8 @@ class _Batch:
 
 
 def _class_answers(snapshot: Snapshot, job: ClassAd, side: Side) -> np.ndarray:
-    cache = _cache_for(snapshot)
-    answers = _answers_for((side.name, side.job_texts))
+    cache = cache_for(snapshot)
+    answers = answers_for((side.name, side.job_texts))
     result = np.zeros(side.n_classes, dtype=bool)
     # Classes with the same key columns are handled together.
     patterns: Dict[Tuple[FrozenSet[str], bool], List[int]] = {}
@@ -136,7 +136,7 @@ def _class_answers(snapshot: Snapshot, job: ClassAd, side: Side) -> np.ndarray:
 def _memo(answers: Dict, key: tuple) -> Dict[tuple, bool]:
     """The remembered answers of one key pattern, by class texts."""
     memo = answers.get(key)
-    if memo is None or len(memo) > _MAX_ANSWERS:
+    if memo is None or len(memo) > MAX_ANSWERS:
         memo = answers[key] = {}
         while len(answers) > _MAX_PATTERNS:  # the oldest first (clock classes' old days)
             answers.pop(next(iter(answers)))
@@ -150,7 +150,7 @@ _MAX_PATTERNS = 256
 PARALLEL_MIN = 20_000
 
 
-def _evaluate(snapshot: Snapshot, cache: _PoolCache, job: ClassAd, side: str,
+def _evaluate(snapshot: Snapshot, cache: PoolCache, job: ClassAd, side: str,
               batches: List[_Batch]) -> bytes:
     """The answers of every class in ``batches``, in order, one byte (0/1) each.
 
@@ -209,7 +209,7 @@ def _can_fork() -> bool:
         return (os.cpu_count() or 1) > 1
 
 
-def _run(snapshot: Snapshot, cache: _PoolCache, job: ClassAd, side: str,
+def _run(snapshot: Snapshot, cache: PoolCache, job: ClassAd, side: str,
          batches: List[_Batch], part: int) -> bytes:
     """Evaluate every class of ``batches`` (``part`` 0), or the first (-1) or second (1)
     half of each batch."""
@@ -223,7 +223,7 @@ def _run(snapshot: Snapshot, cache: _PoolCache, job: ClassAd, side: str,
     return bytes(out)
 
 
-def _run_batch(snapshot: Snapshot, cache: _PoolCache, job: ClassAd, side: str,
+def _run_batch(snapshot: Snapshot, cache: PoolCache, job: ClassAd, side: str,
                batch: _Batch, lo: int, hi: int) -> bytearray:
     """One ad for the pattern, edited from class to class: consecutive classes mostly
     differ in one or two texts (cheaper than building each ad anew)."""
@@ -306,7 +306,7 @@ def _holds(value) -> bool:
     return False
 
 
-def _frozen(cache: _PoolCache, snapshot: Snapshot, texts, row: int):
+def _frozen(cache: PoolCache, snapshot: Snapshot, texts, row: int):
     """A clock-reading class's texts with time() frozen as Snapshot.classad_text freezes
     it (simulator.model.clock): at the slot's own MyCurrentTime, else the snapshot's time."""
     own = {name: _cell(cache, name, row) for name in CLOCK_COLUMNS}
@@ -318,7 +318,7 @@ def _frozen(cache: _PoolCache, snapshot: Snapshot, texts, row: int):
     )
 
 
-def _cell(cache: _PoolCache, name: str, row: int) -> Optional[str]:
+def _cell(cache: PoolCache, name: str, row: int) -> Optional[str]:
     if name not in cache.present:
         return None
     col = cache.column(name)

@@ -21,14 +21,14 @@ from typing import FrozenSet, List, Optional, Tuple
 import numpy as np
 import pandas as pd
 
-from simulator.match.slot_classes.cache import _cache_for, _PoolCache
-from simulator.match.slot_classes.references import CLOCK_COLUMNS, _JobReach, text_info
+from simulator.match.slot_classes.cache import PoolCache, cache_for
+from simulator.match.slot_classes.references import CLOCK_COLUMNS, JobReach, text_info
 from simulator.match.slot_classes.sides import JOB_SIDE, SLOT_SIDE, Side, SlotClasses
 from simulator.model.condor import ClassAd
 from simulator.model.snapshot import Snapshot
 
 
-def _subgroups(cache: _PoolCache, idx: np.ndarray, names: List[str]) -> Tuple[np.ndarray, int]:
+def _subgroups(cache: PoolCache, idx: np.ndarray, names: List[str]) -> Tuple[np.ndarray, int]:
     """Group ids (0..k-1) of the slots ``idx`` by the texts of ``names``."""
     key = np.zeros(len(idx), dtype=np.int64)
     size = 1
@@ -59,7 +59,7 @@ def _compact(key: np.ndarray, size: int) -> Tuple[np.ndarray, int]:
     return codes.astype(np.int64), len(uniques)
 
 
-def _group(cache: _PoolCache, roots: FrozenSet[str], reach: _JobReach, side: Side) -> None:
+def _group(cache: PoolCache, roots: FrozenSet[str], reach: JobReach, side: Side) -> None:
     """Split the slots into classes, following each branch's own references.
 
     A branch is a set of slots that agree on every text read so far; it is
@@ -127,13 +127,13 @@ def _group(cache: _PoolCache, roots: FrozenSet[str], reach: _JobReach, side: Sid
 
 
 def _side(snapshot: Snapshot, job: ClassAd, name: str) -> Side:
-    cache = _cache_for(snapshot)
+    cache = cache_for(snapshot)
     # A grouping is reused for another job that reads the same job texts: the
     # branches consulted the job through those texts only.
     for known in cache.sides[name]:
         if all(_job_text(job, key) == text for key, text in known.job_texts):
             return known
-    reach = _JobReach(job)
+    reach = JobReach(job)
     side = Side(name)
     if name == JOB_SIDE:
         roots = reach.slot_names("requirements")

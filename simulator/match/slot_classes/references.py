@@ -66,7 +66,7 @@ CLOCK_COLUMNS = ("mycurrenttime", "currenttime")
 _OPAQUE_SCOPES = frozenset({"parent", "super", "toplevel", "root"})
 # A cell that is a single literal has no references and calls nothing; this
 # only skips the library for the commonest cells, it decides nothing else.
-_LITERAL = re.compile(
+LITERAL = re.compile(
     r'-?\d+(?:\.\d*)?(?:[eE][-+]?\d+)?|"(?:[^"\\]|\\.)*"|(?i:true|false|undefined|error)'
 )
 # A scan of the unparsed text (string literals blanked) for calls. It cannot
@@ -103,8 +103,8 @@ class TextInfo:
         )
 
 
-_NO_REFS = TextInfo()
-_TEXT_INFO: Dict[str, TextInfo] = {}
+NO_REFS = TextInfo()
+TEXT_INFO: Dict[str, TextInfo] = {}
 
 
 def text_info(text: str) -> TextInfo:
@@ -115,18 +115,18 @@ def text_info(text: str) -> TextInfo:
     >>> text_info("random(10) > 5").unsafe
     'calls random()'
     """
-    info = _TEXT_INFO.get(text)
+    info = TEXT_INFO.get(text)
     if info is None:
         info = _analyze(text)
-        if len(_TEXT_INFO) > 200_000:
-            _TEXT_INFO.clear()
-        _TEXT_INFO[text] = info
+        if len(TEXT_INFO) > 200_000:
+            TEXT_INFO.clear()
+        TEXT_INFO[text] = info
     return info
 
 
 def _analyze(text: str) -> TextInfo:
-    if _LITERAL.fullmatch(text):
-        return _NO_REFS
+    if LITERAL.fullmatch(text):
+        return NO_REFS
     refs = set()
     unsafe = None
     for ref in _EMPTY_AD.externalRefs(ExprTree(text)):
@@ -167,7 +167,7 @@ def _analyze(text: str) -> TextInfo:
     return TextInfo(frozenset(refs), reads_clock, unsafe)
 
 
-class _JobReach:
+class JobReach:
     """Follows references through the job's attributes, noting what it read.
 
     ``slot_names(name)``: the slot attributes reached from the job attribute
