@@ -315,9 +315,9 @@ def test_cli_mix_requirements_and_errors(tmp_path, capsys):
     assert main(args[:-1] + ["k1=1,k9=2"]) == 1
     assert "--mix 'k1=1,k9=2': 'k9=2' is not NAME=WEIGHT" in capsys.readouterr().err
     assert main(args + ["--cycle", "0"]) == 1
-    assert "--cycle 0: must be positive" in capsys.readouterr().err
+    assert "--cycle 0: give seconds from 0 (excluded) to 86400" in capsys.readouterr().err
     assert main(["replay", "--store", str(tmp_path / "nothing")]) == 1
-    assert "no such store folder" in capsys.readouterr().err
+    assert "nothing: no such folder" in capsys.readouterr().err
     # A longer cycle can only make jobs wait longer.
     assert main(args + ["--cycle", "600"]) == 0
     slow = {r["profile"]: r for r in json.loads(capsys.readouterr().out)}

@@ -13,7 +13,6 @@ value), counting only the slots that define every named attribute.
 
 from __future__ import annotations
 
-import json
 from typing import Dict, List, Sequence
 
 import numpy as np
@@ -97,10 +96,6 @@ def records(table: pd.DataFrame) -> List[Dict[str, object]]:
     for row in table.itertuples(index=False):
         out.append({col: _plain(v) for col, v in zip(table.columns, row, strict=True)})
     return out
-
-
-def format_json(table: pd.DataFrame) -> str:
-    return json.dumps(records(table), indent=2)
 
 
 def _plain(value):

@@ -1,7 +1,8 @@
 """One module per ``tribes`` subcommand; each defines ``register(subparsers)``."""
 
-DEFAULT_POOL = "pool_2010"
 # What --pool takes, worded once: simulator.io.sources.open_snapshots reads every form.
+from simulator.pools import DEFAULT_POOL  # noqa: E402
+
 POOL_SPEC = (
     "a generated pool (pool_2010, modern, modern:slots=N,seed=S), a snapshot store folder, "
     "a Parquet snapshot or a file of slot ads"

@@ -18,8 +18,8 @@ from simulator.io.readers import build
 from simulator.model import clock
 from simulator.model.errors import SnapshotError, TribesError
 from simulator.model.snapshot import Snapshot
+from simulator.pools import DEFAULT_POOL
 
-DEFAULT_POOL = "pool_2010"
 BUILTIN_POOLS = ("pool_2010", "modern")
 
 

@@ -22,7 +22,6 @@ import pandas as pd
 
 from simulator.model import clock
 from simulator.model.condor import ClassAd, ExprTree, Value, parse_one, quote
-from simulator.model.errors import SnapshotError
 
 
 @dataclasses.dataclass
@@ -162,8 +161,3 @@ def _plain(value):
         return None
     return value
 
-
-def require_columns(snapshot: Snapshot, attrs: Iterable[str]) -> None:
-    missing = [a for a in attrs if a.lower() not in snapshot.ads.columns]
-    if missing:
-        raise SnapshotError(f"{snapshot.source}: no slot has {', '.join(missing)}")
