@@ -7,13 +7,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from simulator import analysis_table, cli
+from simulator import cli
 from simulator.analyses.clauses import analysis as analyze
 from simulator.analyses.clauses.steps import Step, split_steps
 from simulator.match.plain import plain_match
 from simulator.model.condor import ClassAd, ExprTree
 from simulator.model.errors import RequirementsError
 from simulator.model.snapshot import Snapshot
+from simulator.render import clauses as analysis_table
 
 REAL = Path(__file__).resolve().parent / "fixtures" / "real-ads"
 OSPOOL = REAL / "PelicanPlatform__classad__collections_vm_testdata_pool_sample.ads.gz"

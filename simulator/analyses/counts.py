@@ -7,18 +7,20 @@ value), counting only the slots that define every named attribute.
 
 >>> from simulator.pools import generate
 >>> table = counts(generate("pool_2010"), ["JavaVendor", "JavaVersion"])
->>> print(format_table(table).splitlines()[0])
-    308 Sun Microsystems Inc. 1.6.0
+>>> records(table)[0]
+{'JavaVendor': 'Sun Microsystems Inc.', 'JavaVersion': '1.6.0', 'count': 308}
 """
 
 from __future__ import annotations
 
-from typing import Dict, List, Sequence
+import dataclasses
+from typing import Dict, List, Optional, Sequence
 
 import numpy as np
 import pandas as pd
 
 from simulator.model.condor import ClassAd, ExprTree, Value, quote
+from simulator.model.errors import TribesError
 from simulator.model.snapshot import Snapshot
 
 COUNT = "count"
@@ -70,24 +72,6 @@ def show(value) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
-
-
-def format_table(table: pd.DataFrame) -> str:
-    """``uniq -c`` layout: the count right-aligned in 7 columns, then the values."""
-    width = len(table.columns) - 1
-    lines = []
-    for row in table.itertuples(index=False):
-        values = " ".join(show(v) for v in row[:width])
-        lines.append(f"{row[width]:>7} {values}")
-    return "\n".join(lines)
-
-
-def format_csv(table: pd.DataFrame) -> str:
-    shown = table.copy()
-    for col in shown.columns:
-        if col != COUNT:
-            shown[col] = shown[col].map(show)
-    return shown.to_csv(index=False).rstrip("\n")
 
 
 def records(table: pd.DataFrame) -> List[Dict[str, object]]:
@@ -201,3 +185,36 @@ def _literal_text(value):
     if isinstance(value, (int, float)):
         return str(ExprTree(repr(value)))
     return None
+
+
+@dataclasses.dataclass
+class CountTable:
+    """The counts of one group of attributes on one snapshot."""
+
+    source: str
+    time: int
+    attrs: List[str]
+    table: pd.DataFrame
+
+
+def count_pool(pool, attrs: Sequence[str], *, each: bool = False, seed: Optional[int] = None,
+               slots: Optional[int] = None) -> List[CountTable]:
+    """``counts`` of ``attrs`` (jointly, or ``each`` alone) on every snapshot of ``pool``,
+    one snapshot in memory at a time. An attribute no snapshot has is an error."""
+    from simulator.io import sources
+
+    groups = [[a] for a in attrs] if each else [list(attrs)]
+    results: List[CountTable] = []
+    seen = 0
+    for snap in sources.iter_snapshots(pool, pool_seed=seed, pool_slots=slots):
+        seen += 1
+        results += [CountTable(snap.source, snap.time, group, counts(snap, group))
+                    for group in groups]
+    for group in groups:
+        # A store may gain an attribute over time (the hook rolled out mid-way):
+        # only an attribute no snapshot has is an error.
+        empty = [r for r in results if r.attrs == group and r.table.empty]
+        if len(empty) == seen:
+            where = empty[0].source if len(empty) == 1 else f"none of {len(empty)} snapshots"
+            raise TribesError(f"{where}: no slot has {' and '.join(group)}")
+    return results

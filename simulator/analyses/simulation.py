@@ -125,33 +125,43 @@ def simulate(pool=DEFAULT_POOL, *, profiles: Optional[Sequence[str]] = None,
              template="plain", reference: Optional[str] = None, time: clock.TimeSpec = None,
              store_folder=None, dask: Optional[str] = None,
              progress: bool = False) -> SimulationResult:
-    """Match rates of each profile on every snapshot of ``pool`` (any spec ``tribes`` reads).
+    """Match rates of each profile on every snapshot of ``pool``: any spec ``tribes`` reads,
+    or Snapshot objects (one or a list).
 
     A store folder is run one snapshot at a time (memory bounded by one snapshot), here or,
     with ``dask`` (``""`` for a LocalCluster, else a scheduler address), on a Dask cluster.
     ``store_folder`` names a store in place of ``pool`` (and must be one).
     """
     clock.parse_time(time)  # a bad time is an error even where the ads carry their own
+    choice = dict(profiles=profiles, requirements=requirements, job_files=job_files,
+                  template=template, reference=reference)
+    given = [pool] if isinstance(pool, Snapshot) else pool
+    if isinstance(given, (list, tuple)) and all(isinstance(s, Snapshot) for s in given):
+        return _simulate_snapshots(list(given), **choice)
     spec = str(store_folder or (DEFAULT_POOL if pool is None else pool))
     wants_store = store_folder is not None or dask is not None or Path(spec).is_dir()
-    paths = store_files(spec) if wants_store else None
-    if paths:
-        snapshots = [store.load(paths[0])] + [rates_dask.header(p) for p in paths[1:]]
-    else:
-        snapshots = sources.open_snapshots(spec, time=time)
-    if not snapshots:
-        raise TribesError(f"{spec}: no snapshot found")
-    notes: List[str] = []
-    chosen, index = choose_profiles(snapshots[0], profiles=profiles, requirements=requirements,
-                                    job_files=job_files, template=template,
-                                    reference=reference, notes=notes)
-    ref = Reference.of(snapshots[0], index) if index is not None else None
-    if paths is None:
-        frame = simulate_snapshots(snapshots, chosen)
-    elif dask is None:
-        frame = rates_dask.simulate_store(paths, chosen, progress=progress)
-    else:
+    if not wants_store:
+        return _simulate_snapshots(sources.open_snapshots(spec, time=time), **choice)
+    paths = store_files(spec)
+    first = store.load(paths[0])
+
+    def run(chosen):
+        if dask is None:
+            return rates_dask.simulate_store(paths, chosen, progress=progress)
         with rates_dask.connect(dask or None) as client:
-            frame = rates_dask.simulate_store(paths, chosen, client=client, progress=progress)
+            return rates_dask.simulate_store(paths, chosen, client=client, progress=progress)
+
+    headers = [first] + [rates_dask.header(p) for p in paths[1:]]
+    return _simulate_snapshots(headers, run=run, **choice)
+
+
+def _simulate_snapshots(snapshots: List[Snapshot], run=None, **choice) -> SimulationResult:
+    """The profiles chosen on the first snapshot, run on all (by ``run(profiles)`` if given)."""
+    if not snapshots:
+        raise TribesError("no snapshot to simulate")
+    notes: List[str] = []
+    chosen, index = choose_profiles(snapshots[0], notes=notes, **choice)
+    ref = Reference.of(snapshots[0], index) if index is not None else None
+    frame = run(chosen) if run else simulate_snapshots(snapshots, chosen)
     warnings = notes + list(frame.attrs.get("warnings", []))
     return SimulationResult(frame, [PoolHeader.of(s) for s in snapshots], ref, warnings)

@@ -18,7 +18,6 @@ from __future__ import annotations
 import json
 
 from simulator.cli.options import add_command, add_pool_option, add_template_option
-from simulator.model.errors import TribesError
 
 # Past this many snapshots a column each is unreadable: one line per (time, step).
 MAX_COLUMNS = 8
@@ -36,59 +35,23 @@ def register(subparsers):
     parser.add_argument("--format", choices=("table", "json"), default="table")
 
 
-def _jobs(args):
-    from simulator import jobs as profiles
-
-    if args.requirements is not None:
-        template = profiles.load_template(args.template)
-        return [profiles.with_requirements(template, args.requirements, "--requirements")]
-    jobs = profiles.read_job_file(args.job)
-    for n, job in enumerate(jobs, 1):
-        if "Requirements" not in job:  # say which file and ad, as tribes simulate --job does
-            raise TribesError(f"{args.job}: ad {n} has no Requirements")
-    return jobs
-
-
 def run(args) -> int:
-    from simulator import analysis_table
-    from simulator.analyses.clauses import analysis as analyze
-    from simulator.io import sources
+    from simulator.analyses.clauses import analyze_pool
+    from simulator.render.clauses import report, step_rows, time_table
 
-    jobs = _jobs(args)
-    snapshots = sources.open_snapshots(args.pool)
-    if not snapshots:
-        raise TribesError(f"{args.pool}: no snapshots")
-    results = [[analyze.analyze(snap, job) for snap in snapshots] for job in jobs]
+    run_ = analyze_pool(args.pool, requirements=args.requirements, job_file=args.job,
+                        template=args.template)
     if args.format == "json":
-        records = [analysis_table.as_record(a) for per_job in results for a in per_job]
-        print(json.dumps(records, indent=2))
+        print(json.dumps(run_.records(), indent=2))
         return 0
     blocks = []
-    for n, job in enumerate(jobs):
-        per_job = results[n]
+    for job, per_job in zip(run_.jobs, run_.results, strict=True):
         if len(per_job) == 1:
-            blocks.append(analysis_table.report(per_job[0], job))
+            blocks.append(report(per_job[0], job))
         elif len(per_job) <= MAX_COLUMNS:
             blocks.append(f"Job {per_job[0].job_name}: {per_job[0].requirements}\n\n"
-                          + analysis_table.time_table(per_job))
+                          + time_table(per_job))
         else:
-            blocks.append(_records(per_job))
+            blocks.append(step_rows(per_job))
     print("\n\n".join(blocks))
     return 0
-
-
-def _records(analyses) -> str:
-    """One row per snapshot, one column per step (the steps listed above the table)."""
-    from simulator.analysis_table import _when
-
-    steps = analyses[0].steps
-    lines = [f"{'[' + str(s.index) + ']':>6}  {s.label()}" for s in steps]
-    width = max(7, *(len(str(a.slots)) + 1 for a in analyses))
-    heads = [f"[{s.index}]".rjust(width) for s in steps]
-    lines += ["", "time                  " + " ".join(heads)
-              + " ".join(["", "slots".rjust(width), "able".rjust(width)])]
-    for a in analyses:
-        cells = [a.matched_text(s.index).rjust(width) for s in steps]
-        lines.append(f"{_when(a.time):<22}" + " ".join(cells)
-                     + " ".join(["", str(a.slots).rjust(width), str(a.available).rjust(width)]))
-    return "\n".join(lines)

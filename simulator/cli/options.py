@@ -5,7 +5,7 @@ from simulator.pools import DEFAULT_POOL  # noqa: E402
 
 POOL_SPEC = (
     "a generated pool (pool_2010, modern, modern:slots=N,seed=S), a snapshot store folder, "
-    "a Parquet snapshot or a file of slot ads"
+    "a Parquet snapshot, a file of slot ads, or collector:HOST (a live pool)"
 )
 
 

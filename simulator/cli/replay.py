@@ -49,6 +49,9 @@ def register(subparsers):
                       help="sigma of the lognormal runtimes (default 1.0)")
     load.add_argument("--mix", metavar="NAME=W,…",
                       help="profile weights (default: equal shares)")
+    load.add_argument("--alone", action="store_true",
+                      help="replay each profile alone on the whole stream, as if every user "
+                      "wrote their Requirements that way")
     trace = parser.add_argument_group("a trace instead")
     trace.add_argument("--trace", metavar="FILE.swf", help="jobs from an SWF trace")
     trace.add_argument("--profile-map", metavar="RULE",
@@ -79,11 +82,11 @@ def run(args) -> int:
         requirements=args.requirements, template=args.job_template, reference=args.reference,
         jobs=args.jobs, rate=args.rate, load=args.load, runtime_median=args.runtime_median,
         runtime_sigma=args.runtime_sigma, mix=args.mix, trace=args.trace,
-        profile_map=args.profile_map, cycle=args.cycle, seed=args.seed,
+        profile_map=args.profile_map, cycle=args.cycle, seed=args.seed, alone=args.alone,
     )
     for line in run_.warnings:
         print(f"tribes: warning: {line}", file=sys.stderr)
-    records = run_.result.records(by=PERIODS.get(args.by))
+    records = run_.records(by=PERIODS.get(args.by))
     if args.format == "json":
         keys = (("profile", "period") if args.by else ("profile",)) + RECORD_KEYS[1:]
         print(json.dumps([{k: r[k] for k in keys} for r in records], indent=2))

@@ -25,6 +25,7 @@ examples:
 from __future__ import annotations
 
 import json
+import sys
 
 from simulator.cli.options import add_command, add_pool_option
 from simulator.model.errors import TribesError
@@ -58,102 +59,47 @@ def register(subparsers):
 
 
 def run(args) -> int:
-    from simulator.analyses import counts as report
+    from simulator.analyses.counts import count_pool, records
+    from simulator.render.counts import counts_csv, format_table
 
     if args.grid and not args.plot:
         raise TribesError("--grid draws a chart: give --plot FILE.png too")
-    snapshots = _open(args.pool, seed=args.seed, slots=args.slots)
-    groups = [[a] for a in args.attrs] if args.each else [list(args.attrs)]
-    results = []
-    for snap in snapshots:
-        for attrs in groups:
-            results.append((snap, attrs, report.counts(snap, attrs)))
-    for attrs in groups:
-        # A store may gain an attribute over time (the hook rolled out mid-way):
-        # only an attribute no snapshot has is an error.
-        empty = [snap for snap, group, table in results if group == attrs and table.empty]
-        if len(empty) == len(snapshots):
-            where = empty[0].source if len(empty) == 1 else f"none of {len(empty)} snapshots"
-            raise TribesError(f"{where}: no slot has {' and '.join(attrs)}")
-    several = len(snapshots) > 1
+    if args.grid and len(args.attrs) != 2:
+        raise TribesError("--grid draws the joint of exactly two attributes")
+    results = count_pool(args.pool, args.attrs, each=args.each, seed=args.seed, slots=args.slots)
+    several = len({(r.source, r.time) for r in results}) > 1
     if args.plot:
-        _plot(snapshots, args)
+        _plot(args, several)
     if args.format == "json":
         out = []
-        for snap, attrs, table in results:
-            entry = report.records(table)
+        for r in results:
+            entry = records(r.table)
             if several or args.each:
-                entry = {"snapshot": snap.source, "time": snap.time, "attributes": attrs,
-                         "counts": entry}  # fmt: skip
-                out.append(entry)
+                out.append({"snapshot": r.source, "time": r.time, "attributes": r.attrs,
+                            "counts": entry})
             else:
                 out = entry
         print(json.dumps(out, indent=2))
         return 0
     if args.format == "csv":
-        print(_csv(results, long=args.each, several=several))
+        print(counts_csv(results, long=args.each, several=several))
         return 0
     blocks = []
-    for snap, attrs, table in results:
-        text = report.format_table(table) if not table.empty else (
-            f"      0 (no slot has {' and '.join(attrs)})")
+    for r in results:
+        text = format_table(r.table) if not r.table.empty else (
+            f"      0 (no slot has {' and '.join(r.attrs)})")
         if several or args.each:
-            text = f"# {' '.join(attrs)} ({snap.source})\n{text}"
+            text = f"# {' '.join(r.attrs)} ({r.source})\n{text}"
         blocks.append(text)
     print("\n\n".join(blocks))
     return 0
 
 
-def _csv(results, *, long, several) -> str:
-    """Wide (one column per attribute) or, with --each, long like the seed's marginals CSV."""
-    import pandas as pd
-
-    from simulator.analyses import counts as report
-
-    frames = []
-    for snap, attrs, table in results:
-        if table.empty:  # a snapshot of a store without the attribute: no rows
-            continue
-        if long:
-            shown = table.drop(columns=report.COUNT).apply(lambda col: col.map(report.show))
-            table = pd.DataFrame(
-                {
-                    "attributes": " ".join(attrs),
-                    "value": shown.agg(" ".join, axis=1),
-                    report.COUNT: table[report.COUNT],
-                }
-            )
-        if several:
-            table = table.copy()
-            table.insert(0, "snapshot", snap.source)
-        frames.append(table)
-    if long or several:
-        return report.format_csv(pd.concat(frames, ignore_index=True))
-    return report.format_csv(frames[0])
-
-
-def _plot(snapshots, args):
-    import sys
-
+def _plot(args, several):
     from simulator import plots
+    from simulator.io.sources import iter_snapshots
 
-    if args.grid and len(args.attrs) != 2:
-        raise TribesError("--grid draws the joint of exactly two attributes")
+    snapshots = iter_snapshots(args.pool, pool_seed=args.seed, pool_slots=args.slots)
     for path in plots.write_report(snapshots, args.attrs, args.plot, each=args.each,
-                                   grid=args.grid):  # fmt: skip
+                                   grid=args.grid, several=several):  # fmt: skip
         print(f"tribes: wrote {path}", file=sys.stderr)
-
-
-def _open(spec, *, seed, slots):
-    from simulator import pools
-
-    parsed = pools.parse_spec(spec)
-    if parsed is not None:
-        name, params = parsed
-        params.update({k: v for k, v in (("seed", seed), ("slots", slots)) if v is not None})
-        return [pools.generate(name, **params)]
-    if slots is not None:
-        raise TribesError(f"--slots applies only to a generated pool, not {spec}")
-    from simulator.io.sources import open_snapshots
-
-    return open_snapshots(spec, pool_seed=seed)

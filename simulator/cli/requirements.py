@@ -36,44 +36,24 @@ def register(subparsers):
 
 
 def run(args) -> int:
-    from simulator.analyses.needs import expression as requirements
+    from simulator.analyses.needs.verdict import needs
+    from simulator.render.needs import table, time_table
 
-    needs = requirements.read_programs(args.programs)
-    expr = requirements.expression(needs)
-    facts = requirements.facts(needs)
-    note = requirements.submit_note(expr)
-    if note:
-        facts.append(note)
-    rates, notes = [], []
-    if args.pool is not None:
-        from simulator.analyses.needs import rates as pool_rates
-        from simulator.io import sources
-
-        snapshots = sources.open_snapshots(args.pool)
-        rates = pool_rates.compare(expr, snapshots, template=args.template,
-                                   reference=args.reference)
-        notes = pool_rates.missing(expr, snapshots)
+    verdict = needs(args.programs, pool=args.pool, template=args.template,
+                    reference=args.reference)
     if args.format == "json":
-        print(json.dumps({
-            "programs": list(args.programs),
-            "requirements": expr,
-            "facts": facts,
-            "pool": [r.as_dict() for r in rates],
-            "notes": notes,
-        }, indent=2))
+        print(json.dumps(verdict.as_record(), indent=2))
         return 0
     print("Loosest safe requirements:")
-    print(f"    {expr}")
+    print(f"    {verdict.requirements}")
     print()
     print("What the programs need:")
-    for fact in facts:
+    for fact in verdict.facts:
         print(f"    {fact}")
-    if rates:
-        from simulator.analyses.needs import rates as pool_rates
-
-        several = len({(r.time, r.source) for r in rates}) > 1
+    if verdict.rates:
+        several = len({(r.time, r.source) for r in verdict.rates}) > 1
         print()
-        print(pool_rates.time_table(rates) if several else pool_rates.table(rates))
-        for note in notes:
+        print(time_table(verdict.rates) if several else table(verdict.rates))
+        for note in verdict.notes:
             print(f"note: {note}")
     return 0

@@ -18,7 +18,6 @@ from pathlib import Path
 
 from simulator.cli.options import add_command
 from simulator.io import sources, store
-from simulator.io.readers import build
 from simulator.model import clock
 from simulator.model.errors import TribesError
 
@@ -41,6 +40,8 @@ def register(subparsers):
 
 
 def run(args) -> int:
+    from simulator.render.snapshots import snapshot_line
+
     store_dir = Path(args.store)
     if store_dir.exists() and not store_dir.is_dir():
         raise TribesError(f"--store {args.store}: a file, not a store folder")
@@ -50,19 +51,5 @@ def run(args) -> int:
     else:
         snap = sources.open_collector(args.pool, time=args.time)
     path = store.save(snap, args.store)
-    print(summary(snap, path))
+    print(snapshot_line(snap, path))
     return 0
-
-
-def summary(snap, path) -> str:
-    """The one line ``tribes snapshot`` prints."""
-    stamp = clock.format_time(snap.time)
-    line = (
-        f"{path}: {len(snap)} slot{'' if len(snap) == 1 else 's'}; "
-        f"skipped {build.describe_skipped(snap.skipped)}; "
-        f"time {stamp} (from {snap.time_source})"
-    )
-    missing = build.without_opsys(snap)
-    if missing:
-        line += f"; {missing} slot ad{'' if missing == 1 else 's'} without OpSys (kept)"
-    return line

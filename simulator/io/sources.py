@@ -2,8 +2,8 @@
 
 ``open_snapshots(spec)`` takes a built-in pool name (``pool_2010``, the
 default, or ``modern``; with parameters as ``modern:slots=N,seed=S``), a store
-folder (all its snapshots, oldest first), a ``.parquet`` snapshot, or an ads
-file in any supported format (sniffed).
+folder (all its snapshots, oldest first), a ``.parquet`` snapshot, an ads
+file in any supported format (sniffed), or ``collector:HOST`` (a live pool).
 
 >>> [len(s) for s in open_snapshots("pool_2010")]  # doctest: +SKIP
 [861]
@@ -12,7 +12,7 @@ file in any supported format (sniffed).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import List, Optional
+from typing import Iterator, List, Optional
 
 from simulator.io.readers import build
 from simulator.model import clock
@@ -21,6 +21,7 @@ from simulator.model.snapshot import Snapshot
 from simulator.pools import DEFAULT_POOL
 
 BUILTIN_POOLS = ("pool_2010", "modern")
+COLLECTOR_PREFIX = "collector:"  # collector:cm.example.org[:9618], a live pool
 
 
 def open_snapshots(
@@ -28,17 +29,37 @@ def open_snapshots(
     *,
     time: clock.TimeSpec = None,
     pool_seed: Optional[int] = None,
+    pool_slots: Optional[int] = None,
 ) -> List[Snapshot]:
-    """The snapshots ``spec`` names, oldest first."""
+    """The snapshots ``spec`` names, oldest first, all in memory (see ``iter_snapshots``)."""
+    return list(iter_snapshots(spec, time=time, pool_seed=pool_seed, pool_slots=pool_slots))
+
+
+def iter_snapshots(
+    spec: Optional[str] = None,
+    *,
+    time: clock.TimeSpec = None,
+    pool_seed: Optional[int] = None,
+    pool_slots: Optional[int] = None,
+) -> Iterator[Snapshot]:
+    """The snapshots ``spec`` names, oldest first, one at a time: a store folder is read
+    snapshot by snapshot, so memory holds one of them (the spec is checked before the first).
+
+    ``pool_seed`` and ``pool_slots`` override a generated pool's own (a seed also applies to
+    nothing else; a size to a generated pool only)."""
     spec = DEFAULT_POOL if spec is None or spec == "" else str(spec)
+    if spec.startswith(COLLECTOR_PREFIX):
+        return iter([open_collector(spec[len(COLLECTOR_PREFIX):], time=time)])
     if spec.partition(":")[0] in BUILTIN_POOLS:
         from simulator import pools  # lazily: generating is not needed to read files
 
         # A name, or a spec with parameters: modern:slots=100000,seed=7.
         name, params = pools.parse_spec(spec)
-        if pool_seed is not None:
-            params["seed"] = pool_seed
-        return [pools.generate(name, **params)]
+        overrides = (("seed", pool_seed), ("slots", pool_slots))
+        params.update({k: v for k, v in overrides if v is not None})
+        return iter([pools.generate(name, **params)])
+    if pool_slots is not None:
+        raise TribesError(f"--slots applies only to a generated pool, not {spec}")
     path = Path(spec)
     if path.is_dir():
         from simulator.io import store
@@ -46,9 +67,9 @@ def open_snapshots(
         files = store.list_store(path)
         if not files:
             raise SnapshotError(f"{spec}: a folder, but no snapshot-*.parquet files in it")
-        return [store.load(f) for f in files]
+        return (store.load(f) for f in files)
     if path.is_file():
-        return [open_file(path, time=time)]
+        return iter([open_file(path, time=time)])
     raise TribesError(
         f"{spec}: not a built-in pool ({', '.join(BUILTIN_POOLS)}), a store folder or a file"
     )

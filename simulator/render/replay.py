@@ -44,7 +44,7 @@ def stream_text(stream: dict) -> str:
 def header(run: ReplayRun) -> str:
     first, last = (clock.format_time(t, clock.DAY_FORMAT) for t in (run.times[0], run.times[-1]))
     return (f"{run.store}: {len(run.paths)} snapshots, {first} to {last}; "
-            f"{stream_text(run.stream)}; cycle {run.cycle:g} s; {run.result.cycles} cycles "
+            f"{stream_text(run.stream)}; cycle {run.cycle:g} s; {run.cycles} cycles "
             f"in {run.elapsed:.1f} s")
 
 

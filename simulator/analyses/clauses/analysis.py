@@ -5,7 +5,7 @@ accepts, evaluated with the ClassAd library, the job as MY and the slot as
 TARGET, once per group of slots equal on what the step reads
 (``simulator.match.slot_classes.step_groups``); steps that change nothing are hidden, as
 HTCondor hides them; the summary splits the pool into slots the job rejects,
-slots that reject the job and slots that match. ``simulator.analysis_table``
+slots that reject the job and slots that match. ``simulator.render.clauses``
 prints the result.
 
 >>> from simulator import pools
@@ -77,6 +77,36 @@ class Analysis:
         if i in self.constant:
             return "always" if self.constant[i] else "never"
         return str(self.matches[i])
+
+    def as_record(self) -> dict:
+        """One analysis as plain data for ``--format json``."""
+        a = self
+        return {
+            "job": a.job_name,
+            "source": a.source,
+            "time": a.time,
+            "requirements": a.requirements,
+            "slots": a.slots,
+            "steps": [
+                {
+                    "step": s.index,
+                    "condition": s.label(),
+                    "text": s.text.strip(),
+                    "matched": a.matches[s.index],
+                    "constant": a.constant.get(s.index),
+                    "shown": s.index in a.shown,
+                    "shown_as": a.label(s.index) if s.index in a.shown else None,
+                }
+                for s in a.steps
+            ],
+            "summary": {
+                "rejected_by_job": a.rejected_by_job,
+                "rejected_by_slot": a.rejected_by_slot,
+                "running_yours": a.running_yours,
+                "serving_others": a.serving_others,
+                "available": a.available,
+            },
+        }
 
 
 def job_name(job: ClassAd) -> str:

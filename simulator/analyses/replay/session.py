@@ -40,7 +40,7 @@ MAX_DEFAULT_JOBS = 100_000
 class ReplayRun:
     """A replay's result and what it ran: the store's files and times, the job stream."""
 
-    result: ReplayResult
+    results: List[ReplayResult]  # one, or one per profile replayed alone
     store: str
     paths: List[Path]
     times: List[int]
@@ -48,6 +48,14 @@ class ReplayRun:
     cycle: float
     elapsed: float
     warnings: List[str]
+
+    @property
+    def cycles(self) -> int:
+        return sum(r.cycles for r in self.results)
+
+    def records(self, by: Optional[float] = None) -> List[dict]:
+        """One record per profile (and period of ``by`` seconds)."""
+        return [record for result in self.results for record in result.records(by=by)]
 
 
 def _finite(name: str, value: Optional[float], low: float, high: float) -> None:
@@ -85,7 +93,8 @@ def _trace_stream(path, names, rule, horizon):
     return jobs, {"kind": "trace", "path": str(path), "jobs": len(trace), "left_out": notes}
 
 
-def _synthetic_stream(first, profiles, horizon, *, count, rate, load, median, sigma, mix, seed):
+def _synthetic_stream(first, profiles, horizon, *, count, rate, load, median, sigma, mix, seed,
+                      streams):
     given = median is not None  # 0 is a value (and an error), not a default
     median = median if given else DEFAULT_RUNTIME_MEDIAN
     sigma = DEFAULT_RUNTIME_SIGMA if sigma is None else sigma
@@ -107,9 +116,9 @@ def _synthetic_stream(first, profiles, horizon, *, count, rate, load, median, si
         raise TribesError("--jobs and --rate must not be negative")
     _finite("--rate", rate, 0, 1e7)
     names = [p.name for p in profiles]
-    jobs = synthetic_jobs(len(profiles), horizon=horizon, jobs=count, rate_per_hour=rate,
+    jobs = synthetic_jobs(streams, horizon=horizon, jobs=count, rate_per_hour=rate,
                           runtime_median=median, runtime_sigma=sigma,
-                          weights=weights_for(mix, names), seed=seed)
+                          weights=weights_for(mix, names) if streams > 1 else None, seed=seed)
     offered = (jobs.runtime.sum() * per_job / (cpus.sum() * horizon)) if cpus.sum() else 0
     return jobs, {"kind": "synthetic", "jobs": len(jobs), "runtime_median": float(median),
                   "runtime_sigma": float(sigma), "offered_load": float(offered),
@@ -123,9 +132,14 @@ def replay_store(store_folder, *, profiles: Optional[Sequence[str]] = None,
                  runtime_median: Optional[float] = None, runtime_sigma: Optional[float] = None,
                  mix: Optional[str] = None, trace=None,
                  profile_map: Optional[str] = None, cycle: float = 60.0,
-                 seed: int = 0) -> ReplayRun:
+                 seed: int = 0, alone: bool = False) -> ReplayRun:
     """Replay a job stream over the snapshots of ``store_folder``, one profile per way of
-    writing Requirements (the ladder by default)."""
+    writing Requirements (the ladder by default).
+
+    The profiles share the stream (each job drawn to one of them), or with ``alone`` each
+    profile gets the whole stream to itself, as if every user wrote their Requirements
+    that way (a synthetic stream only).
+    """
     paths = store_files(store_folder)
     if not (math.isfinite(cycle) and 0 < cycle <= 86400):
         raise TribesError(f"--cycle {cycle:g}: give seconds from 0 (excluded) to 86400")
@@ -138,14 +152,19 @@ def replay_store(store_folder, *, profiles: Optional[Sequence[str]] = None,
     times = [snapshot_time(p) for p in paths]
     spacing = times[-1] - times[-2] if len(times) > 1 else 86400
     horizon = times[-1] - times[0] + (spacing or 86400)
+    if trace and alone:
+        raise TribesError("--alone replays a synthetic stream; a trace assigns its own profiles")
     if trace:
         stream_jobs, stream = _trace_stream(trace, names, profile_map, horizon)
     else:
         stream_jobs, stream = _synthetic_stream(
             first, job_profiles, horizon, count=jobs, rate=rate, load=load,
-            median=runtime_median, sigma=runtime_sigma, mix=mix, seed=seed)
+            median=runtime_median, sigma=runtime_sigma, mix=mix, seed=seed,
+            streams=1 if alone else len(job_profiles))
     del first
     began = time.perf_counter()
-    result = replay(paths, job_profiles, stream_jobs, cycle=cycle, horizon=horizon, seed=seed)
+    groups = [[p] for p in job_profiles] if alone else [job_profiles]
+    results = [replay(paths, group, stream_jobs, cycle=cycle, horizon=horizon, seed=seed)
+               for group in groups]
     elapsed = time.perf_counter() - began
-    return ReplayRun(result, str(store_folder), paths, times, stream, cycle, elapsed, notes)
+    return ReplayRun(results, str(store_folder), paths, times, stream, cycle, elapsed, notes)

@@ -7,10 +7,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 from pathlib import Path
-from typing import Union
+from typing import Optional, Union
 
 from simulator.analyses.scenario.checker import Checker
 from simulator.analyses.scenario.spec import DAY, Event, Scenario, ScenarioError, Wave
@@ -21,14 +22,21 @@ else:  # pragma: no cover - exercised on Python < 3.11 only
     import tomli as tomllib
 
 
-def load_scenario(path: Union[str, Path]) -> Scenario:
-    """Read and fully validate a scenario file; raise ScenarioError naming the bad key."""
+def load_scenario(path: Union[str, Path], *, days: Optional[int] = None) -> Scenario:
+    """Read and fully validate a scenario file; raise ScenarioError naming the bad key.
+
+    ``days`` keeps only the first days of it (fewer is faster)."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ScenarioError(f"{path}: cannot read ({exc.strerror})") from exc
-    return parse_scenario(text, str(path))
+    scenario = parse_scenario(text, str(path))
+    if days is not None:
+        if not days >= 1:
+            raise ScenarioError(f"{path}: days {days}: give at least 1")
+        scenario = dataclasses.replace(scenario, days=min(days, scenario.days))
+    return scenario
 
 
 def parse_scenario(text: str, path: str = "<scenario>") -> Scenario:

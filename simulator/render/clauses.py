@@ -13,9 +13,9 @@ Step    Matched  Condition
 
 from __future__ import annotations
 
-import time as _time
 from typing import TYPE_CHECKING, List, Sequence
 
+from simulator.model import clock
 from simulator.model.condor import ClassAd, quote
 
 if TYPE_CHECKING:
@@ -76,7 +76,7 @@ def report(analysis: Analysis, job: ClassAd) -> str:
     name = analysis.job_name
     parts = [
         f"-- Pool: {analysis.source}: {analysis.slots} slots"
-        + (f", as of {_when(analysis.time)}" if analysis.time else ""),
+        + (f", as of {clock.format_time(analysis.time)}" if analysis.time else ""),
         f"The Requirements expression for job {name} is",
         "",
         "    " + wrap_expression(analysis.requirements),
@@ -110,45 +110,11 @@ def _job_attributes(job: ClassAd) -> List[str]:
     return lines
 
 
-def as_record(analysis: Analysis) -> dict:
-    """One analysis as plain data for ``--format json``."""
-    a = analysis
-    return {
-        "job": a.job_name,
-        "source": a.source,
-        "time": a.time,
-        "requirements": a.requirements,
-        "slots": a.slots,
-        "steps": [
-            {
-                "step": s.index,
-                "condition": s.label(),
-                "text": s.text.strip(),
-                "matched": a.matches[s.index],
-                "constant": a.constant.get(s.index),
-                "shown": s.index in a.shown,
-                "shown_as": a.label(s.index) if s.index in a.shown else None,
-            }
-            for s in a.steps
-        ],
-        "summary": {
-            "rejected_by_job": a.rejected_by_job,
-            "rejected_by_slot": a.rejected_by_slot,
-            "running_yours": a.running_yours,
-            "serving_others": a.serving_others,
-            "available": a.available,
-        },
-    }
-
-
-def _when(epoch: int, fmt: str = "%Y-%m-%dT%H:%M:%SZ") -> str:
-    return _time.strftime(fmt, _time.gmtime(epoch))
-
-
 def time_table(analyses: Sequence[Analysis]) -> str:
     """Each step (unpruned) against each snapshot: one column per capture time."""
     first = analyses[0]
-    heads = [_when(a.time, "%Y-%m-%d %H:%M") if a.time else a.source for a in analyses]
+    heads = [clock.format_time(a.time, clock.MINUTE_FORMAT) if a.time else a.source
+             for a in analyses]
     width = max(9, *(len(h) for h in heads))
     lines = [
         "Step   " + "  ".join(h.rjust(width) for h in heads) + "  Condition",
@@ -161,4 +127,19 @@ def time_table(analyses: Sequence[Analysis]) -> str:
     lines.append("slots  " + "  ".join(str(a.slots).rjust(width) for a in analyses))
     lines.append("able   " + "  ".join(str(a.available).rjust(width) for a in analyses)
                  + "  able to run the job (not claimed)")
+    return "\n".join(lines)
+
+
+def step_rows(analyses: Sequence[Analysis]) -> str:
+    """One row per snapshot, one column per step (the steps listed above the table)."""
+    steps = analyses[0].steps
+    lines = [f"{'[' + str(s.index) + ']':>6}  {s.label()}" for s in steps]
+    width = max(7, *(len(str(a.slots)) + 1 for a in analyses))
+    heads = [f"[{s.index}]".rjust(width) for s in steps]
+    lines += ["", "time                  " + " ".join(heads)
+              + " ".join(["", "slots".rjust(width), "able".rjust(width)])]
+    for a in analyses:
+        cells = [a.matched_text(s.index).rjust(width) for s in steps]
+        lines.append(f"{clock.format_time(a.time):<22}" + " ".join(cells)
+                     + " ".join(["", str(a.slots).rjust(width), str(a.available).rjust(width)]))
     return "\n".join(lines)
