@@ -1,8 +1,12 @@
-"""Startd cron hook: print this node's OS, kernel, glibc, Java and virtualization facts.
+"""Startd cron hook: print this node's OS, kernel, glibc, Java, VM and CPU level facts.
+
+Probes (for --only): os, kernel, glibc, java, virt, microarch (Microarch, the
+x86-64 level as HTCondor names it).
 
 Examples:
     python3 -m startd_cron                     # the ad, as the startd will read it
     python3 -m startd_cron --only os,kernel    # just those probes
+    python3 -m startd_cron --only microarch
     python3 -m startd_cron --root tests/fixtures/hosts/rhel5.4-tikanga
     python3 -m startd_cron --print-config      # the HTCondor config that runs it
     python3 -m startd_cron --install /etc/condor/config.d
@@ -27,6 +31,7 @@ READERS = {
     "glibc": "startd_cron.probes.glibc",
     "java": "startd_cron.probes.java",
     "virt": "startd_cron.probes.virt",
+    "microarch": "startd_cron.probes.microarch",
 }
 def _probe_list(text):
     names = [name.strip() for name in text.split(",") if name.strip()]

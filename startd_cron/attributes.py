@@ -20,10 +20,11 @@ ORDER = (
     "HasKVM",
     "IsVirtualMachine",
     "Hypervisor",
+    "Microarch",
     "tribes_probe_errors",
 )
 
 # Probe names accepted by ``--only``, in the order they run.
-PROBES = ("os", "kernel", "glibc", "java", "virt")
+PROBES = ("os", "kernel", "glibc", "java", "virt", "microarch")
 
 ERRORS = "tribes_probe_errors"

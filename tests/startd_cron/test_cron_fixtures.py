@@ -74,6 +74,8 @@ def test_values_are_what_the_fixture_files_hold(case, monkeypatch):
     if "vmx" in flags.split() or "svm" in flags.split():
         assert attrs["HasHardwareVirt"] is True
     assert attrs["HasKVM"] is (root / "dev/kvm").exists()
+    # Every x86-64 node has a level; no other CPU has one.
+    assert ("Microarch" in attrs) is ("lm" in flags.split())
     assert "tribes_probe_errors" not in attrs
 
 
@@ -106,3 +108,9 @@ def test_arm_node_without_cpu_flags_does_not_claim_no_hardware_virt(monkeypatch)
     attrs = collect("ubuntu24.04-arm64", monkeypatch)
     assert "HasHardwareVirt" not in attrs
     assert attrs["IsVirtualMachine"] is False
+
+
+def test_arm_node_has_no_x86_64_level(monkeypatch):
+    attrs = collect("ubuntu24.04-arm64", monkeypatch)
+    assert "Microarch" not in attrs
+    assert "Microarch" not in (HOSTS / "ubuntu24.04-arm64" / "expected.ad").read_text()

@@ -1,4 +1,4 @@
-"""The hook on this very machine agrees with uname, ldd and systemd-detect-virt."""
+"""The hook on this very machine agrees with uname, ldd, ld.so and systemd-detect-virt."""
 
 import os
 import platform
@@ -107,3 +107,26 @@ def test_java_matches_the_jvm_on_path(host_ad):
         return
     out = subprocess.run([java, "-version"], stderr=subprocess.PIPE, check=False)
     assert '"{}"'.format(host_ad["JavaVersion"]) in out.stderr.decode()
+
+
+def _glibc_levels():
+    """The x86-64 levels this machine's dynamic loader supports (glibc 2.33+), or None."""
+    loader = "/lib64/ld-linux-x86-64.so.2"
+    if not os.path.exists(loader):
+        return None
+    out = subprocess.run([loader, "--help"], stdout=subprocess.PIPE, check=False)
+    # "  x86-64-v3 (supported, searched)"
+    found = re.findall(r"^\s+x86-64-(v[234]) \(supported", out.stdout.decode(), re.MULTILINE)
+    return found if "glibc-hwcaps" in out.stdout.decode() else None
+
+
+def test_microarch_matches_the_dynamic_loader(host_ad):
+    if platform.machine() != "x86_64":
+        assert "Microarch" not in host_ad
+        return
+    levels = _glibc_levels()
+    if levels is None:
+        pytest.skip("no glibc-hwcaps in this glibc's ld.so --help")
+    # glibc reads CPUID and XCR0, the hook the kernel's flags: they must agree.
+    expected = "x86_64-" + max(levels) if levels else "x86_64-v1"
+    assert host_ad["Microarch"] == expected
