@@ -16,6 +16,7 @@ REQUIRED = [
     "rhel4-nahant", "rhel5.4-tikanga", "centos5.3", "centos7-vmware", "rocky8-kvm-guest",
     "rocky9-vtx-kvm", "alma9-hyperv", "fedora40-amdv", "debian12-ec2", "ubuntu22.04-openstack",
     "ubuntu24.04-arm64", "sles15sp5-ibmj9", "alpine3.19-musl-qemu", "rhel5.4-xen-guest",
+    "rocky8-skylake-avx512", "centos7-westmere-v2",
 ]
 
 

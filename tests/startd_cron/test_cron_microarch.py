@@ -72,12 +72,14 @@ EXPECTED = {
     "alpine3.19-musl-qemu": "x86_64-v1",     # QEMU's qemu64 model
     "centos5.3": "x86_64-v1",                # Opteron: popcnt, no ssse3
     "centos7-vmware": "x86_64-v4",
+    "centos7-westmere-v2": "x86_64-v2",      # Xeon X5650, no avx
     "debian12-ec2": "x86_64-v4",
     "fedora40-amdv": "x86_64-v4",            # Zen 4
     "rhel4-nahant": "x86_64-v1",
     "rhel5.4-tikanga": "x86_64-v1",          # Core 2: no sse4_2
     "rhel5.4-xen-guest": "x86_64-v1",
     "rocky8-kvm-guest": "x86_64-v4",
+    "rocky8-skylake-avx512": "x86_64-v4",    # Xeon Silver 4110 (Skylake-SP)
     "rocky9-vtx-kvm": "x86_64-v4",           # Ice Lake-SP
     "sles15sp5-ibmj9": "x86_64-v3",          # Broadwell
     "ubuntu22.04-openstack": "x86_64-v4",
