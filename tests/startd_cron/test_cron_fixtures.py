@@ -16,7 +16,7 @@ REQUIRED = [
     "rhel4-nahant", "rhel5.4-tikanga", "centos5.3", "centos7-vmware", "rocky8-kvm-guest",
     "rocky9-vtx-kvm", "alma9-hyperv", "fedora40-amdv", "debian12-ec2", "ubuntu22.04-openstack",
     "ubuntu24.04-arm64", "sles15sp5-ibmj9", "alpine3.19-musl-qemu", "rhel5.4-xen-guest",
-    "rocky8-skylake-avx512", "centos7-westmere-v2",
+    "alma8-apptainer", "rocky8-skylake-avx512", "rocky9-userns-off", "centos7-westmere-v2",
 ]
 
 
@@ -77,6 +77,15 @@ def test_values_are_what_the_fixture_files_hold(case, monkeypatch):
     assert attrs["HasKVM"] is (root / "dev/kvm").exists()
     # Every x86-64 node has a level; no other CPU has one.
     assert ("Microarch" in attrs) is ("lm" in flags.split())
+    userns = root / "proc/sys/user/max_user_namespaces"
+    if userns.exists():
+        assert attrs["tribes_user_namespaces"] is (int(userns.read_text()) > 0)
+    else:
+        assert "tribes_user_namespaces" not in attrs
+    apptainer = root / "bin/apptainer"
+    assert ("tribes_apptainer_version" in attrs) is apptainer.exists()
+    assert attrs["tribes_can_run_containers"] is (
+        apptainer.exists() and attrs.get("tribes_user_namespaces", False))
     assert "tribes_probe_errors" not in attrs
 
 

@@ -1,4 +1,4 @@
-"""The hook on this very machine agrees with uname, ldd, ld.so and systemd-detect-virt."""
+"""The hook on this very machine agrees with uname, ldd, ld.so, unshare and systemd-detect-virt."""
 
 import os
 import platform
@@ -130,3 +130,27 @@ def test_microarch_matches_the_dynamic_loader(host_ad):
     # glibc reads CPUID and XCR0, the hook the kernel's flags: they must agree.
     expected = "x86_64-" + max(levels) if levels else "x86_64-v1"
     assert host_ad["Microarch"] == expected
+
+
+def test_user_namespaces_match_unshare_as_nobody(host_ad):
+    unshare, setpriv = shutil.which("unshare"), shutil.which("setpriv")
+    if unshare is None or (os.geteuid() == 0 and setpriv is None):
+        pytest.skip("needs unshare (and setpriv, as root)")
+    argv = [unshare, "--user", "true"]
+    if os.geteuid() == 0:
+        # As the condor user would: unprivileged.
+        argv = [setpriv, "--reuid", "65534", "--regid", "65534", "--clear-groups"] + argv
+    works = subprocess.run(argv, stderr=subprocess.DEVNULL, check=False).returncode == 0
+    if "tribes_user_namespaces" not in host_ad:
+        assert not os.path.exists("/proc/sys/user/max_user_namespaces")
+    else:
+        assert host_ad["tribes_user_namespaces"] is works
+
+
+def test_container_verdict_on_this_machine(host_ad):
+    found = shutil.which("apptainer") or shutil.which("singularity")
+    if found is None:
+        assert host_ad["tribes_can_run_containers"] is False
+        assert "tribes_apptainer_path" not in host_ad
+    else:
+        assert host_ad["tribes_apptainer_path"] == os.path.realpath(found)

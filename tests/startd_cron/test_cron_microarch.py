@@ -68,6 +68,7 @@ def test_the_last_flag_on_the_line_counts():
 
 
 EXPECTED = {
+    "alma8-apptainer": "x86_64-v3",          # Broadwell E5-2680 v4
     "alma9-hyperv": "x86_64-v3",             # Zen 3 under Hyper-V
     "alpine3.19-musl-qemu": "x86_64-v1",     # QEMU's qemu64 model
     "centos5.3": "x86_64-v1",                # Opteron: popcnt, no ssse3
@@ -80,6 +81,7 @@ EXPECTED = {
     "rhel5.4-xen-guest": "x86_64-v1",
     "rocky8-kvm-guest": "x86_64-v4",
     "rocky8-skylake-avx512": "x86_64-v4",    # Xeon Silver 4110 (Skylake-SP)
+    "rocky9-userns-off": "x86_64-v4",
     "rocky9-vtx-kvm": "x86_64-v4",           # Ice Lake-SP
     "sles15sp5-ibmj9": "x86_64-v3",          # Broadwell
     "ubuntu22.04-openstack": "x86_64-v4",
