@@ -100,8 +100,9 @@ def test_unreadable_cpuinfo_drops_only_the_cpu_attributes(host_copy):
     result = run_hook(root)
     assert_only_dropped(
         result.stdout.decode(),
-        ("HasHardwareVirt", "HardwareVirtType", "IsVirtualMachine"),
-        "virt: cannot read /proc/cpuinfo (Is a directory)",
+        ("HasHardwareVirt", "HardwareVirtType", "IsVirtualMachine", "Microarch"),
+        "virt: cannot read /proc/cpuinfo (Is a directory); "
+        "microarch: cannot read /proc/cpuinfo (Is a directory)",
     )
 
 
