@@ -16,7 +16,7 @@ The folders are layers, each importing only those below it: ``data`` and ``model
 
 >>> import simulator
 >>> [r["matching_slots"] for r in simulator.simulate("pool_2010", profiles=["opsys"]).records()]
-[859]
+[579]
 """
 
 import importlib

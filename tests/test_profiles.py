@@ -16,9 +16,13 @@ def test_requirements_profiles_are_named():
         ['OpSys=="LINUX"', 'new = TARGET.Memory >= 1024', "Memory=?=2048", "x=!=undefined"],
         template)
     assert [p.name for p in got] == ["req1", "new", "req3", "req4"]
-    assert [p.requirements for p in got] == [
+    assert [p.written for p in got] == [
         'OpSys=="LINUX"', "TARGET.Memory >= 1024", "Memory=?=2048", "x=!=undefined"]
-    assert str(got[2].job.lookup("Requirements")) == "Memory is 2048"
+    # condor_submit's clauses follow what the user wrote: no OpSys clause where the user
+    # names OpSys; the Memory clause even where the user names Memory (it only warns).
+    assert "TARGET.OpSys ==" not in got[0].requirements
+    assert "(TARGET.Memory >= RequestMemory)" in got[2].requirements
+    assert str(got[2].job.lookup("Requirements")).startswith("(Memory is 2048) && ")
     assert got[1].job["Owner"] == template["Owner"]
 
 

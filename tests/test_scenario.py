@@ -277,7 +277,7 @@ def test_seed_scenario_with_simulate_over_its_store(tmp_path, capsys):
     assert len(store.load(store.list_store(target)[0])) == 861
     capsys.readouterr()
     assert main(["simulate", "--pool", str(target), "--profiles", "opsys,kernel",
-                 "--format", "json"]) == 0
+                 "--format", "json", "--as-written"]) == 0
     records = json.loads(capsys.readouterr().out)
     kernel = [r["matching_slots"] for r in records if r["profile"] == "kernel"]
     opsys = [r["matching_slots"] for r in records if r["profile"] == "opsys"]

@@ -4,19 +4,23 @@ For each snapshot and each profile, one record:
 
 ``snapshot``           the capture time (ISO, UTC), or the source for a pool with no time
 ``profile``            the profile's name
-``requirements``       the Requirements expression used
+``requirements``       the whole Requirements the job matched (what condor_submit wrote)
+``written``            what the user wrote on the requirements line (empty for a queued ad)
 ``matching_slots``     slots where ``symmetricMatch`` holds (UNDEFINED/ERROR = no match)
-``total_slots``        slots in the snapshot
+``total_slots``        slots in the snapshot, dynamic slots left out
 ``match_rate``         matching_slots / total_slots
 ``matching_cores``     sum of ``Cpus`` over the matching slots
 ``matching_machines``  distinct ``Machine`` among the matching slots
-plus the summary of :mod:`simulator.match.summary` (``rejected_by_job`` …
-``available_now``, the same per machine, ``total_machines``).
+``total_machines``     distinct ``Machine`` of all slots (dynamic ones too)
+plus the categories of :mod:`simulator.match.condor_q` (``dynamic_slots_skipped``,
+``rejected_by_job`` … ``available_if_drained``), as ``condor_q -better-analyze`` 24.x
+counts them: ``matching_slots`` are those that match now, busy or if drained, and
+``matching_cores`` count a drained partitionable slot's ``TotalSlotCpus``.
 
 Evaluation is as of each snapshot's capture time: the job's ``time()`` is
 frozen at it (each slot's at its own MyCurrentTime, when the snapshot rebuilds the ad).
 
->>> from simulator.model.condor import ClassAd
+>>> from simulator.model.condor import ClassAd, ExprTree
 >>> from simulator.jobs import Profile, load_template, with_requirements
 >>> pool = Snapshot.from_classads(
 ...     [ClassAd({"OpSys": "LINUX", "Cpus": 4, "Machine": "a", "Requirements": True})], source="x")
@@ -30,28 +34,27 @@ from __future__ import annotations
 
 from typing import Callable, List, Optional, Sequence
 
-import numpy as np
 import pandas as pd
 
 from simulator.jobs import Profile
-from simulator.match import Matcher, default_matcher, default_sides
-from simulator.match import summary as better
+from simulator.match import condor_q, default_sides, summary
 from simulator.model import clock
-from simulator.model.condor import ClassAd
+from simulator.model.condor import ClassAd, ExprTree
 from simulator.model.snapshot import Snapshot
 
 RECORD_KEYS = (
     "snapshot",
     "profile",
     "requirements",
+    "written",
     "matching_slots",
     "total_slots",
     "match_rate",
     "matching_cores",
     "matching_machines",
-    *better.CATEGORIES,
     "total_machines",
-    *better.MACHINE_CATEGORIES,
+    "dynamic_slots_skipped",
+    *condor_q.CATEGORIES,
 )
 
 # Attribute names the ClassAd language resolves by itself.
@@ -67,7 +70,7 @@ def plain_sides(snapshot: Snapshot, job: ClassAd):
     """(job accepts slot, slot accepts job) per slot, one slot at a time (the reference)."""
     if _LAST_SLOTS[0] is not snapshot:
         _LAST_SLOTS[:] = [snapshot, list(snapshot.classads())]
-    return better.plain_sides(_LAST_SLOTS[1], job)
+    return summary.plain_sides(_LAST_SLOTS[1], job)
 
 
 def snapshot_label(snapshot: Snapshot) -> str:
@@ -82,9 +85,12 @@ def at_capture_time(job: ClassAd, when: int) -> ClassAd:
     return clock.freeze_job(job, when)
 
 
-def missing_attributes(snapshot: Snapshot, job: ClassAd) -> List[str]:
-    """Attributes the job's Requirements read from the slot that no slot has."""
+def missing_attributes(snapshot: Snapshot, job: ClassAd, written: str = "") -> List[str]:
+    """Attributes the job's Requirements read from the slot that no slot has; only those of
+    ``written`` (what the user wrote) when given, not of the clauses condor_submit added."""
     expr = job.lookup("Requirements") if "Requirements" in job else None
+    if written:
+        expr = ExprTree(written)
     if expr is None:
         return []
     missing = []
@@ -100,57 +106,43 @@ def missing_attributes(snapshot: Snapshot, job: ClassAd) -> List[str]:
     return sorted(missing, key=str.lower)
 
 
-def _cpus(snapshot: Snapshot) -> np.ndarray:
-    """Cpus per slot as a number; 0 where it is undefined or not a number."""
-    codes, values = pd.factorize(snapshot.values("Cpus"), use_na_sentinel=True)
-    numbers = [v if isinstance(v, (int, float)) and not isinstance(v, bool) else 0 for v in values]
-    return np.append(np.asarray(numbers, dtype=float), 0.0)[codes]
-
-
 def simulate(
     snapshots: Sequence[Snapshot],
     profiles: Sequence[Profile],
     *,
-    matcher: Optional[Matcher] = None,
     sides: Optional[Callable] = None,
 ) -> pd.DataFrame:
     """One record per (snapshot, profile); see the module docstring for the keys.
 
-    ``matcher(snapshot, job)`` gives the symmetric match per slot and
-    ``sides(snapshot, job)`` the two one-sided results for the summary
-    (defaults: by slot class if installed, else :func:`plain_sides` and
-    ``plain_match``). Warnings about attributes no slot has are in
-    ``frame.attrs["warnings"]``.
+    ``sides(snapshot, job)`` gives the two one-sided results per slot (by slot class by
+    default; ``plain_sides`` is the one-by-one reference). Warnings about attributes no
+    slot has are in ``frame.attrs["warnings"]``.
     """
-    matcher = matcher or default_matcher()
     sides = sides or default_sides()
     records = []
     warnings: List[str] = []
     for snapshot in snapshots:
         label = snapshot_label(snapshot)
-        total = len(snapshot)
-        cpus = _cpus(snapshot)
-        busy = better.busy_slots(snapshot)
-        machines = better.machine_keys(snapshot)
         for profile in profiles:
             job = at_capture_time(profile.job, snapshot.time)
-            for name in missing_attributes(snapshot, job):
+            for name in missing_attributes(snapshot, job, profile.written):
                 warnings.append(
                     f"profile {profile.name}: no slot of {_short(snapshot.source)} has {name}"
                 )
-            matched = np.asarray(matcher(snapshot, job), dtype=bool)
-            job_ok, slot_ok = sides(snapshot, job)
+            analysis = condor_q.run_analysis(snapshot, job, sides)
+            counts = analysis.counts()
+            matched = analysis.matching
             record = {
                 "snapshot": label,
                 "profile": profile.name,
                 "requirements": profile.requirements,
-                "matching_slots": int(matched.sum()),
-                "total_slots": total,
-                "match_rate": float(matched.sum() / total) if total else 0.0,
-                "matching_cores": _whole(cpus[matched].sum()),
-                "matching_machines": len(set(machines[matched])),
+                "written": profile.written,
+                "match_rate": (counts["matching_slots"] / counts["total_slots"]
+                               if counts["total_slots"] else 0.0),
+                "matching_cores": _whole(analysis.cpus[matched].sum()),
+                "matching_machines": len(set(analysis.machines[matched].tolist())),
             }
-            record.update(better.summarize(job_ok, slot_ok, busy, machines))
+            record.update(counts)
             records.append(record)
     frame = pd.DataFrame.from_records(records, columns=list(RECORD_KEYS))
     frame.attrs["warnings"] = list(dict.fromkeys(warnings))

@@ -6,7 +6,7 @@ them on every snapshot, a store one snapshot at a time.
 
 >>> result = simulate("pool_2010", profiles=["opsys", "kernel"])
 >>> [(r["profile"], r["matching_slots"]) for r in result.records()]
-[('opsys', 859), ('kernel', 342)]
+[('opsys', 579), ('kernel', 240)]
 """
 
 from __future__ import annotations
@@ -17,11 +17,11 @@ from typing import Dict, List, Optional, Sequence
 
 import pandas as pd
 
-from simulator import jobs
 from simulator.analyses import rates_dask
 from simulator.analyses.rates import simulate as simulate_snapshots
 from simulator.analyses.rates import snapshot_label
 from simulator.io import sources, store
+from simulator.jobs import choose_profiles
 from simulator.model import clock
 from simulator.model.condor import ExprTree
 from simulator.model.errors import TribesError
@@ -74,40 +74,6 @@ class SimulationResult:
         return self.frame.to_dict(orient="records")
 
 
-def choose_profiles(first: Snapshot, *, profiles: Optional[Sequence[str]] = None,
-                    requirements: Sequence[str] = (), job_files: Sequence = (),
-                    template="plain", reference: Optional[str] = None,
-                    notes: Optional[List[str]] = None):
-    """The profiles a run asks for, and the reference slot's index when the ladder runs.
-
-    The ladder runs when ``profiles`` names steps, or when nothing else names a profile.
-    """
-    notes = notes if notes is not None else []
-    template_ad = jobs.load_template(template)
-    chosen: List[jobs.Profile] = []
-    index = None
-    user = bool(requirements or job_files)
-    if profiles or not user:
-        # "opsys,kernel," and "opsys,opsys" mean what they say: no empty name, none twice.
-        names = list(dict.fromkeys(n.strip() for n in (profiles or ()) if n.strip()))
-        from simulator.model.tribes import reference_slot
-
-        index = reference_slot(first, reference)
-        chosen += jobs.ladder(first, template_ad, reference=reference,
-                              names=names or jobs.LADDER, notes=notes)
-    elif reference:
-        notes.append("--reference is for the ladder; add --profiles to run ladder steps")
-    chosen += jobs.from_requirements(list(requirements), template_ad)
-    chosen += jobs.from_job_files(list(job_files))
-    if not chosen:
-        raise TribesError("no profile to run")
-    names = [p.name for p in chosen]
-    twice = sorted({n for n in names if names.count(n) > 1})
-    if twice:
-        raise TribesError(f"two profiles are named {', '.join(twice)}: give each its own NAME=")
-    return chosen, index
-
-
 def store_files(folder) -> List[Path]:
     """The snapshot files of a store folder, oldest first (an error when there are none)."""
     path = Path(folder)
@@ -122,6 +88,8 @@ def store_files(folder) -> List[Path]:
 
 def simulate(pool=DEFAULT_POOL, *, profiles: Optional[Sequence[str]] = None,
              requirements: Sequence[str] = (), job_files: Sequence = (),
+             submit_files: Sequence = (), submit_host: Optional[str] = None,
+             condor_version: Optional[str] = None, as_written: bool = False,
              template="plain", reference: Optional[str] = None, time: clock.TimeSpec = None,
              store_folder=None, dask: Optional[str] = None,
              progress: bool = False) -> SimulationResult:
@@ -134,7 +102,9 @@ def simulate(pool=DEFAULT_POOL, *, profiles: Optional[Sequence[str]] = None,
     """
     clock.parse_time(time)  # a bad time is an error even where the ads carry their own
     choice = dict(profiles=profiles, requirements=requirements, job_files=job_files,
-                  template=template, reference=reference)
+                  submit_files=submit_files, submit_host=submit_host,
+                  condor_version=condor_version, as_written=as_written, template=template,
+                  reference=reference)
     given = [pool] if isinstance(pool, Snapshot) else pool
     if isinstance(given, (list, tuple)) and all(isinstance(s, Snapshot) for s in given):
         return _simulate_snapshots(list(given), **choice)

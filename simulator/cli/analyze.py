@@ -17,7 +17,12 @@ from __future__ import annotations
 
 import json
 
-from simulator.cli.options import add_command, add_pool_option, add_template_option
+from simulator.cli.options import (
+    add_command,
+    add_pool_option,
+    add_submit_options,
+    add_template_option,
+)
 
 # Past this many snapshots a column each is unreadable: one line per (time, step).
 MAX_COLUMNS = 8
@@ -30,6 +35,8 @@ def register(subparsers):
     which.add_argument(
         "--job", metavar="FILE", help="a job ad file (condor_q -l, -json or [ ... ])"
     )
+    which.add_argument("--submit", metavar="FILE.sub", help="a submit description")
+    add_submit_options(parser, submit=False)
     add_pool_option(parser)
     add_template_option(parser, "job ad that --requirements goes into")
     parser.add_argument("--format", choices=("table", "json"), default="table")
@@ -40,7 +47,9 @@ def run(args) -> int:
     from simulator.render.clauses import report, step_rows, time_table
 
     run_ = analyze_pool(args.pool, requirements=args.requirements, job_file=args.job,
-                        template=args.template)
+                        submit_file=args.submit, template=args.template,
+                        submit_host=args.submit_host, condor_version=args.condor_version,
+                        as_written=args.as_written)
     if args.format == "json":
         print(json.dumps(run_.records(), indent=2))
         return 0

@@ -48,3 +48,28 @@ def add_template_option(parser, purpose):
         "--template", "--job-template", dest="template", default="plain", metavar="NAME|FILE",
         help=f"{purpose} (plain, ospool or a file; default: %(default)s)",
     )  # fmt: skip
+
+
+def add_submit_options(parser, submit=True):
+    """``--submit FILE.sub`` (a submit description), ``--submit-host ARCH/OPSYS`` and
+    ``--condor-version V``: what condor_submit appends to the Requirements users write."""
+    if submit:
+        parser.add_argument(
+            "--submit", action="append", default=[], metavar="FILE.sub",
+            help="a submit description, as condor_submit would queue it (repeatable)",
+        )
+    parser.add_argument(
+        "--submit-host", metavar="ARCH/OPSYS",
+        help="the submit machine whose Arch and OpSys condor_submit appends "
+        "(default: the reference slot's)",
+    )
+    parser.add_argument(
+        "--as-written", action="store_true",
+        help="match the Requirements exactly as written, without the clauses condor_submit "
+        "appends (Arch, OpSys, Disk, Memory, file transfer …)",
+    )
+    parser.add_argument(
+        "--condor-version", metavar="V",
+        help="the condor_submit whose rules apply, e.g. 7.4.2 or 24.0.1 "
+        "(default: the template's CondorVersion)",
+    )

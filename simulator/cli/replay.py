@@ -26,7 +26,7 @@ from __future__ import annotations
 import json
 import sys
 
-from simulator.cli.options import add_command
+from simulator.cli.options import add_command, add_submit_options
 
 FORMATS = ("table", "json")
 MAX_DEFAULT_JOBS = 100_000
@@ -62,6 +62,7 @@ def register(subparsers):
                         help="a profile with these Requirements (repeatable)")
     parser.add_argument("--job-template", "--template", default="plain", metavar="FILE",
                         help="job ad the profiles are built on (default: %(default)s)")
+    add_submit_options(parser)
     parser.add_argument("--reference", metavar="NAME",
                         help="the ladder's reference machine (default: the most common tribe)")
     parser.add_argument("--cycle", type=float, default=60.0, metavar="SECONDS",
@@ -83,6 +84,8 @@ def run(args) -> int:
         jobs=args.jobs, rate=args.rate, load=args.load, runtime_median=args.runtime_median,
         runtime_sigma=args.runtime_sigma, mix=args.mix, trace=args.trace,
         profile_map=args.profile_map, cycle=args.cycle, seed=args.seed, alone=args.alone,
+        submit_files=args.submit, submit_host=args.submit_host,
+        condor_version=args.condor_version, as_written=args.as_written,
     )
     for line in run_.warnings:
         print(f"tribes: warning: {line}", file=sys.stderr)

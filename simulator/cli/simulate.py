@@ -24,7 +24,12 @@ import json
 import sys
 from pathlib import Path
 
-from simulator.cli.options import DEFAULT_POOL, add_command, add_pool_option
+from simulator.cli.options import (
+    DEFAULT_POOL,
+    add_command,
+    add_pool_option,
+    add_submit_options,
+)
 from simulator.model.errors import TribesError
 
 DEFAULT_TEMPLATE = "plain"  # simulator.jobs.profiles.DEFAULT_TEMPLATE, without importing it here
@@ -50,6 +55,7 @@ def register(subparsers):
         "--job-template", "--template", default=DEFAULT_TEMPLATE, metavar="FILE",
         help="job ad the profiles are built on: plain, ospool or a file (default: %(default)s)",
     )
+    add_submit_options(parser)
     parser.add_argument(
         "--reference", metavar="NAME",
         help="the reference machine of the ladder, by slot Name or Machine "
@@ -87,7 +93,10 @@ def run(args) -> int:
     result = simulate(
         args.pool, store_folder=args.store,
         profiles=args.profiles.split(",") if args.profiles else None,
-        requirements=args.requirements, job_files=args.job, template=args.job_template,
+        requirements=args.requirements, job_files=args.job, submit_files=args.submit,
+        submit_host=args.submit_host, condor_version=args.condor_version,
+        as_written=args.as_written,
+        template=args.job_template,
         reference=args.reference, time=args.time, dask=args.dask,
         progress=not args.quiet and sys.stderr.isatty(),
     )

@@ -5,6 +5,7 @@ the requirement ladder.
 ['x']
 """
 
+from simulator.jobs.choice import choose_profiles
 from simulator.jobs.expressions import parse_requirements
 from simulator.jobs.job_ads import (
     DEFAULT_TEMPLATE,
@@ -15,10 +16,24 @@ from simulator.jobs.job_ads import (
 )
 from simulator.jobs.ladder import LADDER, ladder
 from simulator.jobs.profile import Profile
-from simulator.jobs.profiles import from_job_files, from_requirements
+from simulator.jobs.profiles import from_job_files, from_requirements, from_submit_files
+from simulator.jobs.submit import (
+    JobWriter,
+    SubmitHost,
+    condor_version,
+    read_submit,
+    submit_requirements,
+)
 
 __all__ = [
     "DEFAULT_TEMPLATE",
+    "JobWriter",
+    "SubmitHost",
+    "choose_profiles",
+    "condor_version",
+    "from_submit_files",
+    "read_submit",
+    "submit_requirements",
     "LADDER",
     "TEMPLATES",
     "Profile",

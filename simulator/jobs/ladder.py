@@ -15,8 +15,8 @@ vm        ``TARGET.HasHardwareVirt && TARGET.HasKVM``: the job brings its own OS
 
 >>> from simulator import pools
 >>> from simulator.jobs.job_ads import load_template
->>> [p.requirements for p in ladder(pools.generate("pool_2010"), load_template("plain"),
-...                                 names=["opsys", "kernel"])]
+>>> [p.written for p in ladder(pools.generate("pool_2010"), load_template("plain"),
+...                            names=["opsys", "kernel"])]
 ['TARGET.OpSys == "LINUX"', 'TARGET.kernel_version == "2.6.18-164.9.1.el5"']
 """
 
@@ -25,8 +25,8 @@ from __future__ import annotations
 import re
 from typing import Callable, Dict, Iterable, List, Optional
 
-from simulator.jobs.job_ads import with_requirements
 from simulator.jobs.profile import Profile
+from simulator.jobs.submit import JobWriter, SubmitHost
 from simulator.model.condor import ClassAd, quote
 from simulator.model.errors import ProfileError
 from simulator.model.snapshot import Snapshot
@@ -112,10 +112,13 @@ def ladder(
     reference: Optional[str] = None,
     names: Iterable[str] = LADDER,
     notes: Optional[List[str]] = None,
+    writer: Optional[JobWriter] = None,
 ) -> List[Profile]:
     """The ladder's profiles relative to the reference slot of ``snapshot``.
 
-    A step whose attribute the reference lacks is left out, with a note.
+    Each step's expression is what the user writes; ``writer`` (default: condor_submit on
+    the reference slot's Arch and OpSys) appends what condor_submit appends. A step whose
+    attribute the reference lacks is left out, with a note.
     """
     i = reference_slot(snapshot, reference)
     cache: Dict[str, object] = {}
@@ -126,6 +129,7 @@ def ladder(
         return cache[attr]
 
     ref_name = slot_name(snapshot, i)
+    writer = writer or JobWriter(template, submit_host_of(snapshot, i))
     profiles = []
     for name in names:
         if name not in _BUILDERS:
@@ -138,6 +142,13 @@ def ladder(
                     f"profile {name} left out: the reference slot {ref_name} has no {needs}"
                 )
             continue
-        job = with_requirements(template, requirements, name)
-        profiles.append(Profile(name, job, requirements))
+        job, full = writer.write(requirements, name)
+        profiles.append(Profile(name, job, full, requirements))
     return profiles
+
+
+def submit_host_of(snapshot: Snapshot, i: int) -> SubmitHost:
+    """The reference slot as the submit host: its Arch and OpSys (X86_64/LINUX if it has none)."""
+    arch, opsys = slot_value(snapshot, i, "Arch"), slot_value(snapshot, i, "OpSys")
+    return SubmitHost(arch if isinstance(arch, str) else "X86_64",
+                      opsys if isinstance(opsys, str) else "LINUX")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import List
 
 from simulator.model.condor import ClassAd
 
@@ -13,4 +14,6 @@ class Profile:
 
     name: str
     job: ClassAd
-    requirements: str
+    requirements: str  # the job's whole Requirements, as condor_submit wrote it
+    written: str = ""  # what the user wrote on the requirements line (empty: a queued ad)
+    notes: List[str] = dataclasses.field(default_factory=list)  # what the model left out

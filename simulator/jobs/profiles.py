@@ -14,27 +14,46 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import List, Sequence
+from typing import List, Optional, Sequence
 
-from simulator.jobs.expressions import parse_requirements
 from simulator.jobs.job_ads import load_template, read_job_file, with_requirements  # noqa: F401  (load_template: doctest)
 from simulator.jobs.profile import Profile
+from simulator.jobs.submit import JobWriter
 from simulator.model.condor import ClassAd
 from simulator.model.errors import ProfileError
 
 _NAMED = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_.-]*)\s*=(?![=?!])(.*)$", re.S)
 
 
-def from_requirements(texts: Sequence[str], template: ClassAd) -> List[Profile]:
-    """Profiles from ``--requirements`` values: ``EXPR`` (named req1, req2 …) or ``NAME=EXPR``."""
+def from_requirements(texts: Sequence[str], template: ClassAd,
+                      writer: Optional[JobWriter] = None) -> List[Profile]:
+    """Profiles from ``--requirements`` values: ``EXPR`` (named req1, req2 …) or ``NAME=EXPR``,
+    each what a user writes on the requirements line (``writer`` appends condor_submit's
+    clauses; by default as from an X86_64 LINUX submit host)."""
+    writer = writer or JobWriter(template)
     profiles = []
     for n, text in enumerate(texts, start=1):
         name, expr = f"req{n}", text
         named = _NAMED.match(text)
         if named:
             name, expr = named.group(1), named.group(2)
-        tree = parse_requirements(expr.strip(), f"--requirements #{n}")
-        profiles.append(Profile(name, with_requirements(template, tree), expr.strip()))
+        job, full = writer.write(expr.strip(), f"--requirements #{n}")
+        profiles.append(Profile(name, job, full, expr.strip()))
+    return profiles
+
+
+def from_submit_files(paths: Sequence, template: ClassAd,
+                      writer: Optional[JobWriter] = None) -> List[Profile]:
+    """Profiles from submit descriptions (``.sub``), as condor_submit queues them; named after
+    the file. What a file holds that is not modelled is in ``notes`` of the description."""
+    from simulator.jobs.submit import read_submit
+
+    writer = writer or JobWriter(template)
+    profiles = []
+    for path in paths:
+        described = read_submit(path, writer.template, writer.host, writer.version)
+        profiles.append(Profile(Path(path).stem, described.job, described.full_requirements,
+                                described.requirements or "", described.warnings))
     return profiles
 
 

@@ -29,6 +29,7 @@ import pandas as pd
 
 from simulator.model.errors import TribesError
 from simulator.model.snapshot import Snapshot
+from simulator.pools import startd_facts as facts
 from simulator.pools.cells import (
     Block,
     expression_cell,
@@ -108,6 +109,10 @@ ATTRIBUTES = [
     "Memory", "TotalMemory", "Disk", "TotalDisk", "TotalSlots", "KeyboardIdle", "LoadAvg",
     "CondorLoadAvg", "GLIDEIN_ToRetire", "START", "WithinResourceLimits", "Requirements",
     "MyCurrentTime", "LastHeardFrom",
+    # What every startd publishes (simulator.pools.startd_facts).
+    "CondorVersion", "HasFileTransfer", "FileSystemDomain", "UidDomain", "RemoteUser",
+    "RemoteOwner", "TotalSlotCpus", "TotalSlotMemory", "TotalSlotDisk", "MachineResources",
+    "HasVM", "VM_Type", "VM_AvailNum", *facts.CONTAINER_FLAGS, "SingularityVersion",
 ]  # fmt: skip
 
 
@@ -266,6 +271,8 @@ def _snapshot(m: Machines, rng, seed: int, slots: int, keep: Sequence[str]) -> S
                                           [expression_cell(WITHIN_RESOURCE_LIMITS)])  # fmt: skip
     cols["Requirements"] = _coded(np.zeros(len(mi), np.int64), [expression_cell(REQUIREMENTS)])
     cols["MyCurrentTime"] = cols["LastHeardFrom"] = _numbers(m.heard, index=mi)
+    _startd_facts(cols, m, mi, seed, claimed, pslot & ~dynamic,
+                  (slot_cpus, slot_memory, slot_disk))
 
     del mi, pos
     ads, names_map = cols.frame()
@@ -276,6 +283,47 @@ def _snapshot(m: Machines, rng, seed: int, slots: int, keep: Sequence[str]) -> S
         source=f"modern(seed={seed}, slots={slots})",
         names=names_map,
     )
+
+
+def _startd_facts(cols: Block, m: Machines, mi, seed, claimed, pslot, sizes) -> None:
+    """File transfer, domains, claims, whole-slot sizes, VM and container support."""
+    rng = facts.facts_rng(seed)
+    n = len(mi)
+    one = np.zeros(n, dtype=np.int64)
+    cols["CondorVersion"] = _coded(mi, [string_cell(v) for v in facts.condor_versions(rng, m.n)])
+    cols["HasFileTransfer"] = _coded(one, ["true"])
+    cols["FileSystemDomain"] = _coded(one, [string_cell(DOMAIN)])
+    cols["UidDomain"] = _coded(one, [string_cell(DOMAIN)])
+    remote = facts.users(rng, claimed, "ap.example.org")
+    codes, texts = _labels_of(remote)
+    cols["RemoteUser"] = _coded(codes, texts)
+    cols["RemoteOwner"] = _coded(codes, texts)
+    slot_cpus, slot_memory, slot_disk = sizes
+    for attr, whole, own in (("TotalSlotCpus", m.cores, slot_cpus),
+                             ("TotalSlotMemory", m.memory, slot_memory),
+                             ("TotalSlotDisk", m.disk, slot_disk)):
+        cols[attr] = _numbers(np.where(pslot, whole[mi], own))
+    cols["MachineResources"] = _coded(one, [string_cell(facts.MACHINE_RESOURCES)])
+    kvm = m.kvm[mi].astype(np.int64)
+    cols["HasVM"] = _coded(kvm, ["false", "true"])
+    cols["VM_Type"] = _coded(np.where(kvm == 1, 0, -1), ['"kvm"'])
+    cols["VM_AvailNum"] = _coded(np.where(kvm == 1, 0, -1), ["1"])
+    runtimes = facts.container_runtimes(rng, m.n)
+    runtime_codes, runtime_texts = _labels_of(runtimes)
+    able = runtime_codes[mi]
+    for attr in facts.CONTAINER_FLAGS:
+        cols[attr] = _coded(np.where(able >= 0, 1, 0), ["false", "true"])
+    cols["SingularityVersion"] = _coded(able, runtime_texts)
+
+
+def _labels_of(values):
+    """Integer codes (-1 for None) and the quoted texts of a list of strings."""
+    texts: list = []
+    index: dict = {}
+    codes = np.array([-1 if v is None else index.setdefault(v, len(index)) for v in values],
+                     dtype=np.int64)
+    texts = [string_cell(v) for v in index]
+    return codes, texts
 
 
 def _host_prefix(m: Machines, i: int) -> str:

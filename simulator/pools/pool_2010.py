@@ -63,6 +63,7 @@ import numpy as np
 
 from simulator.model.errors import TribesError
 from simulator.model.snapshot import Snapshot
+from simulator.pools import startd_facts as facts
 from simulator.pools.cells import cell, frame
 from simulator.pools.pool_2010_machines import (
     DOMAIN,
@@ -120,7 +121,14 @@ ATTRIBUTES = [
     "HasHardwareVirt", "HardwareVirtType", "HasKVM", "IsVirtualMachine", "Hypervisor",
     "Cpus", "TotalCpus", "TotalSlots", "Memory", "TotalMemory", "Disk", "TotalDisk",
     "START", "Requirements", "MyCurrentTime", "LastHeardFrom",
+    # What a 7.4 startd publishes besides (simulator.pools.startd_facts).
+    "CondorVersion", "CheckpointPlatform", "HasFileTransfer", "FileSystemDomain", "UidDomain",
+    "RemoteUser", "RemoteOwner", "HasVM", "VM_Type", "VM_AvailNum", "VM_Memory",
 ]  # fmt: skip
+
+# HTCondor 7.4's checkpoint platforms (the real 7.4.4 ad of the fixtures has the X86_64 one).
+CHECKPOINT_PLATFORMS = {"X86_64": "LINUX X86_64 2.6.x normal 0x2aaaaaac7000",
+                        "INTEL": "LINUX INTEL 2.6.x normal 0xffffe000"}
 
 
 def _slot_ads(machines: List[Machine], rng: np.random.Generator) -> List[Dict[str, object]]:
@@ -183,6 +191,25 @@ def _slot_ads(machines: List[Machine], rng: np.random.Generator) -> List[Dict[st
 _EXPRESSIONS = {"START": "true", "Requirements": "START"}
 
 
+def _startd_facts(rows: List[Dict[str, object]], seed: int) -> None:
+    """File transfer, the campus domains, claims and the VM universe (on KVM hosts), as a
+    7.4 startd publishes them; drawn apart from the machines (``facts_rng``)."""
+    rng = facts.facts_rng(seed)
+    claimed = np.array([row["State"] == "Claimed" for row in rows], dtype=bool)
+    remote = facts.users(rng, claimed, f"submit.{DOMAIN}")
+    for row, user in zip(rows, remote, strict=True):
+        row.update(CondorVersion="$CondorVersion: 7.4.2 Apr  9 2010 BuildID: 227044 $",
+                   HasFileTransfer=True, FileSystemDomain=DOMAIN, UidDomain=DOMAIN)
+        if row.get("OpSys") == "LINUX":
+            row["CheckpointPlatform"] = CHECKPOINT_PLATFORMS[str(row["Arch"])]
+        if user is not None:
+            row.update(RemoteUser=user, RemoteOwner=user)
+        vm = row.get("HasKVM") is True
+        row["HasVM"] = vm
+        if vm:
+            row.update(VM_Type="kvm", VM_AvailNum=1, VM_Memory=int(row["TotalMemory"]) // 2)
+
+
 def generate(*, seed: int = 2010, slots: Optional[int] = None) -> Snapshot:
     """The 2010 campus pool as a snapshot (861 slots; ``seed`` varies the assumptions)."""
     if slots is not None and slots != TOTAL_SLOTS:
@@ -192,6 +219,7 @@ def generate(*, seed: int = 2010, slots: Optional[int] = None) -> Snapshot:
     _assign_java(machines, rng)
     _hardware(machines, rng)
     rows = _slot_ads(machines, rng)
+    _startd_facts(rows, seed)
     columns = {}
     for attr in ATTRIBUTES:
         if attr in _EXPRESSIONS:

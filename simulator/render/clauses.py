@@ -60,15 +60,25 @@ def table(analysis: Analysis) -> str:
 
 
 def summary(analysis: Analysis) -> str:
+    """The run analysis summary in condor_q 24.x's words (``appendJobMatchTotalsToBuffer``,
+    no user priorities): lines for busy or drained slots only where there are some."""
     a = analysis
-    return "\n".join([
-        f"{a.job_name}:  Run analysis summary ignoring user priority.  Of {a.slots} slots,",
-        f"{a.rejected_by_job:>7} are rejected by your job's requirements",
-        f"{a.rejected_by_slot:>7} reject your job because of their own requirements",
-        f"{a.running_yours:>7} match and are already running your jobs",
-        f"{a.serving_others:>7} match but are serving other users",
-        f"{a.available:>7} are able to run your job",
-    ])
+    lines = [
+        f"{a.job_name}:  Run analysis summary ignoring user priority.  "
+        f"Of {a.slots} slots on {a.machines} machines,",
+        f"  {a.rejected_by_job:5d} slots are rejected by your job's requirements",
+        f"  {a.rejected_by_slot:5d} slots reject your job because of their own requirements",
+    ]
+    if a.running_yours:
+        lines.append(f"  {a.running_yours:5d} slots match and are already running your jobs")
+    if a.running_yours + a.serving_others:
+        lines.append(f"  {a.serving_others:5d} slots match but are serving other users")
+    lines.append(f"  {a.available:5d} slots match and are willing to run your job")
+    if a.available_if_drained:
+        lines.append(f"  {a.available_if_drained:5d} slots would match if drained")
+    if a.dynamic_skipped:
+        lines.append(f"  ({a.dynamic_skipped} dynamic slots left out, as condor_q leaves them)")
+    return "\n".join(lines)
 
 
 def report(analysis: Analysis, job: ClassAd) -> str:

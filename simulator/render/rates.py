@@ -16,7 +16,9 @@ COLUMNS = (
     ("matching_cores", "cores", ">"),
     ("matching_machines", "machines", ">"),
     ("available_now", "free now", ">"),
-    ("matching_busy", "busy", ">"),
+    ("available_if_drained", "if drained", ">"),
+    ("running_your_jobs", "yours", ">"),
+    ("serving_others", "others'", ">"),
     ("rejected_by_job", "job rejects", ">"),
     ("rejecting_job", "slot rejects", ">"),
 )
@@ -38,9 +40,12 @@ def rates_table(result: SimulationResult) -> str:
         first = rows[0]
         if out:
             out.append("")
+        skipped = (f" ({first['dynamic_slots_skipped']} dynamic left out)"
+                   if first["dynamic_slots_skipped"] else "")
         out.append(
             f"{pool.source}: {count(first['total_slots'], 'slot')} on "
-            f"{count(first['total_machines'], 'machine')}, as of {pool.label} ({pool.time_source})"
+            f"{count(first['total_machines'], 'machine')}{skipped}, as of {pool.label} "
+            f"({pool.time_source})"
         )
         if pool.skipped:
             # Ads of other types never take part in a match; say how many there were.

@@ -12,6 +12,7 @@ from simulator.analyses.clauses.analysis import Analysis, analyze
 from simulator.io import sources
 from simulator.model.condor import ClassAd
 from simulator.model.errors import TribesError
+from simulator.model.snapshot import Snapshot
 from simulator.pools import DEFAULT_POOL
 
 
@@ -26,25 +27,38 @@ class ClauseRun:
         return [a.as_record() for per_job in self.results for a in per_job]
 
 
-def job_ads_for(requirements: Optional[str] = None, job_file=None,
-                template="plain") -> List[ClassAd]:
-    """The job ads an analysis runs: one built from ``requirements``, or those of a file."""
-    if requirements is not None:
-        return [job_ads.with_requirements(job_ads.load_template(template), requirements,
-                                          "--requirements")]
-    ads = job_ads.read_job_file(job_file)
-    for n, job in enumerate(ads, 1):
-        if "Requirements" not in job:  # say which file and ad, as tribes simulate --job does
-            raise TribesError(f"{job_file}: ad {n} has no Requirements")
-    return ads
+def job_ads_for(first: Snapshot, *, requirements: Optional[str] = None, job_file=None,
+                submit_file=None, template="plain", submit_host: Optional[str] = None,
+                condor_version: Optional[str] = None, as_written: bool = False) -> List[ClassAd]:
+    """The job ads an analysis runs: one written from ``requirements`` or a submit file as
+    condor_submit writes it (from the first snapshot's reference slot, or ``submit_host``),
+    or the queued ads of a job file, as they are."""
+    if job_file is not None:
+        ads = job_ads.read_job_file(job_file)
+        for n, job in enumerate(ads, 1):
+            if "Requirements" not in job:  # say which file and ad, as tribes simulate --job does
+                raise TribesError(f"{job_file}: ad {n} has no Requirements")
+        return ads
+    chosen, _ = job_ads.choose_profiles(
+        first, requirements=[] if requirements is None else [requirements],
+        submit_files=[] if submit_file is None else [submit_file], template=template,
+        submit_host=submit_host, condor_version=condor_version, as_written=as_written)
+    return [profile.job for profile in chosen]
 
 
 def analyze_pool(pool=DEFAULT_POOL, *, requirements: Optional[str] = None, job_file=None,
-                 template="plain") -> ClauseRun:
+                 submit_file=None, template="plain", submit_host: Optional[str] = None,
+                 condor_version: Optional[str] = None, as_written: bool = False) -> ClauseRun:
     """The clause table of each job on every snapshot of ``pool``, one snapshot in memory."""
-    ads = job_ads_for(requirements, job_file, template)
-    results: List[List[Analysis]] = [[] for _ in ads]
+    ads: List[ClassAd] = []
+    results: List[List[Analysis]] = []
     for snapshot in sources.iter_snapshots(pool):
+        if not ads:
+            ads = job_ads_for(snapshot, requirements=requirements, job_file=job_file,
+                              submit_file=submit_file, template=template,
+                              submit_host=submit_host, condor_version=condor_version,
+                              as_written=as_written)
+            results = [[] for _ in ads]
         for n, job in enumerate(ads):
             results[n].append(analyze(snapshot, job))
     if not results or not results[0]:

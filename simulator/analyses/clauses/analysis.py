@@ -24,7 +24,7 @@ from typing import Dict, List, Optional
 import numpy as np
 
 from simulator.analyses.clauses.steps import Step, split_steps
-from simulator.match import default_matcher
+from simulator.match import condor_q
 from simulator.match.slot_classes import SlotCells, group_slots, step_columns, unresolved_refs
 from simulator.model.condor import ClassAd, ExprTree
 from simulator.model.errors import RequirementsError
@@ -61,12 +61,15 @@ class Analysis:
     shown: List[int]  # steps left after pruning, in order
     left: Dict[int, int]  # step -> left operand after pruning
     right: Dict[int, int]
-    slots: int
+    slots: int  # slots considered: dynamic slots are left out, as condor_q does
+    machines: int
+    dynamic_skipped: int
     rejected_by_job: int
     rejected_by_slot: int
     running_yours: int
     serving_others: int
     available: int
+    available_if_drained: int
     time: int = 0
     source: str = ""
 
@@ -99,19 +102,23 @@ class Analysis:
                 }
                 for s in a.steps
             ],
-            "summary": {
-                "rejected_by_job": a.rejected_by_job,
-                "rejected_by_slot": a.rejected_by_slot,
-                "running_yours": a.running_yours,
-                "serving_others": a.serving_others,
-                "available": a.available,
-            },
+            "total_slots": a.slots,
+            "total_machines": a.machines,
+            "dynamic_slots_skipped": a.dynamic_skipped,
+            "rejected_by_job": a.rejected_by_job,
+            "rejecting_job": a.rejected_by_slot,
+            "running_your_jobs": a.running_yours,
+            "serving_others": a.serving_others,
+            "available_now": a.available,
+            "available_if_drained": a.available_if_drained,
+            "matching_slots": (a.running_yours + a.serving_others + a.available
+                               + a.available_if_drained),
         }
 
 
 def job_name(job: ClassAd) -> str:
     try:
-        return f"{int(job.eval('ClusterId'))}.{int(job.eval('ProcId')):03d}"
+        return f"{int(job.eval('ClusterId')):03d}.{int(job.eval('ProcId')):03d}"
     except Exception:
         return "job"
 
@@ -153,16 +160,12 @@ def analyze(snapshot: Snapshot, job: ClassAd) -> Analysis:
         per_group = np.array(values, dtype=bool)
         per_slot.append(per_group[codes] if n else np.zeros(0, dtype=bool))
     _check_split(steps, per_slot)
-    matches = [int(v.sum()) for v in per_slot]
-
-    shown, left, right = _prune(steps, matches, constant, n)
-    job_ok = per_slot[-1]
-    matched = _match(snapshot, job)
-    state = _literals(snapshot, "State")
-    owner = _owner(snapshot)
-    user = _job_user(job)
-    claimed = np.array([v == "Claimed" for v in state], dtype=bool)
-    yours = claimed & np.array([u is not None and u == user for u in owner], dtype=bool)
+    # condor_q leaves dynamic slots out of the clause table and the summary alike.
+    run = condor_q.run_analysis(snapshot, job)
+    considered = run.codes != condor_q.SKIPPED
+    matches = [int(v[considered].sum()) for v in per_slot]
+    counts = run.counts()
+    shown, left, right = _prune(steps, matches, constant, counts["total_slots"])
     return Analysis(
         job_name=job_name(job),
         requirements=str(shown_job.lookup("Requirements")),
@@ -172,12 +175,15 @@ def analyze(snapshot: Snapshot, job: ClassAd) -> Analysis:
         shown=shown,
         left=left,
         right=right,
-        slots=n,
-        rejected_by_job=int((~job_ok).sum()),
-        rejected_by_slot=int((job_ok & ~matched).sum()),
-        running_yours=int((matched & yours).sum()),
-        serving_others=int((matched & claimed & ~yours).sum()),
-        available=int((matched & ~claimed).sum()),
+        slots=counts["total_slots"],
+        machines=counts["total_machines"],
+        dynamic_skipped=counts["dynamic_slots_skipped"],
+        rejected_by_job=counts["rejected_by_job"],
+        rejected_by_slot=counts["rejecting_job"],
+        running_yours=counts["running_your_jobs"],
+        serving_others=counts["serving_others"],
+        available=counts["available_now"],
+        available_if_drained=counts["available_if_drained"],
         time=snapshot.time,
         source=snapshot.source,
     )
@@ -206,47 +212,6 @@ def _check_split(steps: List[Step], per_slot: List[np.ndarray]) -> None:
                 f"step [{s.index}] {s.label()} of {s.text.strip()!r} does not evaluate as its "
                 "parts do; the expression was split wrongly"
             )
-
-
-def _match(snapshot: Snapshot, job: ClassAd) -> np.ndarray:
-    """Both sides' Requirements, with the project's matcher (slot classes when available)."""
-    return np.asarray(default_matcher()(snapshot, job), dtype=bool)
-
-
-def _literals(snapshot: Snapshot, attr: str) -> List[object]:
-    """The literal value of ``attr`` in each slot (None where absent or not a literal)."""
-    if attr.lower() not in snapshot.ads.columns:
-        return [None] * len(snapshot)
-    cache: Dict[str, object] = {}
-    out = []
-    for cell in snapshot.ads[attr.lower()]:
-        if not isinstance(cell, str):
-            out.append(None)
-            continue
-        if cell not in cache:
-            try:
-                value = ExprTree(cell).eval()
-            except Exception:
-                value = None
-            cache[cell] = value if isinstance(value, (str, bool, int, float)) else None
-        out.append(cache[cell])
-    return out
-
-
-def _owner(snapshot: Snapshot) -> List[Optional[str]]:
-    for attr in ("RemoteOwner", "RemoteUser"):
-        if attr.lower() in snapshot.ads.columns:
-            return _literals(snapshot, attr)
-    return [None] * len(snapshot)
-
-
-def _job_user(job: ClassAd) -> Optional[str]:
-    for attr in ("User", "Owner"):
-        if attr in job:
-            value = job.eval(attr)
-            if isinstance(value, str):
-                return value
-    return None
 
 
 def _prune(steps: List[Step], matches: List[int], constant: Dict[int, bool], total: int):

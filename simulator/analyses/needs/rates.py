@@ -49,24 +49,32 @@ def _matcher():
 
 def compare(expr: str, snapshots, *, template: str = "plain",
             reference: Optional[str] = None) -> List[Rate]:
-    """The program's expression and the ladder, matched on every snapshot."""
+    """The program's expression and the ladder, each written into a job as condor_submit
+    writes it (from the reference slot's Arch and OpSys), matched on every snapshot."""
     from simulator import jobs as profiles
+    from simulator.jobs.ladder import submit_host_of
+    from simulator.model.tribes import reference_slot
 
     match = _matcher()
     base: ClassAd = profiles.load_template(template)
     snapshots = list(snapshots)
+    if not snapshots:
+        return []
     # As in tribes simulate: the ladder is built once, on the oldest snapshot (the
     # user's desktop as it was), and held still while the pool drifts under it.
-    ladder = profiles.ladder(snapshots[0], base, reference=reference) if snapshots else []
+    ref = reference_slot(snapshots[0], reference)
+    writer = profiles.JobWriter(base, submit_host_of(snapshots[0], ref))
+    ladder = profiles.ladder(snapshots[0], base, reference=reference, writer=writer)
+    needs_job, _ = writer.write(expr, "needs")
     out: List[Rate] = []
     for snap in snapshots:
-        safe = np.asarray(match(snap, profiles.with_requirements(base, expr, "needs")), dtype=bool)
+        safe = np.asarray(match(snap, needs_job), dtype=bool)
         out.append(Rate("needs", expr, snap.source, snap.time, len(snap), int(safe.sum()), None))
         for prof in ladder:
             got = np.asarray(match(snap, prof.job), dtype=bool)
             # A vm job brings its own OS: the program's glibc and kernel needs are its own.
             cannot = None if prof.name == "vm" else int((got & ~safe).sum())
-            out.append(Rate(prof.name, prof.requirements, snap.source, snap.time, len(snap),
+            out.append(Rate(prof.name, prof.written, snap.source, snap.time, len(snap),
                             int(got.sum()), cannot))
     return out
 

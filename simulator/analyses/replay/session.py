@@ -28,8 +28,9 @@ from simulator.analyses.replay.jobs import (
 from simulator.analyses.replay.result import ReplayResult
 from simulator.analyses.replay.run import replay, snapshot_time
 from simulator.analyses.replay.slots import capacity
-from simulator.analyses.simulation import choose_profiles, store_files
+from simulator.analyses.simulation import store_files
 from simulator.io import store
+from simulator.jobs import choose_profiles
 from simulator.model.errors import TribesError
 
 # A pool whose default stream would pass this many jobs gets longer jobs instead.
@@ -132,7 +133,9 @@ def replay_store(store_folder, *, profiles: Optional[Sequence[str]] = None,
                  runtime_median: Optional[float] = None, runtime_sigma: Optional[float] = None,
                  mix: Optional[str] = None, trace=None,
                  profile_map: Optional[str] = None, cycle: float = 60.0,
-                 seed: int = 0, alone: bool = False) -> ReplayRun:
+                 seed: int = 0, alone: bool = False, submit_files: Sequence = (),
+                 submit_host: Optional[str] = None,
+                 condor_version: Optional[str] = None, as_written: bool = False) -> ReplayRun:
     """Replay a job stream over the snapshots of ``store_folder``, one profile per way of
     writing Requirements (the ladder by default).
 
@@ -146,7 +149,10 @@ def replay_store(store_folder, *, profiles: Optional[Sequence[str]] = None,
     first = store.load(paths[0])
     notes: List[str] = []
     chosen, _ = choose_profiles(first, profiles=profiles, requirements=requirements,
-                                template=template, reference=reference, notes=notes)
+                                submit_files=submit_files, template=template,
+                                reference=reference, submit_host=submit_host,
+                                condor_version=condor_version, as_written=as_written,
+                                notes=notes)
     job_profiles = [JobProfile.from_job(p.name, p.job) for p in chosen]
     names = [p.name for p in job_profiles]
     times = [snapshot_time(p) for p in paths]
