@@ -23,12 +23,15 @@ from cron_helpers import (
     OLD_PYTHON,
     REPO,
     hook_env,
+    htcondor_params,
     run_hook,
 )
 
-from startd_cron import __version__, bundle
+from simulator import cli
+from startd_cron import __version__, bundle, config
 
 PACKAGE = REPO / "startd_cron"
+NODE_PATH = "/usr/local/libexec/tribes-startd-cron.pyz"
 PYTHONS = [
     pytest.param(sys.executable, id="this-python"),
     pytest.param(OLD_PYTHON, id="oldest-python",
@@ -176,6 +179,133 @@ def test_a_too_old_python_says_so_in_the_ad(built):
         'tribes_probe_errors = "tribes-startd-cron needs Python >= 3.6, not 2.7"\n'
         "- update:true\n")
     assert b"needs Python >= 3.6" in result.stderr
+
+
+@pytest.mark.parametrize("python", PYTHONS)
+def test_the_bundle_prints_and_installs_a_config_that_runs_itself(python, built, tmp_path):
+    result = run_bundle(python, built, "--install", str(tmp_path))
+    assert result.stdout.decode() == f"wrote {tmp_path / config.FILE_NAME}\n"
+    params = htcondor_params(tmp_path, f"""
+        SPOOL = /var/lib/condor/spool
+        include : {tmp_path / config.FILE_NAME}
+    """)
+    assert params["STARTD_CRON_TRIBES_EXECUTABLE"] == os.path.abspath(python)
+    assert params["STARTD_CRON_TRIBES_ARGS"].split() == [
+        "-S", "-I", str(built), "--cache", "/var/lib/condor/spool/tribes-java-cache.json"]
+    printed = run_bundle(python, built, "--print-config")
+    assert printed.stdout.decode() == (tmp_path / config.FILE_NAME).read_text()
+
+
+# --- tribes cron-config ---------------------------------------------------------------
+
+def test_cron_config_executable_as_htcondor_reads_it(tmp_path, capsys):
+    assert cli.main(["cron-config", "--executable", NODE_PATH]) == 0
+    text = capsys.readouterr().out
+    assert text == config.snippet(NODE_PATH)
+    (tmp_path / "tribes.conf").write_text(text)
+    params = htcondor_params(tmp_path, f"""
+        SPOOL = /var/lib/condor/spool
+        STARTD_CRON_JOBLIST = EXISTING
+        include : {tmp_path / "tribes.conf"}
+    """)
+    assert params["STARTD_CRON_JOBLIST"].split() == ["EXISTING", "TRIBES"]
+    assert params["STARTD_CRON_TRIBES_EXECUTABLE"] == "/usr/bin/python3"
+    assert params["STARTD_CRON_TRIBES_ARGS"].split() == [
+        "-S", "-I", NODE_PATH, "--cache", "/var/lib/condor/spool/tribes-java-cache.json"]
+    assert params["STARTD_CRON_TRIBES_MODE"] == "Periodic"
+    assert params["STARTD_CRON_TRIBES_ENV"].startswith('"JAVA=')
+    assert params["STARTD_CRON_TRIBES_PREFIX"] is None
+    # The debugging knob is there to uncomment, and then reads as true.
+    assert params["STARTD_CRON_LOG_NON_ZERO_EXIT"] is None
+    assert "\n# STARTD_CRON_LOG_NON_ZERO_EXIT = True\n" in text
+    (tmp_path / "tribes.conf").write_text(
+        text.replace("# STARTD_CRON_LOG_NON_ZERO_EXIT", "STARTD_CRON_LOG_NON_ZERO_EXIT"))
+    params = htcondor_params(tmp_path, f"include : {tmp_path / 'tribes.conf'}\n")
+    assert params["STARTD_CRON_LOG_NON_ZERO_EXIT"] == "True"
+
+
+def test_cron_config_python_and_plain_executables(tmp_path, capsys):
+    platform_python = "/usr/libexec/platform-python"
+    argv = ["cron-config", "--executable", NODE_PATH, "--python", platform_python,
+            "--install", str(tmp_path)]
+    assert cli.main(argv) == 0
+    assert capsys.readouterr().out == f"wrote {tmp_path / config.FILE_NAME}\n"
+    params = htcondor_params(tmp_path, f"include : {tmp_path / config.FILE_NAME}\n")
+    assert params["STARTD_CRON_TRIBES_EXECUTABLE"] == platform_python
+    assert params["STARTD_CRON_TRIBES_ARGS"].split()[:3] == ["-S", "-I", NODE_PATH]
+    # Not a .pyz: run as it is (its own #! line), no interpreter in front.
+    assert cli.main(["cron-config", "--executable", "/usr/bin/tribes-startd-cron"]) == 0
+    text = capsys.readouterr().out
+    assert "STARTD_CRON_TRIBES_EXECUTABLE = /usr/bin/tribes-startd-cron\n" in text
+    assert "STARTD_CRON_TRIBES_ARGS = --cache $(SPOOL)/tribes-java-cache.json\n" in text
+
+
+@pytest.mark.parametrize("argv,message", [
+    (["--executable", "tribes-startd-cron.pyz"], "must be an absolute path"),
+    (["--executable", "/opt/condor tribes/hook.pyz"], "cannot be written into the HTCondor"),
+    (["--executable", "/opt/$(TRIBES)/hook.pyz"], "cannot be written into the HTCondor"),
+    (["--executable", NODE_PATH, "--python", "python3"], "python must be an absolute path"),
+    (["--executable", "/usr/bin/tribes-startd-cron", "--python", "/usr/bin/python3"],
+     "only needed for a .pyz"),
+    (["--python", "/usr/bin/python3"], "only needed with an executable that is a bundle"),
+    (["--bundle", "{tmp}/hook.pyz", "--executable", NODE_PATH], "need --install DIR"),
+    (["--bundle", "{tmp}/hook.pyz", "--python", "/usr/bin/python3"], "need --install DIR"),
+    (["--bundle", "{tmp}/a b.pyz", "--install", "{tmp}"], "cannot be written into the HTCondor"),
+    (["--bundle", "{tmp}/hook.zip"], "must end in .pyz"),
+    (["--bundle", "{tmp}/missing/hook.pyz"], "cannot write the bundle"),
+])
+def test_cron_config_refusals(argv, message, tmp_path, capsys):
+    argv = [arg.replace("{tmp}", str(tmp_path)) for arg in argv]
+    assert cli.main(["cron-config", *argv]) == 1
+    assert message in capsys.readouterr().err
+    assert os.listdir(tmp_path) == []
+
+
+def test_cron_config_bundle_and_install(built, tmp_path, capsys):
+    # A blank in the build folder is fine while no config names the file.
+    target = tmp_path / "build dir" / "tribes-startd-cron.pyz"
+    target.parent.mkdir()
+    assert cli.main(["cron-config", "--bundle", str(target)]) == 0
+    assert capsys.readouterr().out == f"wrote {target}\n"
+    assert target.read_bytes() == built.read_bytes()
+    # Bundle and config at once (a shared file system): the config runs that file.
+    shared = tmp_path / "shared" / "tribes-startd-cron.pyz"
+    shared.parent.mkdir()
+    config_d = tmp_path / "config.d"
+    config_d.mkdir()
+    assert cli.main(["cron-config", "--bundle", str(shared), "--install", str(config_d)]) == 0
+    assert capsys.readouterr().out == f"wrote {shared}\nwrote {config_d / config.FILE_NAME}\n"
+    assert shared.read_bytes() == built.read_bytes()
+    text = (config_d / config.FILE_NAME).read_text()
+    assert f"STARTD_CRON_TRIBES_ARGS = -S -I {shared} --cache" in text
+    # ... or with --executable, the path where the nodes will find it.
+    assert cli.main(["cron-config", "--bundle", str(target), "--executable", NODE_PATH,
+                     "--install", str(config_d)]) == 0
+    capsys.readouterr()
+    assert f"-S -I {NODE_PATH} --cache" in (config_d / config.FILE_NAME).read_text()
+
+
+@pytest.mark.parametrize("python", PYTHONS)
+def test_the_startd_command_line_from_the_config_runs_the_bundle(python, built, tmp_path,
+                                                                  capsys):
+    case = "debian12-ec2"  # has a java, so the run fills the cache in $(SPOOL)
+    spool = tmp_path / "spool"
+    spool.mkdir()
+    assert cli.main(["cron-config", "--executable", str(built), "--python", python,
+                     "--install", str(tmp_path)]) == 0
+    capsys.readouterr()
+    params = htcondor_params(tmp_path, f"""
+        SPOOL = {spool}
+        include : {tmp_path / config.FILE_NAME}
+    """)
+    # As the startd's CronJob starts it: argv[0] is the job name, then ARGS.
+    args = params["STARTD_CRON_TRIBES_ARGS"].split() + ["--root", str(HOSTS / case)]
+    result = subprocess.run(["TRIBES", *args], cwd=tmp_path, capture_output=True,
+                            executable=params["STARTD_CRON_TRIBES_EXECUTABLE"],
+                            env=hook_env([HOSTS / case / "bin"]), check=False, timeout=60)
+    assert result.stderr == b""
+    assert result.stdout.decode() == (HOSTS / case / "expected.ad").read_text()
+    assert (spool / "tribes-java-cache.json").is_file()  # the condor user's cache
 
 
 @pytest.mark.skipif(shutil.which("make") is None, reason="no make on this machine")
