@@ -29,10 +29,10 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from simulator import store  # noqa: E402
-from simulator.condor import parse_ads  # noqa: E402
-from simulator.readers import long  # noqa: E402
-from simulator.snapshot import Snapshot  # noqa: E402
+from simulator.io import store  # noqa: E402
+from simulator.io.readers import long  # noqa: E402
+from simulator.model.condor import parse_ads  # noqa: E402
+from simulator.model.snapshot import Snapshot  # noqa: E402
 
 SAMPLE = (
     ROOT / "tests" / "fixtures" / "real-ads"

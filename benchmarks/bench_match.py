@@ -1,4 +1,4 @@
-"""Matching speed: slot classes (simulator.slot_classes) against the plain one-by-one path.
+"""Matching speed: slot classes (simulator.match.slot_classes) against the plain one-by-one path.
 
 For modern pools of 10k, 100k and 1M slots (``simulator.pools.generate("modern")``)
 it runs the 7-profile ladder plus 10 real requirements
@@ -39,11 +39,12 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from simulator import profiles, store  # noqa: E402
-from simulator.match import plain_match  # noqa: E402
+from simulator import jobs as profiles
+from simulator.io import store  # noqa: E402
+from simulator.match.plain import plain_match  # noqa: E402
+from simulator.match.slot_classes import clear_caches, fast_match, slot_classes  # noqa: E402
+from simulator.model.snapshot import Snapshot  # noqa: E402
 from simulator.pools import generate  # noqa: E402
-from simulator.slot_classes import clear_caches, fast_match, slot_classes  # noqa: E402
-from simulator.snapshot import Snapshot  # noqa: E402
 
 REQUIREMENTS = ROOT / "tests" / "fixtures" / "real-ads" / "job_requirements.txt"
 DAY = 86_400

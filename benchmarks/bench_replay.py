@@ -27,15 +27,16 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from simulator import pools, store  # noqa: E402
-from simulator import profiles as prof  # noqa: E402
-from simulator import replay as rp  # noqa: E402
-from simulator import scenario as sc  # noqa: E402
-from simulator.commands.replay import render_table  # noqa: E402
+from simulator import jobs as prof  # noqa: E402
+from simulator import pools
+from simulator.analyses import replay as rp  # noqa: E402
+from simulator.analyses import scenario as sc  # noqa: E402
+from simulator.cli.replay import render_table  # noqa: E402
+from simulator.io import store  # noqa: E402
 
 SCENARIOS = {
-    "modern": ROOT / "simulator/scenarios/el8_to_el9_el10.toml",
-    "pool_2010": ROOT / "simulator/scenarios/rhel4_to_rhel5.toml",
+    "modern": ROOT / "simulator/data/scenarios/el8_to_el9_el10.toml",
+    "pool_2010": ROOT / "simulator/data/scenarios/rhel4_to_rhel5.toml",
 }
 
 

@@ -1,8 +1,13 @@
-"""Startd cron hook: print this node's OS, kernel, glibc, Java and virtualization facts.
+"""Startd cron hook: print this node's OS, kernel, glibc, Java, VM, CPU level and container facts.
+
+Probes (for --only): os, kernel, glibc, java, virt, microarch (Microarch, the
+x86-64 level as HTCondor names it), container (tribes_apptainer_*,
+tribes_user_namespaces, tribes_can_run_containers).
 
 Examples:
     python3 -m startd_cron                     # the ad, as the startd will read it
     python3 -m startd_cron --only os,kernel    # just those probes
+    python3 -m startd_cron --only microarch,container
     python3 -m startd_cron --root tests/fixtures/hosts/rhel5.4-tikanga
     python3 -m startd_cron --print-config      # the HTCondor config that runs it
     python3 -m startd_cron --install /etc/condor/config.d
@@ -28,6 +33,8 @@ READERS = {
     "glibc": "startd_cron.probes.glibc",
     "java": "startd_cron.probes.java",
     "virt": "startd_cron.probes.virt",
+    "microarch": "startd_cron.probes.microarch",
+    "container": "startd_cron.probes.container",
 }
 def _probe_list(text):
     names = [name.strip() for name in text.split(",") if name.strip()]

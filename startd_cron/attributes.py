@@ -20,10 +20,17 @@ ORDER = (
     "HasKVM",
     "IsVirtualMachine",
     "Hypervisor",
+    "Microarch",
+    "tribes_apptainer_flavor",
+    "tribes_apptainer_version",
+    "tribes_apptainer_path",
+    "tribes_apptainer_setuid",
+    "tribes_user_namespaces",
+    "tribes_can_run_containers",
     "tribes_probe_errors",
 )
 
 # Probe names accepted by ``--only``, in the order they run.
-PROBES = ("os", "kernel", "glibc", "java", "virt")
+PROBES = ("os", "kernel", "glibc", "java", "virt", "microarch", "container")
 
 ERRORS = "tribes_probe_errors"

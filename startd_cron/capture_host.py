@@ -7,9 +7,14 @@ into ``tests/fixtures/hosts/<case>`` and review it:
     cp -r /tmp/mynode tests/fixtures/hosts/rocky9-mysite
 
 It copies the files (only the first processor of /proc/cpuinfo), records the
-output of ``rpm``/``dpkg-query``/``java`` with a small fake script in ``bin/``
-that replays it, and writes ``expected.ad`` from the tree.  It then compares
-that with the hook's output on the node itself and lists any difference.
+output of ``rpm``/``dpkg-query``/``java``/``apptainer`` with a small fake script
+in ``bin/`` that replays it, and writes ``expected.ad`` from the tree.  It then
+compares that with the hook's output on the node itself and lists any difference.
+
+The fake ``apptainer`` sits where the node has the real one, linked from
+``bin/``, next to an empty copy of its ``starter-suid`` (mode kept; the owner
+is whoever ran the capture, so only a capture run as root keeps a setuid
+starter setuid).
 """
 
 import argparse
@@ -19,7 +24,7 @@ import sys
 from startd_cron import __main__ as hook
 from startd_cron import classad_format
 from startd_cron.context import Context
-from startd_cron.probes import glibc, java, os_release, virt
+from startd_cron.probes import container, glibc, java, os_release, virt
 from startd_cron.run_command import CommandTimeout
 
 FILES = (
@@ -30,6 +35,8 @@ FILES = (
     virt.XEN_CAPABILITIES,
     virt.HYPERVISOR_TYPE,
     virt.DEVICE_TREE_HYPERVISOR,
+    container.MAX_USER_NAMESPACES,
+    container.USERNS_CLONE,
 ) + os_release.OS_RELEASE + virt.DMI_FILES
 
 REPLAY = (
@@ -126,6 +133,38 @@ def record_java(ctx, dest):
         _write(os.path.join(dest, "bin", "java"), FAKE_OLD_JAVA, 0o755)
 
 
+def record_apptainer(ctx, dest):
+    """A fake apptainer (or singularity) at the node's path of the real one, linked from bin/."""
+    program, found = container.find_program(ctx)
+    if not found:
+        return
+    try:
+        result = ctx.run([found] + container.VERSION)
+    except (OSError, CommandTimeout):
+        return
+    if result.returncode != 0:
+        return
+    output = "%s-version.txt" % program
+    _write(os.path.join(dest, "outputs", output), result.stdout)
+    real = container.real_node_path(ctx, found)
+    target = os.path.join(dest, real.lstrip("/"))
+    _write(target, REPLAY % (program, output), 0o755)
+    link = os.path.join(dest, "bin", program)
+    if os.path.normpath(target) != os.path.normpath(link):
+        if not os.path.isdir(os.path.dirname(link)):
+            os.makedirs(os.path.dirname(link))
+        # Relative: an absolute link would run the machine's own program.
+        os.symlink(os.path.relpath(target, os.path.dirname(link)), link)
+    prefix = os.path.dirname(os.path.dirname(real))
+    for starter in container.SETUID_STARTERS:
+        name = os.path.join(prefix, starter)
+        try:
+            mode = os.stat(ctx.path(name)).st_mode
+        except OSError:
+            continue
+        _write(os.path.join(dest, name.lstrip("/")), "", mode & 0o7777)
+
+
 def capture(dest, root="/", timeout=5.0):
     """Build the tree in ``dest``; return (node attributes, tree attributes)."""
     ctx = Context(root=root, timeout=timeout)
@@ -134,6 +173,7 @@ def capture(dest, root="/", timeout=5.0):
     record_command(ctx, dest, glibc.RPM_QUERY, "rpm", "rpm-q-glibc.txt")
     record_command(ctx, dest, glibc.DPKG_QUERY, "dpkg-query", "dpkg-query-libc6.txt")
     record_java(ctx, dest)
+    record_apptainer(ctx, dest)
     tree_env = dict(os.environ, PATH=os.path.join(dest, "bin"))
     tree_env.pop("JAVA", None)
     tree = hook.collect(Context(root=dest, timeout=timeout, env=tree_env))

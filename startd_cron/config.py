@@ -24,8 +24,9 @@ FILE_NAME = "90-condor-tribes.conf"
 CACHE_ARG = "--cache $(SPOOL)/tribes-java-cache.json"
 
 TEMPLATE = """\
-# condor-tribes: publish the node's OS release, kernel, glibc, Java and
-# virtualization facts (redhat_version, kernel_version, glibc_version, ...).
+# condor-tribes: publish the node's OS release, kernel, glibc, Java,
+# virtualization, CPU level and container facts (redhat_version,
+# kernel_version, glibc_version, Microarch, tribes_can_run_containers, ...).
 # Written by `tribes cron-config`; see the condor-tribes README.
 STARTD_CRON_JOBLIST = $(STARTD_CRON_JOBLIST) {job}
 STARTD_CRON_{job}_EXECUTABLE = {executable}

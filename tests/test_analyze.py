@@ -7,12 +7,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from simulator import analysis_table, analyze, cli
-from simulator.clauses import Step, split_steps
-from simulator.condor import ClassAd, ExprTree
-from simulator.exceptions import RequirementsError
-from simulator.match import plain_match
-from simulator.snapshot import Snapshot
+from simulator import cli
+from simulator.analyses.clauses import analysis as analyze
+from simulator.analyses.clauses.steps import Step, split_steps
+from simulator.match.plain import plain_match
+from simulator.model.condor import ClassAd, ExprTree
+from simulator.model.errors import RequirementsError
+from simulator.model.snapshot import Snapshot
+from simulator.render import clauses as analysis_table
 
 REAL = Path(__file__).resolve().parent / "fixtures" / "real-ads"
 OSPOOL = REAL / "PelicanPlatform__classad__collections_vm_testdata_pool_sample.ads.gz"
@@ -123,7 +125,7 @@ def _real_rows(text):
 
 @needs_real
 def test_structure_of_the_real_better_analyze_output_is_reproduced():
-    from simulator import sources
+    from simulator.io import sources
 
     text = BETTER.read_text()
     requirement = re.search(r"is\n\n    (.*?)\n\nJob", text, re.S).group(1)
@@ -212,7 +214,7 @@ def test_cli_job_file_and_errors(tmp_path, capsys):
 
 
 def test_cli_over_a_store_gives_one_column_per_snapshot(tmp_path, capsys):
-    from simulator import store
+    from simulator.io import store
 
     first = _pool()
     second = Snapshot.from_classads(list(first.classads())[:4], source="small", time=1700086400)
@@ -263,8 +265,8 @@ def _real_requirements():
 
 @needs_real
 def test_the_30_real_requirements_split_and_count_on_the_ospool_sample():
-    from simulator import sources
-    from simulator.profiles import load_template, with_requirements
+    from simulator.io import sources
+    from simulator.jobs import load_template, with_requirements
 
     texts = _real_requirements()
     assert len(texts) == 30
@@ -284,7 +286,7 @@ def test_the_30_real_requirements_split_and_count_on_the_ospool_sample():
 
 
 def test_cli_over_many_snapshots_gives_one_row_per_snapshot(tmp_path, capsys):
-    from simulator import store
+    from simulator.io import store
 
     ads = list(_pool().classads())
     folder = tmp_path / "store"

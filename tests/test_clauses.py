@@ -4,9 +4,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from simulator.clauses import split_steps
-from simulator.condor import ExprTree
-from simulator.exceptions import RequirementsError
+from simulator.analyses.clauses.steps import split_steps
+from simulator.model.condor import ExprTree
+from simulator.model.errors import RequirementsError
 
 
 def test_steps_are_numbered_children_first_as_htcondor_does():

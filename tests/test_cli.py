@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 
 from simulator import cli
+from simulator.data import SCENARIOS
 
 
 def test_every_command_has_help_and_a_readme_entry(capsys):
@@ -37,7 +38,7 @@ def test_a_file_where_a_store_folder_is_wanted_is_one_line(tmp_path, capsys):
     ads.write_text(SLOT_AD)
     argv = ["snapshot", "--from", str(ads), "--time", "2010-01-27", "--store", str(ads)]
     assert "a file, not a store folder" in one_line_error(capsys, argv)
-    toml = Path(cli.__file__).parent / "scenarios" / "rhel4_to_rhel5.toml"
+    toml = SCENARIOS / "rhel4_to_rhel5.toml"
     scenario = ["scenario", "run", str(toml), "--store", str(ads)]
     assert "a file, not a store folder" in one_line_error(capsys, scenario)
     assert ads.read_text() == SLOT_AD

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from simulator import clock
-from simulator.condor import ClassAd, ExprTree
-from simulator.exceptions import TribesError
-from simulator.readers import long
-from simulator.snapshot import Snapshot
+from simulator.io.readers import long
+from simulator.model import clock
+from simulator.model.condor import ClassAd, ExprTree
+from simulator.model.errors import TribesError
+from simulator.model.snapshot import Snapshot
 
 REAL = Path(__file__).resolve().parent / "fixtures" / "real-ads"
 OSPOOL = REAL / "PelicanPlatform__classad__collections_vm_testdata_pool_sample.ads.gz"

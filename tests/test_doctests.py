@@ -36,7 +36,10 @@ MODULES = sorted(_modules_with_examples())
 
 def test_the_examples_are_found():
     # A few modules that must keep an example: a broken finder would pass vacuously.
-    for name in ("simulator.snapshot", "simulator.slot_classes", "startd_cron.classad_format"):
+    names = (
+        "simulator.model.snapshot", "simulator.match.slot_classes", "startd_cron.classad_format"
+    )
+    for name in names:
         assert name in MODULES
 
 

@@ -2,13 +2,13 @@
 
 import pytest
 
-from simulator.condor import ClassAd, ExprTree
-from simulator.exceptions import TribesError
-from simulator.job_ads import load_template, with_requirements
-from simulator.ladder import LADDER, ladder
-from simulator.match import plain_match
-from simulator.snapshot import Snapshot
-from simulator.tribes import reference_slot, tribe
+from simulator.jobs.job_ads import load_template, with_requirements
+from simulator.jobs.ladder import LADDER, ladder
+from simulator.match.plain import plain_match
+from simulator.model.condor import ClassAd, ExprTree
+from simulator.model.errors import TribesError
+from simulator.model.snapshot import Snapshot
+from simulator.model.tribes import reference_slot, tribe
 
 RHEL54 = "Red Hat Enterprise Linux Server release 5.4 (Tikanga)"
 RHEL53 = "Red Hat Enterprise Linux Server release 5.3 (Tikanga)"

@@ -87,7 +87,7 @@ def test_match_rates_runs_the_ladder_the_scenario_and_the_replay(tmp_path, monke
     for call in ("plots.ladder(", "plots.composition(", "plots.match_rates(", "plots.wait_times("):
         (cell,) = code_cells(nb, call)
         assert any("image/png" in o.get("data", {}) for o in cell.outputs), call
-    (scenario,) = code_cells(nb, "scenario.run_scenario(")
+    (scenario,) = code_cells(nb, "simulator.run_scenario(")
     printed = "".join(o.get("text", "") for o in scenario.outputs)
     assert "rhel4_to_rhel5: 7 daily snapshots" in printed
     assert list(tmp_path.iterdir()) == []  # the scenario's store went to a temporary folder
@@ -105,3 +105,19 @@ def test_readme_links_both_notebooks_with_pictures_that_exist():
     assert len(pictures) >= 2
     for picture in pictures + re.findall(r"\]\((docs/img/[^)]+)\)", section):
         assert (root / picture).is_file(), picture
+
+
+def test_notebooks_use_only_the_library_calls():
+    """A notebook calls what a script would: ``simulator.simulate``, ``.replay`` … and the
+    charts, never the modules behind them."""
+    import json
+    import re
+
+    allowed = {"import simulator", "from simulator import plots",
+               "from simulator.data import SCENARIOS"}
+    for name in NAMES:
+        cells = json.loads((NOTEBOOKS / name).read_text())["cells"]
+        code = "".join("".join(c["source"]) + "\n" for c in cells if c["cell_type"] == "code")
+        imports = set(re.findall(r"^(?:from simulator\S* import .*|import simulator\S*)$", code,
+                                 re.M))
+        assert imports <= allowed, (name, imports - allowed)

@@ -2,14 +2,18 @@
 the single-process frame."""
 
 import io
+import sys
 from contextlib import redirect_stdout
 
 import pandas as pd
 import pytest
 
-from simulator import cli, parallel, profiles, store
+from simulator import cli
+from simulator import jobs as profiles
+from simulator.analyses import rates_dask as parallel
+from simulator.analyses.rates import simulate
+from simulator.io import store
 from simulator.pools import generate
-from simulator.simulation import simulate
 
 DAY = 86_400
 
@@ -84,7 +88,11 @@ def test_cli_store_equals_the_pool_folder_run(year, ladder):
     assert len(by_store.splitlines()) == 1 + 3 * len(ladder)
 
 
-def test_cli_progress_bar_goes_to_stderr_and_quiet_silences_it(year, capsys):
+def test_cli_progress_bar_goes_to_stderr_and_quiet_silences_it(year, capsys, monkeypatch):
+    # Not a terminal (a log file): no bar, so no carriage-return frames in the log.
+    assert cli.main(["simulate", "--store", str(year), "--format", "csv"]) == 0
+    assert "tribes simulate" not in capsys.readouterr().err
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
     assert cli.main(["simulate", "--store", str(year), "--format", "csv"]) == 0
     assert "tribes simulate" in capsys.readouterr().err
     assert cli.main(["simulate", "--store", str(year), "--format", "csv", "--quiet"]) == 0
@@ -93,4 +101,4 @@ def test_cli_progress_bar_goes_to_stderr_and_quiet_silences_it(year, capsys):
 
 def test_dask_without_snapshot_files_is_a_clear_error(capsys):
     assert cli.main(["simulate", "--pool", "pool_2010", "--dask"]) == 1
-    assert "--store DIR" in capsys.readouterr().err
+    assert "--pool DIR" in capsys.readouterr().err

@@ -13,8 +13,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.text import Text
 
 from simulator import plots
-from simulator.condor import ClassAd
-from simulator.snapshot import Snapshot
+from simulator.model.condor import ClassAd
+from simulator.model.snapshot import Snapshot
 
 CAPTURE = 1270468800  # 2010-04-05 12:00 UTC
 MARGINALS = Path(__file__).parent / "pools" / "data" / "pool_2010_marginals.csv"
@@ -377,8 +377,8 @@ def test_figures_use_the_agg_canvas_and_never_pyplot(pool, tmp_path):
     code = (
         "import sys\n"
         "from simulator import plots\n"
-        "from simulator.condor import ClassAd\n"
-        "from simulator.snapshot import Snapshot\n"
+        "from simulator.model.condor import ClassAd\n"
+        "from simulator.model.snapshot import Snapshot\n"
         "s = Snapshot.from_classads([ClassAd({'redhat_version': 'x'})], source='t', time=1)\n"
         "plots.save(plots.distribution(s, 'redhat_version'), sys.argv[1])\n"
         "assert 'matplotlib.pyplot' not in sys.modules\n"
@@ -419,7 +419,8 @@ def test_tribes_report_plot_writes_the_chart_and_still_prints_the_table(tmp_path
 
 
 def test_tribes_report_plot_draws_one_file_per_snapshot_of_a_store(tmp_path, pool, capsys):
-    from simulator import cli, store
+    from simulator import cli
+    from simulator.io import store
 
     for day in range(2):
         pool.time = CAPTURE + day * 86400

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from simulator import profiles as prof
-from simulator.exceptions import RequirementsError, TribesError
+from simulator import jobs as prof
+from simulator.model.errors import RequirementsError, TribesError
 
 REAL = Path(__file__).resolve().parent / "fixtures" / "real-ads"
 

@@ -4,9 +4,7 @@
 import numpy as np
 import pytest
 
-from simulator.condor import ClassAd, ExprTree
-from simulator.match import plain_match
-from simulator.replay import (
+from simulator.analyses.replay import (
     JobProfile,
     Jobs,
     ReplayError,
@@ -14,7 +12,10 @@ from simulator.replay import (
     replay,
     synthetic_jobs,
 )
-from simulator.snapshot import Snapshot
+from simulator.data import SCENARIOS
+from simulator.match.plain import plain_match
+from simulator.model.condor import ClassAd, ExprTree
+from simulator.model.snapshot import Snapshot
 
 DAY = 86400
 T0 = 1270425600  # 2010-04-05T00:00:00Z
@@ -157,7 +158,7 @@ def test_bad_input_is_a_clear_error():
 
 
 def test_partitionable_slot_gets_back_what_its_dynamic_slots_hold():
-    from simulator.replay import capacity
+    from simulator.analyses.replay import capacity
 
     snap = pool([
         slot("slot1@big", Cpus=2, Memory=1000, PartitionableSlot=True, SlotType="Partitionable"),
@@ -176,11 +177,10 @@ def test_partitionable_slot_gets_back_what_its_dynamic_slots_hold():
 
 def test_cli_on_the_seed_scenario_wait_grows_from_opsys_to_kernel(tmp_path, capsys):
     import json
-    from pathlib import Path
 
     from simulator.cli import main
 
-    scenarios = Path(__file__).resolve().parent.parent / "simulator" / "scenarios"
+    scenarios = SCENARIOS
     text = (scenarios / "rhel4_to_rhel5.toml").read_text().replace("days = 45", "days = 10")
     text = text.replace("date = 2010-05-01", "date = 2010-04-08")
     (tmp_path / "s.toml").write_text(text)
@@ -221,8 +221,8 @@ def test_cli_on_the_seed_scenario_wait_grows_from_opsys_to_kernel(tmp_path, caps
 
 def test_default_fast_masks_give_the_same_replay_as_the_plain_matcher():
     from simulator import pools
-    from simulator.profiles import ladder, load_template
-    from simulator.scenario import generate, parse_scenario
+    from simulator.analyses.scenario import generate, parse_scenario
+    from simulator.jobs import ladder, load_template
 
     base = pools.generate("modern", seed=3, slots=300)
     text = """
@@ -268,7 +268,7 @@ def test_records_by_period_split_the_totals():
 
 
 def test_a_full_partitionable_slot_is_matched_as_if_empty():
-    from simulator.replay import empty_pool
+    from simulator.analyses.replay import empty_pool
 
     limits = ExprTree("MY.Cpus > 0 && TARGET.RequestCpus <= MY.Cpus && "
                       "TARGET.RequestMemory <= MY.Memory")
@@ -289,7 +289,7 @@ def test_a_full_partitionable_slot_is_matched_as_if_empty():
 
 
 def tiny_store(tmp_path):
-    from simulator import store
+    from simulator.io import store
 
     for day in range(2):
         ads = [slot(f"slot{i}@m{i}", kernel="k1" if i < 2 else "k2") for i in range(8)]
@@ -315,9 +315,9 @@ def test_cli_mix_requirements_and_errors(tmp_path, capsys):
     assert main(args[:-1] + ["k1=1,k9=2"]) == 1
     assert "--mix 'k1=1,k9=2': 'k9=2' is not NAME=WEIGHT" in capsys.readouterr().err
     assert main(args + ["--cycle", "0"]) == 1
-    assert "--cycle 0: must be positive" in capsys.readouterr().err
+    assert "--cycle 0: give seconds from 0 (excluded) to 86400" in capsys.readouterr().err
     assert main(["replay", "--store", str(tmp_path / "nothing")]) == 1
-    assert "no such store folder" in capsys.readouterr().err
+    assert "nothing: no such folder" in capsys.readouterr().err
     # A longer cycle can only make jobs wait longer.
     assert main(args + ["--cycle", "600"]) == 0
     slow = {r["profile"]: r for r in json.loads(capsys.readouterr().out)}

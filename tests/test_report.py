@@ -6,9 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from simulator import cli, pools, report, store
-from simulator.condor import ClassAd, ExprTree
-from simulator.snapshot import Snapshot
+from simulator import cli, pools
+from simulator.analyses import counts as report
+from simulator.io import store
+from simulator.model.condor import ClassAd, ExprTree
+from simulator.model.snapshot import Snapshot
+from simulator.render.counts import format_table
 
 MARGINALS = Path(__file__).parent / "pools" / "data" / "pool_2010_marginals.csv"
 REAL = Path(__file__).resolve().parent / "fixtures" / "real-ads"
@@ -109,7 +112,7 @@ def test_counts_evaluates_expressions_inside_each_ad():
 
 def test_values_show_as_condor_status_prints_them():
     table = report.counts(small_pool(), ["HasJava", "Cpus"])
-    assert report.format_table(table).splitlines() == ["      1 false 8", "      1 true 4"]
+    assert format_table(table).splitlines() == ["      1 false 8", "      1 true 4"]
 
 
 def test_an_attribute_no_slot_has_is_a_one_line_error(capsys):

@@ -2,16 +2,12 @@
 
 import json
 import re
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from simulator import store
-from simulator.cli import main
-from simulator.condor import ExprTree
-from simulator.scenario import (
+from simulator.analyses.scenario import (
     DAY,
     ScenarioError,
     adoption_at,
@@ -20,9 +16,13 @@ from simulator.scenario import (
     parse_scenario,
     run_scenario,
 )
-from simulator.snapshot import Snapshot
+from simulator.cli import main
+from simulator.data import SCENARIOS
+from simulator.io import store
+from simulator.model.condor import ExprTree
+from simulator.model.snapshot import Snapshot
 
-SCENARIOS = Path(__file__).resolve().parent.parent / "simulator" / "scenarios"
+SCENARIOS = SCENARIOS
 R4 = "Red Hat Enterprise Linux AS release 4 (Nahant Update 7)"
 R5 = "Red Hat Enterprise Linux Server release 5.4 (Tikanga)"
 START = 1270425600  # 2010-04-05T00:00:00Z

@@ -8,17 +8,17 @@ import pandas as pd
 import pytest
 
 from simulator import cli
-from simulator import profiles as prof
-from simulator.condor import ClassAd, ExprTree, parse_one
-from simulator.match import plain_match
-from simulator.simulation import (
+from simulator import jobs as prof
+from simulator.analyses.rates import (
     RECORD_KEYS,
     at_capture_time,
     missing_attributes,
     plain_sides,
     simulate,
 )
-from simulator.snapshot import Snapshot
+from simulator.match.plain import plain_match
+from simulator.model.condor import ClassAd, ExprTree, parse_one
+from simulator.model.snapshot import Snapshot
 
 REAL = Path(__file__).resolve().parent / "fixtures" / "real-ads"
 OSPOOL = REAL / "PelicanPlatform__classad__collections_vm_testdata_pool_sample.ads.gz"
@@ -111,7 +111,7 @@ def pool_file(tmp_path):
 
 
 def small_snapshot(pool_file):
-    from simulator.sources import open_snapshots
+    from simulator.io.sources import open_snapshots
 
     (snap,) = open_snapshots(str(pool_file))
     return snap
@@ -119,7 +119,7 @@ def small_snapshot(pool_file):
 
 @pytest.fixture(scope="module")
 def ospool():
-    from simulator.sources import open_snapshots
+    from simulator.io.sources import open_snapshots
 
     (snap,) = open_snapshots(str(OSPOOL))
     return snap
@@ -364,7 +364,7 @@ def test_cli_reference_and_template(capsys, pool_file):
 
 
 def test_cli_on_a_store_gives_one_block_per_snapshot(capsys, tmp_path):
-    from simulator import store
+    from simulator.io import store
 
     folder = tmp_path / "store"
     for day, kernel in ((1, "5.14.0-362.el9"), (2, "5.14.0-427.el9")):

@@ -7,19 +7,19 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from simulator import profiles
-from simulator.condor import parse_ads, parse_one
-from simulator.match import plain_match
-from simulator.readers import read_file
-from simulator.slot_classes import (
+from simulator import jobs as profiles
+from simulator.io.readers import read_file
+from simulator.match.plain import plain_match
+from simulator.match.slot_classes import (
     clear_caches,
     fast_match,
     fast_sides,
     slot_classes,
     text_info,
 )
-from simulator.snapshot import Snapshot
-from simulator.summary import plain_sides
+from simulator.match.summary import plain_sides
+from simulator.model.condor import parse_ads, parse_one
+from simulator.model.snapshot import Snapshot
 
 REAL = Path(__file__).resolve().parent / "fixtures" / "real-ads"
 
@@ -310,9 +310,9 @@ def test_parse_ads_pool_without_readers():
 
 
 def test_factorizing_large_columns_by_shared_objects_equals_by_text():
-    # The pointer pass of _factorize runs from 10,000 cells: shared and unshared
+    # The pointer pass of factorize runs from 10,000 cells: shared and unshared
     # equal texts, None and NaN must come out exactly as pd.factorize by text.
-    from simulator.slot_classes.columns import _factorize
+    from simulator.match.slot_classes.columns import factorize
 
     rng = np.random.default_rng(0)
     shared = np.array(['"LINUX"', '"OSX"', "1024"], dtype=object)
@@ -320,7 +320,7 @@ def test_factorizing_large_columns_by_shared_objects_equals_by_text():
     cells[::7] = None
     cells[::11] = np.nan
     cells[::13] = "".join(['"LI', 'NUX"'])  # equal text, another object
-    codes, uniques = _factorize(cells)
+    codes, uniques = factorize(cells)
     want, _ = pd.factorize(cells, use_na_sentinel=True)
     texts = np.append(np.asarray(uniques, dtype=object), None)
     assert ((codes < 0) == (want < 0)).all()
@@ -331,15 +331,15 @@ def test_factorizing_large_columns_by_shared_objects_equals_by_text():
 
 
 def test_factorizing_columns_that_come_in_runs_equals_by_text():
-    # Pools list a machine's slots together: _factorize then works one cell per run.
-    from simulator.slot_classes.columns import _factorize
+    # Pools list a machine's slots together: factorize then works one cell per run.
+    from simulator.match.slot_classes.columns import factorize
 
     rng = np.random.default_rng(1)
     shared = np.array(['"LINUX"', '"OSX"', "1024", None], dtype=object)
     cells = np.repeat(shared[rng.integers(0, 4, 2_000)], rng.integers(1, 40, 2_000))
     cells[5::97] = "".join(['"O', 'SX"'])  # equal text, another object, breaking runs
     cells[::101] = np.nan
-    codes, uniques = _factorize(cells)
+    codes, uniques = factorize(cells)
     want, want_uniques = pd.factorize(cells, use_na_sentinel=True)
     assert len(codes) == len(cells) and len(uniques) == len(want_uniques)
     texts = np.append(np.asarray(uniques, dtype=object), None)
@@ -350,8 +350,8 @@ def test_factorizing_columns_that_come_in_runs_equals_by_text():
 
 
 def test_texts_parsed_together_are_the_trees_parsed_one_by_one(pools):
-    from simulator.condor import ExprTree
-    from simulator.slot_classes.evaluate import _trees
+    from simulator.match.slot_classes.evaluate import _trees
+    from simulator.model.condor import ExprTree
 
     _, snap, _ = pools[0]
     texts = set()
@@ -378,7 +378,7 @@ def forking(monkeypatch):
     counts the forks."""
     import os
 
-    from simulator.slot_classes import evaluate
+    from simulator.match.slot_classes import evaluate
 
     forks = []
     real_fork = os.fork
@@ -425,7 +425,7 @@ def test_two_processes_on_a_generated_pool_with_the_ladder(forking):
 def test_a_failed_child_is_redone_in_this_process(pools, forking, monkeypatch):
     import os
 
-    from simulator.slot_classes import evaluate
+    from simulator.match.slot_classes import evaluate
 
     parent = os.getpid()
     real_run = evaluate._run
@@ -447,7 +447,7 @@ def test_a_failed_child_is_redone_in_this_process(pools, forking, monkeypatch):
 def test_no_fork_while_other_threads_run():
     import threading
 
-    from simulator.slot_classes import evaluate
+    from simulator.match.slot_classes import evaluate
 
     stop = threading.Event()
     thread = threading.Thread(target=stop.wait)

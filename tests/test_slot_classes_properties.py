@@ -14,10 +14,10 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from simulator.condor import parse_one
-from simulator.match import plain_match
-from simulator.slot_classes import fast_match, fast_sides, slot_classes, text_info
-from simulator.snapshot import Snapshot
+from simulator.match.plain import plain_match
+from simulator.match.slot_classes import fast_match, fast_sides, slot_classes, text_info
+from simulator.model.condor import parse_one
+from simulator.model.snapshot import Snapshot
 
 CAPTURE = 200  # the snapshot's time; slots may carry their own MyCurrentTime
 
@@ -258,7 +258,7 @@ def test_classes_never_outnumber_slots_and_cover_every_slot(snapshot, job):
 @given(pools(), jobs())
 def test_two_processes_equal_plain_for_every_slot(snapshot, job):
     # Every half evaluated by this process and a forked copy, however few its classes.
-    from simulator.slot_classes import clear_caches, evaluate
+    from simulator.match.slot_classes import clear_caches, evaluate
 
     saved = evaluate.PARALLEL_MIN, evaluate._can_fork
     evaluate.PARALLEL_MIN, evaluate._can_fork = 1, lambda: True

@@ -1,9 +1,9 @@
 import pytest
 
-from simulator import store
-from simulator.condor import ClassAd, ExprTree
-from simulator.exceptions import SnapshotError
-from simulator.snapshot import Snapshot
+from simulator.io import store
+from simulator.model.condor import ClassAd, ExprTree
+from simulator.model.errors import SnapshotError
+from simulator.model.snapshot import Snapshot
 
 
 def _pool():

@@ -4,10 +4,11 @@ from pathlib import Path
 
 import pytest
 
-from simulator import cli, sources, store
-from simulator.condor import parse_ads
-from simulator.exceptions import SnapshotError, TribesError
-from simulator.snapshot import Snapshot
+from simulator import cli
+from simulator.io import sources, store
+from simulator.model.condor import parse_ads
+from simulator.model.errors import SnapshotError, TribesError
+from simulator.model.snapshot import Snapshot
 
 REAL = Path(__file__).resolve().parent / "fixtures" / "real-ads"
 OSPOOL = REAL / "PelicanPlatform__classad__collections_vm_testdata_pool_sample.ads.gz"
@@ -20,7 +21,7 @@ SMALL = 'MyType = "Machine"\nName = "slot1@a"\nOpSys = "LINUX"\nCpus = 4\n'
 
 
 def _snap(when, name="a"):
-    from simulator.condor import ClassAd
+    from simulator.model.condor import ClassAd
 
     return Snapshot.from_classads([ClassAd({"Name": name, "OpSys": "LINUX"})], source=name,
                                   time=when, time_source="--time")
@@ -130,7 +131,7 @@ def test_snapshot_command_on_a_bad_file_stores_nothing(tmp_path, capsys):
 
 @needs_real
 def test_snapshot_command_from_a_collector(tmp_path, capsys, monkeypatch):
-    from simulator.readers import collector
+    from simulator.io import collector
 
     class StandIn:
         def __init__(self, host):

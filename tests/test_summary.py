@@ -4,10 +4,10 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from simulator import summary
-from simulator.condor import ClassAd, ExprTree
-from simulator.profiles import load_template, with_requirements
-from simulator.snapshot import Snapshot
+from simulator.jobs import load_template, with_requirements
+from simulator.match import summary
+from simulator.model.condor import ClassAd, ExprTree
+from simulator.model.snapshot import Snapshot
 
 WITHIN = ("MY.Cpus > 0 && TARGET.RequestCpus <= MY.Cpus && MY.Memory > 0 && "
           "TARGET.RequestMemory <= MY.Memory && MY.Disk > 0 && TARGET.RequestDisk <= MY.Disk")

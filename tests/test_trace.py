@@ -3,7 +3,7 @@
 
 import pytest
 
-from simulator.replay.trace import TraceError, assign_profiles, parse_swf, read_swf
+from simulator.analyses.replay.trace import TraceError, assign_profiles, parse_swf, read_swf
 
 SWF = """\
 ; Version: 2.2

@@ -1,6 +1,6 @@
 """What the charts count: slots per value, per pair of values, per value over time.
 
-Built on :func:`simulator.report.counts` (the seed's ``uniq -c`` tables), so a
+Built on :func:`simulator.analyses.counts.counts` (the seed's ``uniq -c`` tables), so a
 chart's bars are the numbers ``tribes report`` prints.
 """
 
@@ -10,9 +10,9 @@ from typing import Sequence, Union
 
 import pandas as pd
 
-from simulator import report
+from simulator.analyses import counts as report
+from simulator.model.snapshot import Snapshot
 from simulator.plots.words import NOT_PUBLISHED, names_of
-from simulator.snapshot import Snapshot
 
 
 def counts(
@@ -20,7 +20,7 @@ def counts(
 ) -> pd.Series:
     """Slots per value (values of several attributes joined by a space), largest first.
 
-    The rows of :func:`simulator.report.counts` (the seed's ``uniq -c``
+    The rows of :func:`simulator.analyses.counts.counts` (the seed's ``uniq -c``
     tables); ``missing`` adds a "(not published)" row for the slots that lack
     any of the attributes.
     """

@@ -12,6 +12,7 @@ import pandas as pd
 from matplotlib.colors import LogNorm
 from matplotlib.figure import Figure
 
+from simulator.model.snapshot import Snapshot
 from simulator.plots.canvas import BAR, barh, figure, palette
 from simulator.plots.counting import composition_table, counts, joint_table
 from simulator.plots.words import (
@@ -24,7 +25,6 @@ from simulator.plots.words import (
     label,
     slots,
 )
-from simulator.snapshot import Snapshot
 
 # The charts of a pool report: for each, the attributes to draw, best first. A
 # pool without the hook's attributes falls back to what HTCondor publishes.

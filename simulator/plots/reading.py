@@ -8,9 +8,9 @@ from typing import Optional
 
 import pandas as pd
 
+from simulator.model.snapshot import Snapshot
 from simulator.plots.counting import counts
 from simulator.plots.words import format_time, pct, slots
-from simulator.snapshot import Snapshot
 
 
 def _glibc_base(value: str) -> Optional[str]:

@@ -3,17 +3,17 @@
 
 from __future__ import annotations
 
-import time as _time
 from pathlib import Path
-from typing import List, Sequence, Union
+from typing import List, Optional, Sequence, Union
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from simulator.exceptions import TribesError
+from simulator.model import clock
+from simulator.model.errors import TribesError
+from simulator.model.snapshot import Snapshot
 from simulator.plots.canvas import save
 from simulator.plots.pool import distribution, facts, joint
-from simulator.snapshot import Snapshot
 
 
 def report_figure(
@@ -41,21 +41,24 @@ def write_report(
     *,
     each: bool = False,
     grid: bool = False,
+    several: Optional[bool] = None,
 ) -> List[Path]:
     """Write the report chart of each snapshot; several get their capture time in the name.
 
     ``os.png`` for one snapshot; ``os-20100405T120000Z.png`` … for a store of several.
+    ``snapshots`` may be an iterator (one snapshot in memory) when ``several`` is given.
     """
     path = Path(path)
     suffix = path.suffix.lower().lstrip(".")
     if suffix not in FigureCanvasAgg.get_supported_filetypes():
         known = ", ".join(sorted(FigureCanvasAgg.get_supported_filetypes()))
         raise TribesError(f"{path}: cannot tell the image format from the suffix (use {known})")
+    several = len(snapshots) > 1 if several is None else several
     written = []
     for snap in snapshots:
         target = path
-        if len(snapshots) > 1:
-            stamp = _time.strftime("%Y%m%dT%H%M%SZ", _time.gmtime(snap.time))
+        if several:
+            stamp = clock.format_time(snap.time, clock.STAMP_FORMAT)
             target = path.with_name(f"{path.stem}-{stamp}{path.suffix}")
         try:
             fig = report_figure(snap, attrs, each=each, grid=grid)

@@ -1,6 +1,6 @@
 """Charts of what-if results: the requirement ladder, match rates over time, queue waits.
 
-They take the DataFrames of :func:`simulator.simulation.simulate` (``snapshot``,
+They take the DataFrames of :func:`simulator.analyses.rates.simulate` (``snapshot``,
 ``profile``, ``matching_slots``, ``total_slots``, ``match_rate`` …) and of the
 replay's summary (``profile``, ``median_wait_s`` …).
 """
@@ -13,9 +13,9 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from simulator.model.snapshot import Snapshot
 from simulator.plots.canvas import barh, figure, zip_columns
 from simulator.plots.words import describe
-from simulator.snapshot import Snapshot
 
 
 def _rates(results: pd.DataFrame) -> pd.Series:

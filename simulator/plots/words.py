@@ -8,10 +8,10 @@
 
 from __future__ import annotations
 
-import time as _time
 from typing import Dict, Iterable, List, Sequence, Union
 
-from simulator.snapshot import Snapshot
+from simulator.model import clock
+from simulator.model.snapshot import Snapshot
 
 # Names a pool admin reads more easily than the attribute names.
 LABELS: Dict[str, str] = {
@@ -36,7 +36,7 @@ NOT_PUBLISHED = "(not published)"
 
 def format_time(epoch: int) -> str:
     """``1289916000`` -> ``'2010-11-16 14:00 UTC'``."""
-    return _time.strftime("%Y-%m-%d %H:%M UTC", _time.gmtime(int(epoch)))
+    return clock.format_time(epoch, clock.MINUTE_FORMAT) + " UTC"
 
 
 def describe(snapshot: Snapshot) -> str:

@@ -19,8 +19,8 @@ from __future__ import annotations
 import importlib
 from typing import Dict, Optional, Tuple
 
-from simulator.exceptions import TribesError
-from simulator.snapshot import Snapshot
+from simulator.model.errors import TribesError
+from simulator.model.snapshot import Snapshot
 
 POOLS = {
     "pool_2010": "pool_2010",

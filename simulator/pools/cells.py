@@ -11,12 +11,12 @@ booleans as ``true``/``false``. Tests check that ``str(ExprTree(cell)) == cell``
 
 from __future__ import annotations
 
-from typing import Dict, Iterable, List, Optional, Tuple
+from typing import Dict, Iterable, Optional, Tuple
 
 import numpy as np
 import pandas as pd
 
-from simulator.condor import ExprTree, quote
+from simulator.model.condor import ExprTree, quote
 
 
 def string_cell(value: Optional[str]) -> Optional[str]:
@@ -57,17 +57,6 @@ def cell(value) -> Optional[str]:
     if isinstance(value, str):
         return string_cell(value)
     raise TypeError(f"no ClassAd cell for {value!r}")
-
-
-def coded_column(codes: np.ndarray, labels: List[Optional[str]]) -> np.ndarray:
-    """An object array of cells from integer codes into ``labels`` (texts already quoted).
-
-    Each distinct text is one shared Python object, so a million-slot column
-    costs one pointer per slot.
-    """
-    table = np.empty(len(labels), dtype=object)
-    table[:] = labels
-    return table[codes]
 
 
 class Block:

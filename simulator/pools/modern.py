@@ -27,7 +27,8 @@ from typing import Dict, Optional, Sequence
 import numpy as np
 import pandas as pd
 
-from simulator.exceptions import TribesError
+from simulator.model.errors import TribesError
+from simulator.model.snapshot import Snapshot
 from simulator.pools.cells import (
     Block,
     expression_cell,
@@ -57,7 +58,6 @@ from simulator.pools.modern_mix import (
     WITHIN_RESOURCE_LIMITS,
 )
 from simulator.pools.modern_releases import OS_SHARES, RELEASES
-from simulator.snapshot import Snapshot
 
 # The mix tables are re-exported: callers read them as ``modern.OS_SHARES`` and so on.
 __all__ = [

@@ -16,7 +16,7 @@ from typing import Dict, List, Tuple
 
 import numpy as np
 
-from simulator.exceptions import TribesError
+from simulator.model.errors import TribesError
 from simulator.pools.modern_java import JAVA, NO_JAVA
 from simulator.pools.modern_mix import (
     AMD_SHARE,

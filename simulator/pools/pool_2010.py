@@ -61,7 +61,8 @@ from typing import Dict, List, Optional
 
 import numpy as np
 
-from simulator.exceptions import TribesError
+from simulator.model.errors import TribesError
+from simulator.model.snapshot import Snapshot
 from simulator.pools.cells import cell, frame
 from simulator.pools.pool_2010_machines import (
     DOMAIN,
@@ -86,7 +87,6 @@ from simulator.pools.pool_2010_tables import (
     TOTAL_SLOTS,
     XEN_KERNEL,
 )
-from simulator.snapshot import Snapshot
 
 # The tables and machines are read from here too (pool_2010.TOTAL_SLOTS, ...).
 __all__ = [

@@ -27,7 +27,7 @@ from typing import Dict, List, Optional
 
 import numpy as np
 
-from simulator.exceptions import TribesError
+from simulator.model.errors import TribesError
 from simulator.pools.coupling import couple
 from simulator.pools.pool_2010_tables import (
     _EL53,

@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 
-from simulator.needs import NeedsError, elf, read_program
+from simulator.analyses.needs import NeedsError, elf, read_program
 
 GCC = shutil.which("gcc")
 READELF = shutil.which("readelf")

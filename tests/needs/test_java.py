@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from simulator.condor import ExprTree, quote
-from simulator.needs import NeedsError, java, read_program
+from simulator.analyses.needs import NeedsError, java, read_program
+from simulator.model.condor import ExprTree, quote
 
 FIXTURES = Path(__file__).parent / "fixtures"
 JAVAP = shutil.which("javap")

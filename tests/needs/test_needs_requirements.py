@@ -9,12 +9,12 @@ import numpy as np
 import pytest
 
 from simulator import cli
-from simulator.condor import ClassAd
-from simulator.match import plain_match
-from simulator.needs import Needs, NeedsError
-from simulator.needs.requirements import clauses, expression, facts
-from simulator.profiles import load_template, with_requirements
-from simulator.snapshot import Snapshot
+from simulator.analyses.needs import Needs, NeedsError
+from simulator.analyses.needs.expression import clauses, expression, facts
+from simulator.jobs import load_template, with_requirements
+from simulator.match.plain import plain_match
+from simulator.model.condor import ClassAd
+from simulator.model.snapshot import Snapshot
 
 FIXTURES = Path(__file__).parent / "fixtures"
 GCC = shutil.which("gcc")
@@ -161,14 +161,14 @@ def test_facts_name_the_library_that_sets_a_version():
 
 
 def test_a_portable_program_is_warned_about_condor_submit_defaults():
-    from simulator.needs.requirements import submit_note
+    from simulator.analyses.needs.expression import submit_note
 
     assert "Arch and OpSys" in submit_note('versionGE(TARGET.JavaSpecificationVersion,"11")')
     assert submit_note('TARGET.OpSys == "LINUX" && TARGET.Arch == "X86_64"') is None
 
 
 def test_cli_over_a_store_one_row_per_snapshot(tmp_path, capsys):
-    from simulator import store
+    from simulator.io import store
 
     pool = _pool()
     folder = tmp_path / "store"

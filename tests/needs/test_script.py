@@ -2,8 +2,8 @@
 
 import pytest
 
-from simulator.needs import NeedsError, read_program, script
-from simulator.needs.requirements import clauses
+from simulator.analyses.needs import NeedsError, read_program, script
+from simulator.analyses.needs.expression import clauses
 
 
 @pytest.mark.parametrize("line, runs", [

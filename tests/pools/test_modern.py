@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from simulator import pools
-from simulator.condor import ExprTree
-from simulator.exceptions import TribesError
+from simulator.model.condor import ExprTree
+from simulator.model.errors import TribesError
 from simulator.pools import modern
 
 

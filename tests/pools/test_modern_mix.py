@@ -1,8 +1,8 @@
 """The modern pool's machine mix: virtualisation facts and START policies, by HTCondor."""
 
 from simulator import pools
-from simulator.condor import ClassAd, ExprTree
-from simulator.match import plain_match
+from simulator.match.plain import plain_match
+from simulator.model.condor import ClassAd, ExprTree
 
 
 def test_virtualisation_facts_hang_together(modern_frame):

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from simulator import pools
-from simulator.condor import ClassAd, ExprTree
-from simulator.exceptions import TribesError
-from simulator.match import plain_match
+from simulator.match.plain import plain_match
+from simulator.model.condor import ClassAd, ExprTree
+from simulator.model.errors import TribesError
 from simulator.pools import pool_2010
 
 # The seed's published tables (a byte copy of the reference CSV).

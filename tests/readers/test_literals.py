@@ -4,8 +4,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from simulator.condor import classad2, parse_one
-from simulator.readers.literals import BadLine, entry, is_comment
+from simulator.io.readers.literals import BadLine, entry, is_comment
+from simulator.model.condor import classad2, parse_one
 
 ParserType = classad2.ParserType
 

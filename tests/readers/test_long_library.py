@@ -4,8 +4,8 @@ import gzip
 
 from realads import OSPOOL, needs_real
 
-from simulator.condor import parse_ads
-from simulator.readers.long_library import chunks, read_library
+from simulator.io.readers.long_library import chunks, read_library
+from simulator.model.condor import parse_ads
 
 
 @needs_real

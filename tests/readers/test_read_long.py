@@ -8,8 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from realads import CE_INFO, LONG_FILES, OSPOOL, REAL, assert_same_snapshot, needs_real
 
-from simulator.exceptions import AdParseError
-from simulator.readers import long
+from simulator.io.readers import long
+from simulator.model.errors import AdParseError
 
 
 @needs_real

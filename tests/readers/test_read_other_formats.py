@@ -14,11 +14,12 @@ from realads import (
     needs_real,
 )
 
-from simulator.condor import ClassAd, parse_ads
-from simulator.exceptions import AdParseError, TribesError
-from simulator.readers import collector, long, new_syntax, read_file, sniff
-from simulator.readers import json as json_reader
-from simulator.readers import xml as xml_reader
+from simulator.io import collector
+from simulator.io.readers import json as json_reader
+from simulator.io.readers import long, new_syntax, read_file, sniff
+from simulator.io.readers import xml as xml_reader
+from simulator.model.condor import ClassAd, parse_ads
+from simulator.model.errors import AdParseError, TribesError
 
 
 @needs_real

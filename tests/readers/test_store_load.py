@@ -5,10 +5,10 @@ import pandas as pd
 import pytest
 from realads import OSPOOL, needs_real
 
-from simulator import store
-from simulator.exceptions import SnapshotError
-from simulator.readers import long
-from simulator.snapshot import Snapshot
+from simulator.io import store
+from simulator.io.readers import long
+from simulator.model.errors import SnapshotError
+from simulator.model.snapshot import Snapshot
 
 
 def _same(a, b):

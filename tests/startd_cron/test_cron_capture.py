@@ -10,7 +10,8 @@ from startd_cron import capture_host
 
 
 @pytest.mark.parametrize(
-    "case", ["rhel5.4-tikanga", "rhel5.4-xen-guest", "debian12-ec2", "ubuntu24.04-arm64"]
+    "case", ["rhel5.4-tikanga", "rhel5.4-xen-guest", "debian12-ec2", "ubuntu24.04-arm64",
+             "alma8-apptainer", "rocky9-userns-off"]
 )
 def test_capturing_a_fixture_reproduces_its_expected_ad(case, tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", str(HOSTS / case / "bin"))

@@ -42,6 +42,14 @@ def test_only_runs_the_chosen_probes(monkeypatch, capsys):
                      "IsVirtualMachine"]
 
 
+def test_only_microarch_and_container(monkeypatch, capsys):
+    monkeypatch.setenv("PATH", str(HOSTS / CASE / "bin"))
+    assert hook.main(["--root", str(HOSTS / CASE), "--only", "microarch,container",
+                      "--cache", ""]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        'Microarch = "x86_64-v4"', "tribes_can_run_containers = false", "- update:true"]
+
+
 def test_output_is_utf8_even_without_a_locale(tmp_path):
     (tmp_path / "etc").mkdir()
     (tmp_path / "etc" / "redhat-release").write_text("Caf\u00e9 Linux release 1\n")

@@ -6,7 +6,7 @@ import time
 import pytest
 from cron_helpers import HOSTS, ad_lines, hook_env, run_hook
 
-from simulator.condor import parse_one
+from simulator.model.condor import parse_one
 from startd_cron import __main__ as hook
 from startd_cron.classad_format import REPLACEMENT
 from startd_cron.context import Context
@@ -100,8 +100,9 @@ def test_unreadable_cpuinfo_drops_only_the_cpu_attributes(host_copy):
     result = run_hook(root)
     assert_only_dropped(
         result.stdout.decode(),
-        ("HasHardwareVirt", "HardwareVirtType", "IsVirtualMachine"),
-        "virt: cannot read /proc/cpuinfo (Is a directory)",
+        ("HasHardwareVirt", "HardwareVirtType", "IsVirtualMachine", "Microarch"),
+        "virt: cannot read /proc/cpuinfo (Is a directory); "
+        "microarch: cannot read /proc/cpuinfo (Is a directory)",
     )
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from cron_helpers import CASES, HOSTS, run_hook
 
-from simulator.condor import parse_one
+from simulator.model.condor import parse_one
 from startd_cron import __main__ as hook
 from startd_cron.context import Context
 
@@ -16,6 +16,7 @@ REQUIRED = [
     "rhel4-nahant", "rhel5.4-tikanga", "centos5.3", "centos7-vmware", "rocky8-kvm-guest",
     "rocky9-vtx-kvm", "alma9-hyperv", "fedora40-amdv", "debian12-ec2", "ubuntu22.04-openstack",
     "ubuntu24.04-arm64", "sles15sp5-ibmj9", "alpine3.19-musl-qemu", "rhel5.4-xen-guest",
+    "alma8-apptainer", "rocky8-skylake-avx512", "rocky9-userns-off", "centos7-westmere-v2",
 ]
 
 
@@ -74,6 +75,17 @@ def test_values_are_what_the_fixture_files_hold(case, monkeypatch):
     if "vmx" in flags.split() or "svm" in flags.split():
         assert attrs["HasHardwareVirt"] is True
     assert attrs["HasKVM"] is (root / "dev/kvm").exists()
+    # Every x86-64 node has a level; no other CPU has one.
+    assert ("Microarch" in attrs) is ("lm" in flags.split())
+    userns = root / "proc/sys/user/max_user_namespaces"
+    if userns.exists():
+        assert attrs["tribes_user_namespaces"] is (int(userns.read_text()) > 0)
+    else:
+        assert "tribes_user_namespaces" not in attrs
+    apptainer = root / "bin/apptainer"
+    assert ("tribes_apptainer_version" in attrs) is apptainer.exists()
+    assert attrs["tribes_can_run_containers"] is (
+        apptainer.exists() and attrs.get("tribes_user_namespaces", False))
     assert "tribes_probe_errors" not in attrs
 
 
@@ -106,3 +118,9 @@ def test_arm_node_without_cpu_flags_does_not_claim_no_hardware_virt(monkeypatch)
     attrs = collect("ubuntu24.04-arm64", monkeypatch)
     assert "HasHardwareVirt" not in attrs
     assert attrs["IsVirtualMachine"] is False
+
+
+def test_arm_node_has_no_x86_64_level(monkeypatch):
+    attrs = collect("ubuntu24.04-arm64", monkeypatch)
+    assert "Microarch" not in attrs
+    assert "Microarch" not in (HOSTS / "ubuntu24.04-arm64" / "expected.ad").read_text()

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from simulator.condor import parse_one
+from simulator.model.condor import parse_one
 from startd_cron.classad_format import (
     END_OF_AD,
     REPLACEMENT,

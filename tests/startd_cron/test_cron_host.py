@@ -1,4 +1,4 @@
-"""The hook on this very machine agrees with uname, ldd and systemd-detect-virt."""
+"""The hook on this very machine agrees with uname, ldd, ld.so, unshare and systemd-detect-virt."""
 
 import os
 import platform
@@ -10,7 +10,7 @@ import sys
 import pytest
 from cron_helpers import REPO, ad_lines
 
-from simulator.condor import parse_one
+from simulator.model.condor import parse_one
 
 
 @pytest.fixture(scope="module")
@@ -107,3 +107,50 @@ def test_java_matches_the_jvm_on_path(host_ad):
         return
     out = subprocess.run([java, "-version"], stderr=subprocess.PIPE, check=False)
     assert '"{}"'.format(host_ad["JavaVersion"]) in out.stderr.decode()
+
+
+def _glibc_levels():
+    """The x86-64 levels this machine's dynamic loader supports (glibc 2.33+), or None."""
+    loader = "/lib64/ld-linux-x86-64.so.2"
+    if not os.path.exists(loader):
+        return None
+    out = subprocess.run([loader, "--help"], stdout=subprocess.PIPE, check=False)
+    # "  x86-64-v3 (supported, searched)"
+    found = re.findall(r"^\s+x86-64-(v[234]) \(supported", out.stdout.decode(), re.MULTILINE)
+    return found if "glibc-hwcaps" in out.stdout.decode() else None
+
+
+def test_microarch_matches_the_dynamic_loader(host_ad):
+    if platform.machine() != "x86_64":
+        assert "Microarch" not in host_ad
+        return
+    levels = _glibc_levels()
+    if levels is None:
+        pytest.skip("no glibc-hwcaps in this glibc's ld.so --help")
+    # glibc reads CPUID and XCR0, the hook the kernel's flags: they must agree.
+    expected = "x86_64-" + max(levels) if levels else "x86_64-v1"
+    assert host_ad["Microarch"] == expected
+
+
+def test_user_namespaces_match_unshare_as_nobody(host_ad):
+    unshare, setpriv = shutil.which("unshare"), shutil.which("setpriv")
+    if unshare is None or (os.geteuid() == 0 and setpriv is None):
+        pytest.skip("needs unshare (and setpriv, as root)")
+    argv = [unshare, "--user", "true"]
+    if os.geteuid() == 0:
+        # As the condor user would: unprivileged.
+        argv = [setpriv, "--reuid", "65534", "--regid", "65534", "--clear-groups"] + argv
+    works = subprocess.run(argv, stderr=subprocess.DEVNULL, check=False).returncode == 0
+    if "tribes_user_namespaces" not in host_ad:
+        assert not os.path.exists("/proc/sys/user/max_user_namespaces")
+    else:
+        assert host_ad["tribes_user_namespaces"] is works
+
+
+def test_container_verdict_on_this_machine(host_ad):
+    found = shutil.which("apptainer") or shutil.which("singularity")
+    if found is None:
+        assert host_ad["tribes_can_run_containers"] is False
+        assert "tribes_apptainer_path" not in host_ad
+    else:
+        assert host_ad["tribes_apptainer_path"] == os.path.realpath(found)

@@ -1,0 +1,107 @@
+"""How many slots the program's own requirements reach, beside the ladder's profiles.
+
+For each snapshot of the pool: the slots the loosest safe expression
+matches, and for each ladder profile (``opsys`` … ``release`` … ``vm``) the
+slots it matches and how many of those cannot run the program (they lack
+what the program needs: the job would start there and fail).
+
+>>> from simulator.analyses.needs.rates import Rate
+>>> Rate("needs", "true", "pool", 0, 10, 4, 0).rate
+0.4
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import List, Optional
+
+import numpy as np
+
+from simulator.model.condor import ClassAd
+
+
+@dataclasses.dataclass
+class Rate:
+    profile: str
+    requirements: str
+    source: str
+    time: int
+    slots: int
+    matched: int
+    # matched by this profile, but not by the needs: the slot lacks one, or does not publish it
+    unsafe: Optional[int]
+
+    @property
+    def rate(self) -> float:
+        return self.matched / self.slots if self.slots else 0.0
+
+    def as_dict(self) -> dict:
+        out = dataclasses.asdict(self)
+        out["rate"] = round(self.rate, 6)
+        return out
+
+
+def _matcher():
+    from simulator.match import default_matcher
+
+    return default_matcher()
+
+
+def compare(expr: str, snapshots, *, template: str = "plain",
+            reference: Optional[str] = None) -> List[Rate]:
+    """The program's expression and the ladder, matched on every snapshot."""
+    from simulator import jobs as profiles
+
+    match = _matcher()
+    base: ClassAd = profiles.load_template(template)
+    snapshots = list(snapshots)
+    # As in tribes simulate: the ladder is built once, on the oldest snapshot (the
+    # user's desktop as it was), and held still while the pool drifts under it.
+    ladder = profiles.ladder(snapshots[0], base, reference=reference) if snapshots else []
+    out: List[Rate] = []
+    for snap in snapshots:
+        safe = np.asarray(match(snap, profiles.with_requirements(base, expr, "needs")), dtype=bool)
+        out.append(Rate("needs", expr, snap.source, snap.time, len(snap), int(safe.sum()), None))
+        for prof in ladder:
+            got = np.asarray(match(snap, prof.job), dtype=bool)
+            # A vm job brings its own OS: the program's glibc and kernel needs are its own.
+            cannot = None if prof.name == "vm" else int((got & ~safe).sum())
+            out.append(Rate(prof.name, prof.requirements, snap.source, snap.time, len(snap),
+                            int(got.sum()), cannot))
+    return out
+
+
+# Attributes the loosest safe expression may read (with the ones that stand in for
+# them), and who publishes them.
+PUBLISHED_BY = {
+    "glibc_base_version": ((), "tribes' startd cron"),
+    "kernel_version": (("UtsnameRelease",), "tribes' startd cron, or HTCondor as UtsnameRelease"),
+    "JavaSpecificationVersion": ((), "HTCondor, where the startd's JAVA knob points at a JVM"),
+    "Microarch": ((), "HTCondor 9.10 or newer"),
+}
+
+
+def missing(expr: str, snapshots) -> List[str]:
+    """Notes on attributes the expression reads that slots of the pool do not publish."""
+    snapshots = list(snapshots)
+    notes = []
+    for attr, (stand_ins, who) in PUBLISHED_BY.items():
+        if attr.lower() not in expr.lower():
+            continue
+        lacking = []  # (slots without it, slots) per snapshot that has such slots
+        for snap in snapshots:
+            have = np.zeros(len(snap), dtype=bool)
+            for name in (attr, *stand_ins):
+                if name.lower() in snap.ads.columns:
+                    have |= snap.ads[name.lower()].notna().to_numpy()
+            if not have.all():
+                lacking.append((int((~have).sum()), len(snap), snap.source))
+        if len(snapshots) == 1 and lacking:
+            count, total, source = lacking[0]
+            notes.append(f"{source}: {count} of {total} slots publish no {attr} "
+                         f"(published by {who})")
+        elif lacking:
+            worst = max(lacking)
+            notes.append(f"{len(lacking)} of {len(snapshots)} snapshots have slots that publish "
+                         f"no {attr}, up to {worst[0]} of {worst[1]} (published by {who})")
+    return notes

@@ -1,0 +1,182 @@
+"""The negotiator of the replay: slots and queues, and one negotiation cycle.
+
+``Engine`` holds the pool of the snapshot in effect (per-profile match
+masks, free cores and memory per slot), the idle queues and the running jobs.
+``use`` switches snapshots (evicting jobs from slots that vanished),
+``release_until`` frees the slots of finished jobs and ``negotiate`` starts
+idle jobs, oldest first, on free slots that match them.
+"""
+
+from __future__ import annotations
+
+import heapq
+from typing import Dict, List, Sequence
+
+import numpy as np
+import pandas as pd
+
+from simulator.analyses.replay.jobs import JobProfile, Jobs
+from simulator.analyses.replay.slots import capacity, empty_pool, slot_keys
+from simulator.match import Matcher, default_matcher  # noqa: F401
+from simulator.model import clock
+from simulator.model.snapshot import Snapshot
+
+PENDING, IDLE, RUNNING, DONE = 0, 1, 2, 3
+
+
+
+
+
+class Engine:
+    def __init__(self, profiles: Sequence[JobProfile], jobs: Jobs, matcher: Matcher, seed: int):
+        self.profiles = list(profiles)
+        self.jobs = jobs
+        self.matcher = matcher
+        self.seed = seed
+        n = len(jobs)
+        self.state = np.zeros(n, dtype=np.int8)
+        self.start = np.full(n, np.nan)
+        self.first_start = np.full(n, np.nan)
+        self.finish = np.full(n, np.nan)
+        self.slot = np.full(n, -1, dtype=np.int64)
+        self.runs = np.zeros(n, dtype=np.int64)
+        self.evictions = np.zeros(n, dtype=np.int64)
+        self.took_cpus = np.zeros(n)
+        self.took_mem = np.zeros(n)
+        self.finishing: List[tuple] = []  # heap of (finish time, job, run number)
+        self.queues: List[List[tuple]] = [[] for _ in self.profiles]  # heaps of (submit, job)
+        self.asleep = [False] * len(self.profiles)
+        self.released: List[int] = []
+        self.switched = True
+        self.rc = np.array([p.cpus for p in self.profiles], dtype=float)
+        self.rm = np.array([p.memory for p in self.profiles], dtype=float)
+        self.keys = np.zeros(0, dtype=object)
+
+    # -- snapshots ----------------------------------------------------------
+
+    def use(self, snapshot: Snapshot, now: float):
+        """Make ``snapshot`` the pool: new slot arrays and masks; evict from vanished slots."""
+        keys = slot_keys(snapshot)
+        # Slots are tried in one fixed pseudo-random order per name, the same every day.
+        order = np.argsort(pd.util.hash_array(keys.astype(str), hash_key=_hash_key(self.seed)),
+                           kind="stable")
+        keys = keys[order]
+        partitionable, cpus, memory, dynamic = capacity(snapshot)
+        self.partitionable = partitionable[order]
+        self.cap_cpus = cpus[order]
+        self.cap_mem = memory[order]
+        empty = empty_pool(snapshot)
+        masks = []
+        for profile in self.profiles:
+            job = clock.freeze_job(profile.job, snapshot.time)
+            mask = np.asarray(self.matcher(empty, job), dtype=bool)
+            masks.append((mask & ~dynamic)[order])
+        self.masks = masks
+
+        running = np.flatnonzero(self.state == RUNNING)
+        if len(self.keys):
+            new_index = pd.Index(keys).get_indexer(self.keys[self.slot[running]])
+        else:
+            new_index = np.full(len(running), -1)
+        for j in running[new_index < 0]:
+            self._evict(j)
+        kept, where = running[new_index >= 0], new_index[new_index >= 0]
+        self.keys = keys
+        self.slot[kept] = where
+        static = ~self.partitionable
+        self.free_cpus = np.where(static, np.inf, self.cap_cpus)
+        self.free_mem = np.where(static, np.inf, self.cap_mem)
+        for j, s in np.column_stack([kept, where]).tolist():
+            if static[s]:
+                self.free_cpus[s] = self.free_mem[s] = 0.0
+            else:
+                self.free_cpus[s] -= self.took_cpus[j]
+                self.free_mem[s] -= self.took_mem[j]
+        # A partitionable slot that shrank below what runs on it loses those jobs.
+        short = np.flatnonzero((self.free_cpus < 0) | (self.free_mem < 0))
+        if len(short):
+            for j in kept[np.isin(where, short)]:
+                self._evict(j)
+            self.free_cpus[short] = self.cap_cpus[short]
+            self.free_mem[short] = self.cap_mem[short]
+        self.switched = True
+
+    def _evict(self, j: int):
+        self.state[j] = IDLE
+        self.runs[j] += 1
+        self.evictions[j] += 1
+        self.slot[j] = -1
+        heapq.heappush(self.queues[self.jobs.profile[j]], (self.jobs.submit[j], int(j)))
+
+    # -- events -------------------------------------------------------------
+
+    def release_until(self, now: float):
+        heap = self.finishing
+        while heap and heap[0][0] <= now:
+            when, j, run = heapq.heappop(heap)
+            if self.runs[j] != run or self.state[j] != RUNNING:
+                continue  # evicted since it started
+            self.state[j] = DONE
+            self.finish[j] = when
+            s = self.slot[j]
+            if self.partitionable[s]:
+                self.free_cpus[s] += self.took_cpus[j]
+                self.free_mem[s] += self.took_mem[j]
+            else:
+                self.free_cpus[s] = self.free_mem[s] = np.inf
+            self.released.append(s)
+
+    def negotiate(self, now: float):
+        """One negotiation cycle: start idle jobs, oldest first, on free matching slots."""
+        released = np.array(self.released, dtype=np.int64)
+        candidates: Dict[int, np.ndarray] = {}
+        pointer: Dict[int, int] = {}
+        for p, queue in enumerate(self.queues):
+            if not queue:
+                continue
+            # Asleep since it last found nothing: only a freed slot it matches wakes it.
+            woken = len(released) and self.masks[p][released].any()
+            if self.asleep[p] and not self.switched and not woken:
+                continue
+            fits = self.masks[p] & (self.free_cpus >= self.rc[p]) & (self.free_mem >= self.rm[p])
+            candidates[p] = np.flatnonzero(fits)
+            pointer[p] = 0
+            self.asleep[p] = False
+        self.released = []
+        self.switched = False
+        active = [p for p in candidates if len(candidates[p])]
+        for p in candidates:
+            if not len(candidates[p]):
+                self.asleep[p] = True
+        free_cpus, free_mem, partitionable = self.free_cpus, self.free_mem, self.partitionable
+        while active:
+            p = min(active, key=lambda q: self.queues[q][0])
+            rc, rm = self.rc[p], self.rm[p]
+            slots, i = candidates[p], pointer[p]
+            while i < len(slots) and not (free_cpus[slots[i]] >= rc and free_mem[slots[i]] >= rm):
+                i += 1
+            if i == len(slots):
+                self.asleep[p] = True
+                active.remove(p)
+                continue
+            pointer[p] = i
+            s = int(slots[i])
+            _, j = heapq.heappop(self.queues[p])
+            if partitionable[s]:
+                self.took_cpus[j], self.took_mem[j] = rc, rm
+                free_cpus[s] -= rc
+                free_mem[s] -= rm
+            else:
+                free_cpus[s] = free_mem[s] = 0.0
+            self.state[j] = RUNNING
+            self.slot[j] = s
+            self.start[j] = now
+            if np.isnan(self.first_start[j]):
+                self.first_start[j] = now
+            heapq.heappush(self.finishing, (now + self.jobs.runtime[j], j, int(self.runs[j])))
+            if not self.queues[p]:
+                active.remove(p)
+
+
+def _hash_key(seed: int) -> str:
+    return f"{seed:016d}"[-16:]

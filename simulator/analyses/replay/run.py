@@ -1,0 +1,121 @@
+"""The replay's event loop: snapshots taking effect, arrivals, negotiation cycles.
+
+``replay`` walks time in negotiation cycles, skipping those in which nothing
+can change, and returns a ``ReplayResult``.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from pathlib import Path
+from typing import Optional, Sequence, Union
+
+import numpy as np
+
+from simulator.analyses.replay.jobs import JobProfile, Jobs, ReplayError
+from simulator.analyses.replay.negotiator import IDLE, RUNNING, Engine, Matcher, default_matcher
+from simulator.analyses.replay.result import ReplayResult
+from simulator.model.snapshot import Snapshot
+
+DEFAULT_CYCLE = 60  # seconds; HTCondor's NEGOTIATOR_INTERVAL
+SnapshotLike = Union[Snapshot, str, Path]
+
+
+def snapshot_time(item: SnapshotLike) -> int:
+    """The capture time of a snapshot, or of a store file from its name (without reading it)."""
+    if isinstance(item, Snapshot):
+        return int(item.time)
+    from simulator.io import store
+
+    try:
+        return store.filename_time(item)
+    except ValueError:
+        return int(store.load(item).time)
+
+
+def _load(item: SnapshotLike) -> Snapshot:
+    if isinstance(item, Snapshot):
+        return item
+    from simulator.io import store
+
+    return store.load(item)
+
+
+def replay(
+    snapshots: Sequence[SnapshotLike],
+    profiles: Sequence[JobProfile],
+    jobs: Jobs,
+    *,
+    cycle: float = DEFAULT_CYCLE,
+    horizon: Optional[float] = None,
+    matcher: Optional[Matcher] = None,
+    seed: int = 0,
+) -> ReplayResult:
+    """Replay ``jobs`` (times relative to the first snapshot) over ``snapshots``.
+
+    Snapshot i is the pool from its capture time until the next one's; the
+    last one lasts as long as the spacing before it (a day if there is only
+    one), unless ``horizon`` (seconds) says otherwise. Jobs still running at
+    the horizon are not finished; jobs submitted after it are left out.
+    """
+    if not snapshots:
+        raise ReplayError("no snapshots to replay over")
+    if cycle <= 0:
+        raise ReplayError(f"the negotiation cycle must be positive, not {cycle}")
+    if len(jobs) and (jobs.profile.max() >= len(profiles) or jobs.profile.min() < 0):
+        raise ReplayError("a job names a profile that is not given")
+    times = np.array([snapshot_time(s) for s in snapshots], dtype=float)
+    order = np.argsort(times, kind="stable")
+    snapshots = [snapshots[i] for i in order]
+    offsets = times[order] - times[order][0]
+    if horizon is None:
+        spacing = offsets[-1] - offsets[-2] if len(offsets) > 1 else 86400.0
+        horizon = offsets[-1] + (spacing if spacing > 0 else 86400.0)
+    keep = jobs.submit < horizon
+    jobs = Jobs(jobs.submit[keep], jobs.runtime[keep], jobs.profile[keep])
+    engine = Engine(profiles, jobs, matcher or default_matcher(), seed)
+
+    submit = jobs.submit
+    n_jobs, arrived, next_snapshot, cycles = len(jobs), 0, 0, 0
+    k = 0
+    while True:
+        now = k * cycle
+        if now >= horizon:
+            break
+        while next_snapshot < len(snapshots) and offsets[next_snapshot] <= now:
+            engine.release_until(now)
+            engine.use(_load(snapshots[next_snapshot]), now)
+            next_snapshot += 1
+        engine.release_until(now)
+        while arrived < n_jobs and submit[arrived] <= now:
+            j = arrived
+            engine.state[j] = IDLE
+            heapq.heappush(engine.queues[jobs.profile[j]], (submit[j], j))
+            arrived += 1
+        engine.negotiate(now)
+        cycles += 1
+        upcoming = []
+        if engine.finishing:
+            upcoming.append(engine.finishing[0][0])
+        if arrived < n_jobs:
+            upcoming.append(submit[arrived])
+        if next_snapshot < len(snapshots):
+            upcoming.append(offsets[next_snapshot])
+        if not upcoming:
+            break
+        k = max(k + 1, int(math.ceil(min(upcoming) / cycle)))
+    engine.release_until(horizon)
+    finish = np.where(engine.finish <= horizon, engine.finish, np.nan)
+    start = np.where(engine.state >= RUNNING, engine.start, np.nan)
+    return ReplayResult(
+        profiles=[p.name for p in profiles],
+        jobs=jobs,
+        start=start,
+        first_start=engine.first_start,
+        finish=finish,
+        evictions=engine.evictions,
+        horizon=float(horizon),
+        cycles=cycles,
+        origin=int(times[order][0]),
+    )

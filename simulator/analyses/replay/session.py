@@ -1,0 +1,170 @@
+"""``replay_store``: a whole queue replay over a store, as one call (``tribes replay``).
+
+It builds the profiles (as ``simulate`` does), the job stream (synthetic, sized to a load,
+or an SWF trace) and replays it over the store's snapshots.
+
+>>> run = replay_store(store_folder, profiles=["opsys", "kernel"])  # doctest: +SKIP
+>>> run.result.records()                                          # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import time
+from pathlib import Path
+from typing import List, Optional, Sequence
+
+from simulator.analyses.replay import trace as tr
+from simulator.analyses.replay.jobs import (
+    DEFAULT_LOAD,
+    DEFAULT_RUNTIME_MEDIAN,
+    DEFAULT_RUNTIME_SIGMA,
+    JobProfile,
+    Jobs,
+    jobs_for_load,
+    synthetic_jobs,
+)
+from simulator.analyses.replay.result import ReplayResult
+from simulator.analyses.replay.run import replay, snapshot_time
+from simulator.analyses.replay.slots import capacity
+from simulator.analyses.simulation import choose_profiles, store_files
+from simulator.io import store
+from simulator.model.errors import TribesError
+
+# A pool whose default stream would pass this many jobs gets longer jobs instead.
+MAX_DEFAULT_JOBS = 100_000
+
+
+@dataclasses.dataclass
+class ReplayRun:
+    """A replay's result and what it ran: the store's files and times, the job stream."""
+
+    results: List[ReplayResult]  # one, or one per profile replayed alone
+    store: str
+    paths: List[Path]
+    times: List[int]
+    stream: dict  # what the job stream was: synthetic (its size and load) or a trace
+    cycle: float
+    elapsed: float
+    warnings: List[str]
+
+    @property
+    def cycles(self) -> int:
+        return sum(r.cycles for r in self.results)
+
+    def records(self, by: Optional[float] = None) -> List[dict]:
+        """One record per profile (and period of ``by`` seconds)."""
+        return [record for result in self.results for record in result.records(by=by)]
+
+
+def _finite(name: str, value: Optional[float], low: float, high: float) -> None:
+    if value is not None and not (math.isfinite(value) and low <= value <= high):
+        raise TribesError(f"{name} {value:g}: give a number from {low:g} to {high:g}")
+
+
+def weights_for(spec: Optional[str], names: Sequence[str]) -> Optional[List[float]]:
+    """Profile weights in profile order from a ``NAME=WEIGHT,…`` mix (``None``: equal shares)."""
+    if not spec:
+        return None
+    weights = dict.fromkeys(names, 0.0)
+    for item in spec.split(","):
+        name, eq, value = item.partition("=")
+        name = name.strip()
+        if name not in weights or not eq:
+            raise TribesError(f"--mix {spec!r}: {item!r} is not NAME=WEIGHT with a NAME among "
+                              f"{', '.join(names)}")
+        try:
+            weights[name] = float(value)
+        except ValueError:
+            raise TribesError(f"--mix {spec!r}: {value!r} is not a number") from None
+        if not (math.isfinite(weights[name]) and weights[name] >= 0):
+            raise TribesError(f"--mix {spec!r}: {value!r} is not a weight (a finite number >= 0)")
+    return [weights[n] for n in names]
+
+
+def _trace_stream(path, names, rule, horizon):
+    trace = tr.read_swf(path)
+    which = tr.assign_profiles(trace, names, rule)
+    jobs = Jobs(trace.submit, trace.runtime, which)
+    late = int((trace.submit >= horizon).sum())
+    notes = [f"{trace.skipped} without a run time"] if trace.skipped else []
+    notes += [f"{late} submitted after the last day"] if late else []
+    return jobs, {"kind": "trace", "path": str(path), "jobs": len(trace), "left_out": notes}
+
+
+def _synthetic_stream(first, profiles, horizon, *, count, rate, load, median, sigma, mix, seed,
+                      streams):
+    given = median is not None  # 0 is a value (and an error), not a default
+    median = median if given else DEFAULT_RUNTIME_MEDIAN
+    sigma = DEFAULT_RUNTIME_SIGMA if sigma is None else sigma
+    if not (math.isfinite(median) and median > 0) or not (math.isfinite(sigma) and sigma >= 0):
+        raise TribesError("--runtime-median must be positive and --runtime-sigma not negative")
+    _, cpus, _, _ = capacity(first)
+    per_job = sum(p.cpus for p in profiles) / len(profiles)
+    if count is None and rate is None:
+        load = DEFAULT_LOAD if load is None else load
+        if not (math.isfinite(load) and 0 < load <= 10):
+            raise TribesError(f"--load {load:g}: give a share of the cores, such as 0.7")
+        count = jobs_for_load(cpus.sum(), horizon, load=load, runtime_median=median,
+                              runtime_sigma=sigma, cpus_per_job=per_job)
+        if count > MAX_DEFAULT_JOBS and not given:
+            # A big pool gets longer jobs rather than millions of them.
+            median *= count / MAX_DEFAULT_JOBS
+            count = MAX_DEFAULT_JOBS
+    if (count is not None and count < 0) or (rate is not None and rate < 0):
+        raise TribesError("--jobs and --rate must not be negative")
+    _finite("--rate", rate, 0, 1e7)
+    names = [p.name for p in profiles]
+    jobs = synthetic_jobs(streams, horizon=horizon, jobs=count, rate_per_hour=rate,
+                          runtime_median=median, runtime_sigma=sigma,
+                          weights=weights_for(mix, names) if streams > 1 else None, seed=seed)
+    offered = (jobs.runtime.sum() * per_job / (cpus.sum() * horizon)) if cpus.sum() else 0
+    return jobs, {"kind": "synthetic", "jobs": len(jobs), "runtime_median": float(median),
+                  "runtime_sigma": float(sigma), "offered_load": float(offered),
+                  "cores": float(cpus.sum())}
+
+
+def replay_store(store_folder, *, profiles: Optional[Sequence[str]] = None,
+                 requirements: Sequence[str] = (), template="plain",
+                 reference: Optional[str] = None, jobs: Optional[int] = None,
+                 rate: Optional[float] = None, load: Optional[float] = None,
+                 runtime_median: Optional[float] = None, runtime_sigma: Optional[float] = None,
+                 mix: Optional[str] = None, trace=None,
+                 profile_map: Optional[str] = None, cycle: float = 60.0,
+                 seed: int = 0, alone: bool = False) -> ReplayRun:
+    """Replay a job stream over the snapshots of ``store_folder``, one profile per way of
+    writing Requirements (the ladder by default).
+
+    The profiles share the stream (each job drawn to one of them), or with ``alone`` each
+    profile gets the whole stream to itself, as if every user wrote their Requirements
+    that way (a synthetic stream only).
+    """
+    paths = store_files(store_folder)
+    if not (math.isfinite(cycle) and 0 < cycle <= 86400):
+        raise TribesError(f"--cycle {cycle:g}: give seconds from 0 (excluded) to 86400")
+    first = store.load(paths[0])
+    notes: List[str] = []
+    chosen, _ = choose_profiles(first, profiles=profiles, requirements=requirements,
+                                template=template, reference=reference, notes=notes)
+    job_profiles = [JobProfile.from_job(p.name, p.job) for p in chosen]
+    names = [p.name for p in job_profiles]
+    times = [snapshot_time(p) for p in paths]
+    spacing = times[-1] - times[-2] if len(times) > 1 else 86400
+    horizon = times[-1] - times[0] + (spacing or 86400)
+    if trace and alone:
+        raise TribesError("--alone replays a synthetic stream; a trace assigns its own profiles")
+    if trace:
+        stream_jobs, stream = _trace_stream(trace, names, profile_map, horizon)
+    else:
+        stream_jobs, stream = _synthetic_stream(
+            first, job_profiles, horizon, count=jobs, rate=rate, load=load,
+            median=runtime_median, sigma=runtime_sigma, mix=mix, seed=seed,
+            streams=1 if alone else len(job_profiles))
+    del first
+    began = time.perf_counter()
+    groups = [[p] for p in job_profiles] if alone else [job_profiles]
+    results = [replay(paths, group, stream_jobs, cycle=cycle, horizon=horizon, seed=seed)
+               for group in groups]
+    elapsed = time.perf_counter() - began
+    return ReplayRun(results, str(store_folder), paths, times, stream, cycle, elapsed, notes)

@@ -1,0 +1,164 @@
+"""Reading a scenario file (TOML) into a ``Scenario``, every key validated.
+
+>>> text = "[scenario]\\nstart = 2010-04-05\\ndays = 3\\n[pool]\\nbuiltin = 'pool_2010'\\n"
+>>> parse_scenario(text).days
+3
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import sys
+from pathlib import Path
+from typing import Optional, Union
+
+from simulator.analyses.scenario.checker import Checker
+from simulator.analyses.scenario.spec import DAY, Event, Scenario, ScenarioError, Wave
+
+if sys.version_info >= (3, 11):  # noqa: UP036  (setup.cfg still allows Python 3.9)
+    import tomllib
+else:  # pragma: no cover - exercised on Python < 3.11 only
+    import tomli as tomllib
+
+
+def load_scenario(path: Union[str, Path], *, days: Optional[int] = None) -> Scenario:
+    """Read and fully validate a scenario file; raise ScenarioError naming the bad key.
+
+    ``days`` keeps only the first days of it (fewer is faster)."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ScenarioError(f"{path}: cannot read ({exc.strerror})") from exc
+    scenario = parse_scenario(text, str(path))
+    if days is not None:
+        if not days >= 1:
+            raise ScenarioError(f"{path}: days {days}: give at least 1")
+        scenario = dataclasses.replace(scenario, days=min(days, scenario.days))
+    return scenario
+
+
+def parse_scenario(text: str, path: str = "<scenario>") -> Scenario:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(f"{path}: not valid TOML: {exc}") from exc
+    check = Checker(path, text)
+    check.table(data, ())
+
+    head = check.table(data.get("scenario", {}), ("scenario",))
+    for key in ("start", "days"):
+        if key not in head:
+            check.fail(("scenario",), f"missing key {key!r}")
+    start = check.date(head["start"], ("scenario", "start"))
+    days = check.number(head["days"], ("scenario", "days"), integer=True, minimum=1, maximum=3660)
+    seed = check.number(head.get("seed", 0), ("scenario", "seed"), integer=True, minimum=0)
+    name = head.get("name", Path(path).stem)
+    if not isinstance(name, str):
+        check.fail(("scenario", "name"), "must be a string")
+    description = head.get("description", "")
+
+    pool = check.table(data.get("pool", {}), ("pool",))
+    builtin, snapshot = pool.get("builtin"), pool.get("snapshot")
+    if (builtin is None) == (snapshot is None):
+        check.fail(("pool",), "give exactly one of 'builtin' (a pool name) or 'snapshot' (a path)")
+    for key, value in (("builtin", builtin), ("snapshot", snapshot)):
+        if value is not None and not isinstance(value, str):
+            check.fail(("pool", key), "must be a string")
+    if snapshot is not None and not os.path.isabs(snapshot):
+        snapshot = str(Path(path).parent / snapshot)
+    slots = pool.get("slots")
+    if slots is not None:
+        check.number(slots, ("pool", "slots"), integer=True, minimum=1)
+
+    waves = []
+    raw_waves = data.get("wave", [])
+    if not isinstance(raw_waves, list):
+        check.fail(("wave",), "write each wave as a [[wave]] table")
+    for i, raw in enumerate(raw_waves, 1):
+        where = ("wave", i)
+        raw = check.table(raw, where)
+        for key in ("from", "to"):
+            if key not in raw:
+                check.fail(where, f"missing key {key!r}")
+        target = check.tribe(raw["to"], (*where, "to"), selector=False)
+        if not target.values:
+            check.fail((*where, "to"), "sets no attribute")
+        wave_start = check.date(raw.get("start", head["start"]), (*where, "start"))
+        points = []
+        last_time, last_fraction = wave_start, 0.0
+        adoption = raw.get("adoption", [])
+        if not isinstance(adoption, list):
+            check.fail((*where, "adoption"), "must be a list of [date, fraction] pairs")
+        for j, point in enumerate(adoption, 1):
+            if not (isinstance(point, list) and len(point) == 2):
+                check.fail((*where, "adoption"), f"point {j} must be a [date, fraction] pair")
+            when = check.date(point[0], (*where, "adoption"))
+            fraction = check.number(point[1], (*where, "adoption"), minimum=0.0, maximum=1.0)
+            if when <= last_time:
+                check.fail((*where, "adoption"), f"point {j}: dates must come after the wave's "
+                           "start and after each other")
+            if fraction <= last_fraction:
+                check.fail((*where, "adoption"), f"point {j}: fractions must grow above 0 "
+                           f"({fraction} after {last_fraction})")
+            points.append((when, float(fraction)))
+            last_time, last_fraction = when, fraction
+        lag = check.number(raw.get("lag_days", 0.0), (*where, "lag_days"), minimum=0.0)
+        waves.append(Wave(
+            name=str(raw.get("name", f"wave {i}")),
+            selector=check.tribe(raw["from"], (*where, "from"), selector=True),
+            target=target,
+            start=wave_start,
+            points=points,
+            lag_days=float(lag),
+        ))
+
+    churn = check.table(data.get("churn", {}), ("churn",))
+    join_rate = check.number(churn.get("join_per_day", 0.0), ("churn", "join_per_day"), minimum=0)
+    leave_rate = check.number(churn.get("leave_per_day", 0.0), ("churn", "leave_per_day"),
+                              minimum=0)
+
+    events = []
+    raw_events = data.get("event", [])
+    if not isinstance(raw_events, list):
+        check.fail(("event",), "write each event as an [[event]] table")
+    for i, raw in enumerate(raw_events, 1):
+        where = ("event", i)
+        raw = check.table(raw, where)
+        if "date" not in raw:
+            check.fail(where, "missing key 'date'")
+        join = check.number(raw.get("join", 0), (*where, "join"), integer=True, minimum=0)
+        leave = check.number(raw.get("leave", 0), (*where, "leave"), integer=True, minimum=0)
+        if not join and not leave:
+            check.fail(where, "an event must 'join' or 'leave' some machines")
+        events.append(Event(
+            time=check.date(raw["date"], (*where, "date")),
+            join=join,
+            leave=leave,
+            selector=check.tribe(raw.get("like"), (*where, "like"), selector=True),
+            target=check.tribe(raw.get("set"), (*where, "set"), selector=False),
+            where=check.tribe(raw.get("where"), (*where, "where"), selector=True),
+        ))
+        if events[-1].time >= start + days * DAY:
+            check.fail((*where, "date"), "comes after the scenario's last day")
+
+    return Scenario(
+        name=name,
+        path=path,
+        start=start,
+        days=days,
+        seed=seed,
+        pool=builtin,
+        snapshot=snapshot,
+        slots=slots,
+        waves=waves,
+        events=events,
+        join_per_day=float(join_rate),
+        leave_per_day=float(leave_rate),
+        join_like=check.tribe(churn.get("join_like"), ("churn", "join_like"), selector=True),
+        join_set=check.tribe(churn.get("join_set"), ("churn", "join_set"), selector=False),
+        leave_where=check.tribe(churn.get("leave_where"), ("churn", "leave_where"), selector=True),
+        description=str(description),
+        lines=check.lines,
+    )

@@ -1,0 +1,167 @@
+"""``simulate``: the match rates of ways of writing Requirements on a pool, as one call.
+
+The library call behind ``tribes simulate``: it opens the pool, builds the profiles (the
+ladder relative to the first snapshot, ``--requirements`` texts, job ad files) and runs
+them on every snapshot, a store one snapshot at a time.
+
+>>> result = simulate("pool_2010", profiles=["opsys", "kernel"])
+>>> [(r["profile"], r["matching_slots"]) for r in result.records()]
+[('opsys', 859), ('kernel', 342)]
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Dict, List, Optional, Sequence
+
+import pandas as pd
+
+from simulator import jobs
+from simulator.analyses import rates_dask
+from simulator.analyses.rates import simulate as simulate_snapshots
+from simulator.analyses.rates import snapshot_label
+from simulator.io import sources, store
+from simulator.model import clock
+from simulator.model.condor import ExprTree
+from simulator.model.errors import TribesError
+from simulator.model.snapshot import Snapshot
+from simulator.model.tribes import slot_name, tribe, tribes
+from simulator.pools import DEFAULT_POOL
+
+
+@dataclasses.dataclass
+class PoolHeader:
+    """What a table says of one snapshot: where it came from, when, and what was left out."""
+
+    source: str
+    label: str
+    time_source: str
+    skipped: Dict[str, int]
+
+    @classmethod
+    def of(cls, snapshot: Snapshot) -> PoolHeader:
+        return cls(snapshot.source, snapshot_label(snapshot), snapshot.time_source,
+                   dict(snapshot.skipped or {}))
+
+
+@dataclasses.dataclass
+class Reference:
+    """The ladder's reference slot: its name, its tribe's parts and how many slots share it."""
+
+    name: str
+    tribe: List[str]
+    size: int
+
+    @classmethod
+    def of(cls, snapshot: Snapshot, i: int) -> Reference:
+        own = tribe(snapshot, i)
+        size = sum(1 for t in tribes(snapshot) if t == own)
+        parts = [str(ExprTree(text).eval()) for text in own if text]
+        return cls(slot_name(snapshot, i), parts, size)
+
+
+@dataclasses.dataclass
+class SimulationResult:
+    """One record per (snapshot, profile) in ``frame``; the headers and notes around them."""
+
+    frame: pd.DataFrame
+    pools: List[PoolHeader]
+    reference: Optional[Reference]
+    warnings: List[str]
+
+    def records(self) -> List[dict]:
+        return self.frame.to_dict(orient="records")
+
+
+def choose_profiles(first: Snapshot, *, profiles: Optional[Sequence[str]] = None,
+                    requirements: Sequence[str] = (), job_files: Sequence = (),
+                    template="plain", reference: Optional[str] = None,
+                    notes: Optional[List[str]] = None):
+    """The profiles a run asks for, and the reference slot's index when the ladder runs.
+
+    The ladder runs when ``profiles`` names steps, or when nothing else names a profile.
+    """
+    notes = notes if notes is not None else []
+    template_ad = jobs.load_template(template)
+    chosen: List[jobs.Profile] = []
+    index = None
+    user = bool(requirements or job_files)
+    if profiles or not user:
+        # "opsys,kernel," and "opsys,opsys" mean what they say: no empty name, none twice.
+        names = list(dict.fromkeys(n.strip() for n in (profiles or ()) if n.strip()))
+        from simulator.model.tribes import reference_slot
+
+        index = reference_slot(first, reference)
+        chosen += jobs.ladder(first, template_ad, reference=reference,
+                              names=names or jobs.LADDER, notes=notes)
+    elif reference:
+        notes.append("--reference is for the ladder; add --profiles to run ladder steps")
+    chosen += jobs.from_requirements(list(requirements), template_ad)
+    chosen += jobs.from_job_files(list(job_files))
+    if not chosen:
+        raise TribesError("no profile to run")
+    names = [p.name for p in chosen]
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise TribesError(f"two profiles are named {', '.join(twice)}: give each its own NAME=")
+    return chosen, index
+
+
+def store_files(folder) -> List[Path]:
+    """The snapshot files of a store folder, oldest first (an error when there are none)."""
+    path = Path(folder)
+    if not path.is_dir():
+        what = "a file, not a store folder" if path.exists() else "no such folder"
+        raise TribesError(f"{folder}: {what}")
+    files = store.list_store(path)
+    if not files:
+        raise TribesError(f"{folder}: a folder, but no snapshot-*.parquet files in it")
+    return files
+
+
+def simulate(pool=DEFAULT_POOL, *, profiles: Optional[Sequence[str]] = None,
+             requirements: Sequence[str] = (), job_files: Sequence = (),
+             template="plain", reference: Optional[str] = None, time: clock.TimeSpec = None,
+             store_folder=None, dask: Optional[str] = None,
+             progress: bool = False) -> SimulationResult:
+    """Match rates of each profile on every snapshot of ``pool``: any spec ``tribes`` reads,
+    or Snapshot objects (one or a list).
+
+    A store folder is run one snapshot at a time (memory bounded by one snapshot), here or,
+    with ``dask`` (``""`` for a LocalCluster, else a scheduler address), on a Dask cluster.
+    ``store_folder`` names a store in place of ``pool`` (and must be one).
+    """
+    clock.parse_time(time)  # a bad time is an error even where the ads carry their own
+    choice = dict(profiles=profiles, requirements=requirements, job_files=job_files,
+                  template=template, reference=reference)
+    given = [pool] if isinstance(pool, Snapshot) else pool
+    if isinstance(given, (list, tuple)) and all(isinstance(s, Snapshot) for s in given):
+        return _simulate_snapshots(list(given), **choice)
+    spec = str(store_folder or (DEFAULT_POOL if pool is None else pool))
+    wants_store = store_folder is not None or dask is not None or Path(spec).is_dir()
+    if not wants_store:
+        return _simulate_snapshots(sources.open_snapshots(spec, time=time), **choice)
+    paths = store_files(spec)
+    first = store.load(paths[0])
+
+    def run(chosen):
+        if dask is None:
+            return rates_dask.simulate_store(paths, chosen, progress=progress)
+        with rates_dask.connect(dask or None) as client:
+            return rates_dask.simulate_store(paths, chosen, client=client, progress=progress)
+
+    headers = [first] + [rates_dask.header(p) for p in paths[1:]]
+    return _simulate_snapshots(headers, run=run, **choice)
+
+
+def _simulate_snapshots(snapshots: List[Snapshot], run=None, **choice) -> SimulationResult:
+    """The profiles chosen on the first snapshot, run on all (by ``run(profiles)`` if given)."""
+    if not snapshots:
+        raise TribesError("no snapshot to simulate")
+    notes: List[str] = []
+    chosen, index = choose_profiles(snapshots[0], notes=notes, **choice)
+    ref = Reference.of(snapshots[0], index) if index is not None else None
+    frame = run(chosen) if run else simulate_snapshots(snapshots, chosen)
+    warnings = notes + list(frame.attrs.get("warnings", []))
+    return SimulationResult(frame, [PoolHeader.of(s) for s in snapshots], ref, warnings)

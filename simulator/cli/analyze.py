@@ -1,0 +1,57 @@
+"""Show which clause of a job's Requirements costs the matches, as condor_q -better-analyze does.
+
+The Requirements is split into its conditions (through parentheses, && and
+||); each step counts the slots it accepts, alone and in the running
+conjunction ([2] is [0] && [1]). Steps that change nothing are hidden, as
+HTCondor hides them. The summary splits the pool into slots the job rejects,
+slots that reject the job (their own START), and slots that match. Over a
+store of snapshots, every step gets one column per capture time.
+
+examples:
+  tribes analyze --requirements 'versionGE(glibc_base_version, "2.5") && Memory >= 2048'
+  tribes analyze --job job.ad --pool pool_sample.ads.gz
+  tribes analyze --requirements 'TARGET.Memory >= 4096' --pool store/ --format json
+"""
+
+from __future__ import annotations
+
+import json
+
+from simulator.cli.options import add_command, add_pool_option, add_template_option
+
+# Past this many snapshots a column each is unreadable: one line per (time, step).
+MAX_COLUMNS = 8
+
+
+def register(subparsers):
+    parser = add_command(subparsers, __name__, run)
+    which = parser.add_mutually_exclusive_group(required=True)
+    which.add_argument("--requirements", metavar="EXPR", help="a Requirements expression")
+    which.add_argument(
+        "--job", metavar="FILE", help="a job ad file (condor_q -l, -json or [ ... ])"
+    )
+    add_pool_option(parser)
+    add_template_option(parser, "job ad that --requirements goes into")
+    parser.add_argument("--format", choices=("table", "json"), default="table")
+
+
+def run(args) -> int:
+    from simulator.analyses.clauses import analyze_pool
+    from simulator.render.clauses import report, step_rows, time_table
+
+    run_ = analyze_pool(args.pool, requirements=args.requirements, job_file=args.job,
+                        template=args.template)
+    if args.format == "json":
+        print(json.dumps(run_.records(), indent=2))
+        return 0
+    blocks = []
+    for job, per_job in zip(run_.jobs, run_.results, strict=True):
+        if len(per_job) == 1:
+            blocks.append(report(per_job[0], job))
+        elif len(per_job) <= MAX_COLUMNS:
+            blocks.append(f"Job {per_job[0].job_name}: {per_job[0].requirements}\n\n"
+                          + time_table(per_job))
+        else:
+            blocks.append(step_rows(per_job))
+    print("\n\n".join(blocks))
+    return 0

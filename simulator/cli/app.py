@@ -1,0 +1,63 @@
+"""The ``tribes`` command: a thin skin over the simulator library.
+
+Each subcommand lives in its own module of ``simulator/cli/`` and
+defines ``register(subparsers)``; the module docstring is the command's help.
+Library errors (``TribesError``) become one line on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from typing import List, Optional
+
+from simulator.model.errors import TribesError
+
+# Order here is the order in ``tribes --help``.
+COMMANDS = [
+    "simulate",
+    "report",
+    "snapshot",
+    "scenario",
+    "replay",
+    "analyze",
+    "requirements",
+    "cron_config",
+]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tribes",
+        description="Measure how job requirements match the real mix of an HTCondor pool.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name in COMMANDS:
+        importlib.import_module(f"simulator.cli.{name}").register(sub)
+    return parser
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except TribesError as exc:
+        print(f"tribes: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("tribes: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+    except OSError as exc:
+        # A path the user gave that cannot be read or written (a file where a
+        # folder is wanted, no permission): one line, never a traceback.
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"tribes: error: {where}{exc.strerror or exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

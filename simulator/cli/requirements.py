@@ -1,0 +1,59 @@
+"""Write the loosest Requirements that is safe for a program, from what the program really needs.
+
+Reads ELF executables and shared libraries (highest GLIBC_ symbol version,
+minimum kernel from the ABI tag, architecture, static or not, and the
+libraries they load outside the C runtime), Java class files and JARs
+(highest class-file version -> JavaSpecificationVersion) and scripts (the #!
+interpreter, noted only). Prints the expression and the facts behind it. With
+--pool, compares its match rate with the ladder's profiles (the exact release
+among them) and counts the slots each profile accepts that cannot run the
+program.
+
+examples:
+  tribes requirements ./a.out
+  tribes requirements ./a.out lib/libfoo.so analysis.jar --pool pool_2010
+  tribes requirements Hello.class --pool store/ --format json
+"""
+
+from __future__ import annotations
+
+import json
+
+from simulator.cli.options import add_command, add_pool_option, add_template_option
+
+
+def register(subparsers):
+    parser = add_command(subparsers, __name__, run)
+    parser.add_argument("programs", nargs="+", metavar="PROGRAM",
+                        help="executables, shared libraries, .class files, JARs or scripts")
+    add_pool_option(parser, None, "also show match rates on this pool: ")
+    add_template_option(parser, "job ad the requirements go into when matching")
+    parser.add_argument(
+        "--reference", default=None, metavar="NAME",
+        help="the slot the ladder's profiles copy (default: the pool's most common tribe)",
+    )  # fmt: skip
+    parser.add_argument("--format", choices=("table", "json"), default="table")
+
+
+def run(args) -> int:
+    from simulator.analyses.needs.verdict import needs
+    from simulator.render.needs import table, time_table
+
+    verdict = needs(args.programs, pool=args.pool, template=args.template,
+                    reference=args.reference)
+    if args.format == "json":
+        print(json.dumps(verdict.as_record(), indent=2))
+        return 0
+    print("Loosest safe requirements:")
+    print(f"    {verdict.requirements}")
+    print()
+    print("What the programs need:")
+    for fact in verdict.facts:
+        print(f"    {fact}")
+    if verdict.rates:
+        several = len({(r.time, r.source) for r in verdict.rates}) > 1
+        print()
+        print(time_table(verdict.rates) if several else table(verdict.rates))
+        for note in verdict.notes:
+            print(f"note: {note}")
+    return 0

@@ -1,0 +1,84 @@
+"""``condor_status -json`` output: a list of objects, one per ad.
+
+Expressions are strings of the form ``"\\/Expr(...)\\/"``. Python's JSON decoder
+finds each object (and the line of any syntax error); the object's own text is
+then handed to HTCondor's JSON ClassAd parser, which decodes the ``Expr``
+strings exactly as HTCondor wrote them.
+
+>>> snap = parse_text('[{"MyType": "Machine", "Start": "\\\\/Expr(Cpus > 1)\\\\/"}]', path="x")
+>>> snap.ads.loc[0, "start"]
+'Cpus > 1'
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Iterator, Tuple
+
+from simulator.io.readers.build import SlotTable
+from simulator.io.readers.text import PathLike, line_of, read_text
+from simulator.model import clock
+from simulator.model.condor import classad2 as _classad2
+from simulator.model.condor import parse_one
+from simulator.model.errors import AdParseError
+from simulator.model.snapshot import Snapshot
+
+_DECODER = json.JSONDecoder()
+
+
+def read(path: PathLike, *, time: clock.TimeSpec = None) -> Snapshot:
+    return parse_text(read_text(path), path=path, time=time)
+
+
+def parse_text(text: str, *, path: PathLike, time: clock.TimeSpec = None) -> Snapshot:
+    table = SlotTable()
+    for number, start, end, obj in _objects(text, path):
+        if not isinstance(obj, dict):
+            raise AdParseError(path, number, line_of(text, start), "expected a JSON object")
+        ad = parse_one(text[start:end], _classad2.ParserType.JSON)
+        have = {k.lower() for k in ad}
+        for key in obj:
+            if key.lower() not in have and obj[key] is not None:
+                line = line_of(text, text.find(json.dumps(key), start, end))
+                raise AdParseError(path, number, line, f"attribute {key!r} cannot be read")
+        table.add_classad(ad)
+    return table.snapshot(source=str(path), time=time, path=path)
+
+
+def _objects(text: str, path) -> Iterator[Tuple[int, int, int, object]]:
+    """(ad number, start, end, decoded) of each object in a list (or a lone object)."""
+    pos = _skip(text, 0)
+    in_list = text.startswith("[", pos)
+    if in_list:
+        pos = _skip(text, pos + 1)
+    number = 0
+    while pos < len(text):
+        if in_list and text.startswith("]", pos):
+            pos = _skip(text, pos + 1)
+            if pos < len(text):
+                line = line_of(text, pos)
+                raise AdParseError(path, number, line, "text after the end of the list")
+            return
+        number += 1
+        try:
+            obj, end = _DECODER.raw_decode(text, pos)
+        except json.JSONDecodeError as exc:
+            raise AdParseError(path, number, exc.lineno, f"broken JSON ({exc.msg})") from None
+        yield number, pos, end, obj
+        pos = _skip(text, end)
+        if in_list:
+            if text.startswith(",", pos):
+                pos = _skip(text, pos + 1)
+            elif not text.startswith("]", pos):
+                raise AdParseError(path, number, line_of(text, pos), "expected ',' or ']'")
+    if in_list:  # after a ',' the next ad is the one missing
+        after_comma = number and text.rstrip().endswith(",")
+        raise AdParseError(
+            path, number + bool(after_comma), line_of(text, len(text)), "the list is not closed"
+        )
+
+
+def _skip(text: str, pos: int) -> int:
+    while pos < len(text) and text[pos] in " \t\r\n":
+        pos += 1
+    return pos

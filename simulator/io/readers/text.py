@@ -1,0 +1,49 @@
+"""Reading an ads file as text: gzip is undone transparently, bytes must be UTF-8."""
+
+from __future__ import annotations
+
+import gzip
+import os
+import zlib
+from pathlib import Path
+from typing import Union
+
+from simulator.model.errors import AdParseError, TribesError
+
+PathLike = Union[str, os.PathLike]
+
+GZIP_MAGIC = b"\x1f\x8b"
+
+
+def read_bytes(path: PathLike) -> bytes:
+    """The file's bytes, gunzipped when it is gzip (whatever its name)."""
+    try:
+        data = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise TribesError(f"{path}: no such file") from None
+    except OSError as exc:
+        raise TribesError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    if data[:2] == GZIP_MAGIC:
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError, zlib.error) as exc:
+            raise AdParseError(path, 1, 1, f"broken gzip data ({exc})") from None
+    return data
+
+
+def read_text(path: PathLike) -> str:
+    """The file as text; CRLF line ends become LF."""
+    data = read_bytes(path)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise AdParseError(path, "?", line, "not UTF-8 text") from None
+    if "\r" in text:
+        text = text.replace("\r\n", "\n")
+    return text
+
+
+def line_of(text: str, offset: int) -> int:
+    """1-based line number of a character offset."""
+    return text.count("\n", 0, offset) + 1

@@ -1,0 +1,71 @@
+"""``condor_status -xml`` output.
+
+Python's XML parser checks the document first (so a broken file is reported
+with its line), then each ``<c>`` element is handed to HTCondor's XML ClassAd
+parser, which alone decides what each ``<a>`` means.
+
+>>> snap = parse_text('<classads><c><a n="MyType"><s>Machine</s></a>'
+...                   '<a n="Cpus"><i>8</i></a></c></classads>', path="x")
+>>> snap.ads.loc[0, "cpus"]
+'8'
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ElementTree
+from typing import Iterator, Tuple
+
+from simulator.io.readers.build import SlotTable
+from simulator.io.readers.text import PathLike, line_of, read_text
+from simulator.model import clock
+from simulator.model.condor import classad2 as _classad2
+from simulator.model.condor import parse_one
+from simulator.model.errors import AdParseError
+from simulator.model.snapshot import Snapshot
+
+_AD = re.compile(r"<c\s*>.*?</c\s*>", re.S)
+_ATTR = re.compile(r'<a\s+n\s*=\s*"([^"]*)"')
+
+
+def read(path: PathLike, *, time: clock.TimeSpec = None) -> Snapshot:
+    return parse_text(read_text(path), path=path, time=time)
+
+
+def parse_text(text: str, *, path: PathLike, time: clock.TimeSpec = None) -> Snapshot:
+    _check_well_formed(text, path)
+    table = SlotTable()
+    for number, start, body in _ads(text):
+        ad = parse_one(body, _classad2.ParserType.XML)
+        have = {k.lower() for k in ad}
+        for m in _ATTR.finditer(body):
+            if m.group(1).lower() not in have:
+                line = line_of(text, start + m.start())
+                raise AdParseError(path, number, line, f"attribute {m.group(1)!r} cannot be read")
+        table.add_classad(ad)
+    return table.snapshot(source=str(path), time=time, path=path)
+
+
+def _ads(text: str) -> Iterator[Tuple[int, int, str]]:
+    for number, m in enumerate(_AD.finditer(text), 1):
+        yield number, m.start(), m.group(0)
+
+
+def _check_well_formed(text: str, path) -> None:
+    try:
+        ElementTree.fromstring(text.encode("utf-8"))
+    except ElementTree.ParseError as exc:
+        line, column = exc.position
+        offset = _offset(text, line, column)
+        number = len(re.findall(r"<c\s*>", text[:offset])) or 1
+        raise AdParseError(path, number, line, f"broken XML ({exc})") from None
+
+
+def _offset(text: str, line: int, column: int) -> int:
+    pos = 0
+    for _ in range(line - 1):
+        nxt = text.find("\n", pos)
+        if nxt < 0:
+            return len(text)
+        pos = nxt + 1
+    return pos + column

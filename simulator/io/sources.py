@@ -1,0 +1,97 @@
+"""Where snapshots come from: one spec string, many kinds of source.
+
+``open_snapshots(spec)`` takes a built-in pool name (``pool_2010``, the
+default, or ``modern``; with parameters as ``modern:slots=N,seed=S``), a store
+folder (all its snapshots, oldest first), a ``.parquet`` snapshot, an ads
+file in any supported format (sniffed), or ``collector:HOST`` (a live pool).
+
+>>> [len(s) for s in open_snapshots("pool_2010")]  # doctest: +SKIP
+[861]
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterator, List, Optional
+
+from simulator.io.readers import build
+from simulator.model import clock
+from simulator.model.errors import SnapshotError, TribesError
+from simulator.model.snapshot import Snapshot
+from simulator.pools import DEFAULT_POOL
+
+BUILTIN_POOLS = ("pool_2010", "modern")
+COLLECTOR_PREFIX = "collector:"  # collector:cm.example.org[:9618], a live pool
+
+
+def open_snapshots(
+    spec: Optional[str] = None,
+    *,
+    time: clock.TimeSpec = None,
+    pool_seed: Optional[int] = None,
+    pool_slots: Optional[int] = None,
+) -> List[Snapshot]:
+    """The snapshots ``spec`` names, oldest first, all in memory (see ``iter_snapshots``)."""
+    return list(iter_snapshots(spec, time=time, pool_seed=pool_seed, pool_slots=pool_slots))
+
+
+def iter_snapshots(
+    spec: Optional[str] = None,
+    *,
+    time: clock.TimeSpec = None,
+    pool_seed: Optional[int] = None,
+    pool_slots: Optional[int] = None,
+) -> Iterator[Snapshot]:
+    """The snapshots ``spec`` names, oldest first, one at a time: a store folder is read
+    snapshot by snapshot, so memory holds one of them (the spec is checked before the first).
+
+    ``pool_seed`` and ``pool_slots`` override a generated pool's own (a seed also applies to
+    nothing else; a size to a generated pool only)."""
+    spec = DEFAULT_POOL if spec is None or spec == "" else str(spec)
+    if spec.startswith(COLLECTOR_PREFIX):
+        return iter([open_collector(spec[len(COLLECTOR_PREFIX):], time=time)])
+    if spec.partition(":")[0] in BUILTIN_POOLS:
+        from simulator import pools  # lazily: generating is not needed to read files
+
+        # A name, or a spec with parameters: modern:slots=100000,seed=7.
+        name, params = pools.parse_spec(spec)
+        overrides = (("seed", pool_seed), ("slots", pool_slots))
+        params.update({k: v for k, v in overrides if v is not None})
+        return iter([pools.generate(name, **params)])
+    if pool_slots is not None:
+        raise TribesError(f"--slots applies only to a generated pool, not {spec}")
+    path = Path(spec)
+    if path.is_dir():
+        from simulator.io import store
+
+        files = store.list_store(path)
+        if not files:
+            raise SnapshotError(f"{spec}: a folder, but no snapshot-*.parquet files in it")
+        return (store.load(f) for f in files)
+    if path.is_file():
+        return iter([open_file(path, time=time)])
+    raise TribesError(
+        f"{spec}: not a built-in pool ({', '.join(BUILTIN_POOLS)}), a store folder or a file"
+    )
+
+
+def open_file(path, *, time: clock.TimeSpec = None) -> Snapshot:
+    """One ads file (any format) or Parquet snapshot; an error if it holds no slot ads."""
+    from simulator.io import store
+    from simulator.io.readers import read_file
+
+    snap = store.load(path) if store.is_snapshot_file(path) else read_file(path, time=time)
+    if not len(snap):
+        others = build.describe_skipped(snap.skipped)
+        raise SnapshotError(f"{path}: no slot ads (MyType \"Machine\") in it; other ads: {others}")
+    return snap
+
+
+def open_collector(host: str, *, time: clock.TimeSpec = None) -> Snapshot:
+    """The slot ads of a live pool (see ``simulator.io.collector``)."""
+    from simulator.io import collector
+
+    snap = collector.read(host, time=time)
+    if not len(snap):
+        raise SnapshotError(f"collector {host}: no slot ads")
+    return snap

@@ -1,0 +1,143 @@
+"""The requirement ladder: from the loosest way of asking for "Linux" to the tightest.
+
+Each step is relative to a reference machine (the user's desktop; by default
+the pool's most common tribe, see ``simulator.model.tribes``):
+
+========  ====================================================================
+opsys     ``TARGET.OpSys == "LINUX"``
+major     same major release as the reference (``OpSysMajorVer``)
+release   exact ``redhat_version`` where the reference has one, else ``OpSysAndVer``
+kernel    exact ``kernel_version`` (else HTCondor's own ``UtsnameRelease``, the same ``uname -r``)
+glibc     ``versionGE(TARGET.glibc_base_version, "2.5")``: glibc at least the reference's
+java      ``versionGE(TARGET.JavaSpecificationVersion, "1.6")``: Java at least the reference's
+vm        ``TARGET.HasHardwareVirt && TARGET.HasKVM``: the job brings its own OS
+========  ====================================================================
+
+>>> from simulator import pools
+>>> from simulator.jobs.job_ads import load_template
+>>> [p.requirements for p in ladder(pools.generate("pool_2010"), load_template("plain"),
+...                                 names=["opsys", "kernel"])]
+['TARGET.OpSys == "LINUX"', 'TARGET.kernel_version == "2.6.18-164.9.1.el5"']
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Callable, Dict, Iterable, List, Optional
+
+from simulator.jobs.job_ads import with_requirements
+from simulator.jobs.profile import Profile
+from simulator.model.condor import ClassAd, quote
+from simulator.model.errors import ProfileError
+from simulator.model.snapshot import Snapshot
+from simulator.model.tribes import reference_slot, slot_name, slot_value
+
+LADDER = ("opsys", "major", "release", "kernel", "glibc", "java", "vm")
+
+
+def _literal(value) -> str:
+    return quote(value) if isinstance(value, str) else str(value).lower() \
+        if isinstance(value, bool) else str(value)
+
+
+def _opsys(get) -> Optional[str]:
+    opsys = get("OpSys") or "LINUX"
+    return f"TARGET.OpSys == {_literal(opsys)}"
+
+
+def _major(get) -> Optional[str]:
+    major = get("OpSysMajorVer")
+    if major is not None:
+        return f"{_opsys(get)} && TARGET.OpSysMajorVer == {_literal(major)}"
+    release = get("redhat_version")
+    found = re.search(r"release (\d+)", release or "")
+    if found:
+        # Before OpSysMajorVer existed the major release was only in the text.
+        return f'{_opsys(get)} && regexp("release {found.group(1)}[^0-9]", TARGET.redhat_version)'
+    return None
+
+
+def _release(get) -> Optional[str]:
+    if get("redhat_version") is not None:
+        return f"TARGET.redhat_version == {_literal(get('redhat_version'))}"
+    if get("OpSysAndVer") is not None:
+        return f"TARGET.OpSysAndVer == {_literal(get('OpSysAndVer'))}"
+    return None
+
+
+def _exact(attr) -> Callable:
+    def build(get):
+        value = get(attr)
+        return None if value is None else f"TARGET.{attr} == {_literal(value)}"
+
+    return build
+
+
+def _at_least(attr, prefix="") -> Callable:
+    def build(get):
+        value = get(attr)
+        if value is None:
+            return None
+        # versionGE compares "1.6" and "17" as versions, not as text or floats.
+        return f"{prefix}versionGE(TARGET.{attr}, {_literal(str(value))})"
+
+    return build
+
+
+def _kernel(get) -> Optional[str]:
+    # The cron hook's kernel_version where it runs; HTCondor's UtsnameRelease
+    # (the same uname -r) everywhere else.
+    return _exact("kernel_version")(get) or _exact("UtsnameRelease")(get)
+
+
+def _vm(get) -> str:
+    return "TARGET.HasHardwareVirt && TARGET.HasKVM"
+
+
+_BUILDERS = {
+    "opsys": (_opsys, "OpSys"),
+    "major": (_major, "OpSysMajorVer"),
+    "release": (_release, "redhat_version or OpSysAndVer"),
+    "kernel": (_kernel, "kernel_version or UtsnameRelease"),
+    "glibc": (_at_least("glibc_base_version", 'TARGET.OpSys == "LINUX" && '), "glibc_base_version"),
+    "java": (_at_least("JavaSpecificationVersion"), "JavaSpecificationVersion"),
+    "vm": (_vm, None),
+}
+
+
+def ladder(
+    snapshot: Snapshot,
+    template: ClassAd,
+    *,
+    reference: Optional[str] = None,
+    names: Iterable[str] = LADDER,
+    notes: Optional[List[str]] = None,
+) -> List[Profile]:
+    """The ladder's profiles relative to the reference slot of ``snapshot``.
+
+    A step whose attribute the reference lacks is left out, with a note.
+    """
+    i = reference_slot(snapshot, reference)
+    cache: Dict[str, object] = {}
+
+    def get(attr):
+        if attr not in cache:
+            cache[attr] = slot_value(snapshot, i, attr)
+        return cache[attr]
+
+    ref_name = slot_name(snapshot, i)
+    profiles = []
+    for name in names:
+        if name not in _BUILDERS:
+            raise ProfileError(f"unknown profile {name!r}; the ladder is {', '.join(LADDER)}")
+        build, needs = _BUILDERS[name]
+        requirements = build(get)
+        if requirements is None:
+            if notes is not None:
+                notes.append(
+                    f"profile {name} left out: the reference slot {ref_name} has no {needs}"
+                )
+            continue
+        job = with_requirements(template, requirements, name)
+        profiles.append(Profile(name, job, requirements))
+    return profiles

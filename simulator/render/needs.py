@@ -1,0 +1,45 @@
+"""The tables of ``tribes requirements --pool``: match rates beside the ladder's, or one row per
+snapshot of a store."""
+
+from __future__ import annotations
+
+from typing import List
+
+from simulator.analyses.needs.rates import Rate
+from simulator.model import clock
+
+
+def table(rates: List[Rate]) -> str:
+    lines = []
+    source = None
+    for r in rates:
+        if r.source != source or r.profile == "needs":
+            source = r.source
+            if lines:
+                lines.append("")
+            lines.append(f"Match rate on {r.source} ({r.slots} slots):")
+            lines.append(f"{'profile':<9} {'matched':>7} {'rate':>7} {'unsafe':>8}  "
+                         "requirements")
+        cannot = "-" if r.unsafe is None else str(r.unsafe)
+        lines.append(f"{r.profile:<9} {r.matched:>7} {r.rate:>7.1%} {cannot:>8}  "
+                     f"{r.requirements}")
+    return "\n".join(lines)
+
+
+def time_table(rates: List[Rate]) -> str:
+    """Several snapshots: one row per snapshot, the slots each profile matches."""
+
+    profiles: List[str] = []
+    rows: dict = {}
+    for r in rates:
+        if r.profile not in profiles:
+            profiles.append(r.profile)
+        rows.setdefault((r.time, r.source), {"slots": r.slots})[r.profile] = r.matched
+    width = max(8, *(len(p) + 1 for p in profiles))
+    lines = ["matched slots per snapshot (needs = the loosest safe requirements)",
+             "time                  " + "".join(p.rjust(width) for p in ["slots", *profiles])]
+    for (when, source), row in rows.items():
+        label = clock.format_time(when) if when else source
+        cells = [str(row.get(p, "-")).rjust(width) for p in ["slots", *profiles]]
+        lines.append(f"{label:<22}" + "".join(cells))
+    return "\n".join(lines)
