@@ -12,7 +12,7 @@ package metadata at run time.
 
 The output is reproducible: entries sorted, every timestamp 1980-01-01, fixed
 permissions, stored uncompressed (deflate output varies with the zlib
-version; the hook is ~50 kB either way and runs as fast).  Two builds of the
+version; the hook is under 100 kB either way and runs as fast).  Two builds of the
 same sources are byte-identical, whichever python >= 3.6 builds them.
 
 >>> sorted(archive_names(os.path.dirname(os.path.abspath(__file__))))[:2]
