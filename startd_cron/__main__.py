@@ -11,6 +11,7 @@ Examples:
     python3 -m startd_cron --root tests/fixtures/hosts/rhel5.4-tikanga
     python3 -m startd_cron --print-config      # the HTCondor config that runs it
     python3 -m startd_cron --install /etc/condor/config.d
+    python3 -S -I tribes-startd-cron.pyz --version   # the one-file bundle (startd_cron.bundle)
 
 Exit status 0 when at least one fact was published; probe failures are
 reported in the tribes_probe_errors attribute, since the startd discards stderr.
@@ -21,7 +22,7 @@ import importlib
 import os
 import sys
 
-from startd_cron import classad_format, java_cache
+from startd_cron import __version__, classad_format, java_cache
 from startd_cron.attributes import ERRORS, PROBES
 from startd_cron.context import Context
 
@@ -95,6 +96,7 @@ def build_parser():
                         help="print the HTCondor config snippet that runs this hook")
     parser.add_argument("--install", metavar="DIR",
                         help="write the config snippet into DIR (a config.d folder)")
+    parser.add_argument("--version", action="version", version="%(prog)s " + __version__)
     return parser
 
 

@@ -3,10 +3,16 @@
 The snippet adds the TRIBES job to STARTD_CRON_JOBLIST and runs the hook once an
 hour (the same text as ``tribes-startd-cron --print-config``).  With
 ``--install DIR`` it is written atomically into DIR, a config.d folder.
+``--bundle PATH.pyz`` writes the hook as one standard-library-only file for the
+nodes, and ``--executable PATH`` names where it is on them: a .pyz runs as
+``PYTHON -S -I PATH`` (``--python``, default /usr/bin/python3).  See docs/admin.md.
 
 Example:
     tribes cron-config
     tribes cron-config --install /etc/condor/config.d
+    tribes cron-config --bundle dist/tribes-startd-cron.pyz
+    tribes cron-config --executable /usr/local/libexec/tribes-startd-cron.pyz \\
+        --python /usr/libexec/platform-python --install /etc/condor/config.d
 """
 
 from simulator.cli.options import add_command
@@ -18,18 +24,29 @@ def register(subparsers):
     parser.add_argument(
         "--install", metavar="DIR", help="write the snippet into DIR (a config.d folder)"
     )
+    parser.add_argument(
+        "--bundle", metavar="PATH.pyz",
+        help="write the hook as one dependency-free file (a zipapp) to PATH.pyz",
+    )
+    parser.add_argument(
+        "--executable", metavar="PATH",
+        help="the hook's path on the nodes (default: the --bundle file, else this hook)",
+    )
+    parser.add_argument(
+        "--python", metavar="PATH",
+        help="the python that runs a .pyz executable on the nodes (default: /usr/bin/python3)",
+    )
 
 
 def run(args):
     from startd_cron import config
 
-    if args.install:
-        try:
-            path = config.install(args.install)
-        except OSError as exc:
-            message = f"cannot install the cron config into {args.install}: {exc}"
-            raise TribesError(message) from exc
-        print(f"wrote {path}")
-    else:
-        print(config.snippet(), end="")
+    try:
+        text = config.cron_config(
+            bundle_path=args.bundle, executable=args.executable, python=args.python,
+            install_dir=args.install,
+        )
+    except config.ConfigError as exc:
+        raise TribesError(str(exc)) from exc
+    print(text, end="")
     return 0

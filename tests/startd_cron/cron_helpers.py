@@ -4,10 +4,12 @@
 the name "conftest", so importing from it would break once another folder has one.)
 """
 
+import json
 import os
 import shutil
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -15,6 +17,45 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 HOSTS = REPO / "tests" / "fixtures" / "hosts"
 CASES = sorted(p.name for p in HOSTS.iterdir() if (p / "expected.ad").is_file())
+
+# The config knobs of the snippet, as HTCondor's own parser reads them back.
+KNOBS = [
+    "STARTD_CRON_JOBLIST", "STARTD_CRON_TRIBES_EXECUTABLE", "STARTD_CRON_TRIBES_ARGS",
+    "STARTD_CRON_TRIBES_MODE", "STARTD_CRON_TRIBES_PERIOD", "STARTD_CRON_TRIBES_KILL",
+    "STARTD_CRON_TRIBES_ENV", "STARTD_CRON_TRIBES_PREFIX", "STARTD_CRON_LOG_NON_ZERO_EXIT",
+]
+_READ_BACK = """
+import json, sys, htcondor2
+htcondor2.reload_config()
+print(json.dumps({k: htcondor2.param.get(k) for k in sys.argv[1:]}))
+"""
+
+
+def htcondor_params(tmp_path, body, knobs=KNOBS):
+    """Knob values as HTCondor reads ``body``, in a child process (ours stays untouched)."""
+    config_file = tmp_path / "condor_config"
+    config_file.write_text(textwrap.dedent(body))
+    env = dict(os.environ, CONDOR_CONFIG=str(config_file))
+    out = subprocess.run([sys.executable, "-c", _READ_BACK, *knobs], env=env,
+                         stdout=subprocess.PIPE, check=True, timeout=60)
+    return json.loads(out.stdout)
+
+
+def _oldest_python():
+    """The oldest python3.6/3.7 that actually runs here (pyenv shims may not), or None."""
+    candidates = [shutil.which(name) for name in ("python3.6", "python3.7")]
+    candidates += sorted(str(p) for p in Path.home().glob(".pyenv/versions/3.[67].*/bin/python3"))
+    for candidate in candidates:
+        if candidate and subprocess.run([candidate, "-S", "-c", "pass"], check=False,
+                                        stdout=subprocess.DEVNULL,
+                                        stderr=subprocess.DEVNULL).returncode == 0:
+            return candidate
+    return None
+
+
+# EL8's platform-python is 3.6: the hook's floor, replayed where such a python exists.
+OLD_PYTHON = _oldest_python()
+NO_OLD_PYTHON = "no Python 3.6/3.7 interpreter on this machine"
 
 
 def hook_env(path_dirs, **extra):

@@ -1,38 +1,14 @@
 """The config snippet, read back by HTCondor's own config parser."""
 
-import json
 import os
-import subprocess
 import sys
-import textwrap
 
 import pytest
-from cron_helpers import REPO, hook_env, run_hook
+from cron_helpers import REPO, hook_env, htcondor_params, run_hook
 
 from simulator import cli
 from startd_cron import __main__ as hook
 from startd_cron import config
-
-KNOBS = [
-    "STARTD_CRON_JOBLIST", "STARTD_CRON_TRIBES_EXECUTABLE", "STARTD_CRON_TRIBES_ARGS",
-    "STARTD_CRON_TRIBES_MODE", "STARTD_CRON_TRIBES_PERIOD", "STARTD_CRON_TRIBES_KILL",
-    "STARTD_CRON_TRIBES_ENV", "STARTD_CRON_TRIBES_PREFIX",
-]
-READ_BACK = f"""
-import json, htcondor2
-htcondor2.reload_config()
-print(json.dumps({{k: htcondor2.param.get(k) for k in {KNOBS!r}}}))
-"""
-
-
-def htcondor_params(tmp_path, body):
-    """Knob values as HTCondor reads ``body``, in a child process (ours stays untouched)."""
-    config_file = tmp_path / "condor_config"
-    config_file.write_text(textwrap.dedent(body))
-    env = dict(os.environ, CONDOR_CONFIG=str(config_file))
-    out = subprocess.run([sys.executable, "-c", READ_BACK], env=env, stdout=subprocess.PIPE,
-                         check=True, timeout=60)
-    return json.loads(out.stdout)
 
 
 def test_installed_snippet_as_htcondor_reads_it(tmp_path):
