@@ -164,7 +164,8 @@ def test_structure_of_the_real_better_analyze_output_is_reproduced():
                     r"(  +\d+ slots match but are serving other users\n)?"
                     r"  +\d+ slots match and are willing to run your job\n"
                     r"(  +\d+ slots would match if drained\n)?"
-                    r"  \(116 dynamic slots left out, as condor_q leaves them\)$", summary)
+                    r"  \(116 dynamic slots left out, as condor_q leaves them\)"
+                    r"(\n\nWhy: .*)?$", summary)
     assert (result.rejected_by_job + result.rejected_by_slot + result.running_yours
             + result.serving_others + result.available + result.available_if_drained) == 27
     assert result.slots + result.dynamic_skipped == 143

@@ -416,3 +416,16 @@ def test_cli_time_for_ads_without_one(capsys, tmp_path):
     assert record["snapshot"] == "2010-04-05T12:00:00Z" and record["matching_slots"] == 1
     _, out, _ = run_cli(capsys, *argv, "--time", "2012-01-01T00:00:00Z")
     assert json.loads(out)[0]["matching_slots"] == 0  # the glidein retired in 2011
+
+
+def test_a_pool_that_says_no_says_why(ospool):
+    # A plain job on the OSPool: the glideins' START policies read ProjectName and
+    # JobDurationCategory, which only an OSPool-style job defines.
+    plain = prof.from_requirements(["TARGET.HasSingularity"], prof.load_template("plain"))
+    frame = simulate([ospool], plain)
+    (hint,) = [w for w in frame.attrs["warnings"] if "turn the job away" in w]
+    assert "JobDurationCategory, ProjectName (--template ospool defines them)" in hint
+    ospool_job = prof.from_requirements(["TARGET.HasSingularity"], prof.load_template("ospool"))
+    frame = simulate([ospool], ospool_job)
+    assert not [w for w in frame.attrs["warnings"] if "turn the job away" in w]
+    assert frame["rejecting_job"][0] * 2 <= frame["total_slots"][0]

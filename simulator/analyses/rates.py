@@ -131,6 +131,9 @@ def simulate(
                 )
             analysis = condor_q.run_analysis(snapshot, job, sides)
             counts = analysis.counts()
+            hint = refusal_hint(snapshot, job, analysis, counts)
+            if hint:
+                warnings.append(f"profile {profile.name}: {hint}")
             matched = analysis.matching
             record = {
                 "snapshot": label,
@@ -147,6 +150,31 @@ def simulate(
     frame = pd.DataFrame.from_records(records, columns=list(RECORD_KEYS))
     frame.attrs["warnings"] = list(dict.fromkeys(warnings))
     return frame
+
+
+def refusal_hint(snapshot: Snapshot, job: ClassAd, analysis, counts) -> str:
+    """Why most of the pool says no, when it does on its own requirements: the job attributes
+    their START reads that the job lacks, and how to supply them ("" otherwise)."""
+    total = counts["total_slots"]
+    if not total or counts["rejecting_job"] * 2 <= total:
+        return ""
+    from simulator.jobs import load_template
+
+    rows = analysis.codes == condor_q.CATEGORIES.index("rejecting_job")
+    lacking = condor_q.lacking_job_attributes(snapshot, job, rows, most=20)
+    if not lacking:
+        return ""
+    ospool = load_template("ospool")
+    known = [name for name in lacking if name in ospool]
+    others = [name for name in lacking if name not in ospool][:4]
+    text = (f"{counts['rejecting_job']} of {total} slots turn the job away on their own "
+            "requirements, which read job attributes this job does not define: ")
+    if known:
+        text += f"{', '.join(sorted(known))} (--template ospool defines them)"
+    if others:
+        text += ("; also " if known else "") + ", ".join(others)
+    first = (sorted(known) or others)[0]
+    return text + f"; a submit file gives one as +{first} = …"
 
 
 def _short(source: str) -> str:

@@ -25,12 +25,14 @@ The rules follow ``src/condor_utils/submit_utils.cpp`` (``SubmitHash::SetRequire
 Names count as named when the expression reads them from the machine (``TARGET.x``, or a
 bare ``x``), case-insensitively, as ``GetExprReferences`` sorts them.
 
-Eras, by the template's ``CondorVersion`` (or ``condor_version``): HTCondor 7.x appended
-``(TARGET.Disk >= DiskUsage)``, ``((TARGET.Memory * 1024) >= ImageSize) && ((RequestMemory *
-1024) >= ImageSize)`` and, for IF_NEEDED, ``(TARGET.HasFileTransfer) ||
-(TARGET.FileSystemDomain == MY.FileSystemDomain)`` (the real 7.x job ad of the fixtures shows
-it); 8.0 through 25.11 the rules above (25.12 turned the vanilla disk clause into
-``versionGE(split(TARGET.CondorVersion)[1], "25.12.0") || (TARGET.Disk >= RequestDisk)``).
+Eras, by the template's ``CondorVersion`` (or ``condor_version``), dated with the commits
+that changed them: before 7.7.6 condor_submit appended ``(TARGET.Disk >= DiskUsage)`` and
+``((TARGET.Memory * 1024) >= ImageSize) && ((RequestMemory * 1024) >= ImageSize)`` (the real
+7.x job ad of the fixtures shows it); before 8.6.11 IF_NEEDED put ``(TARGET.HasFileTransfer)``
+first; before 8.7.10 only a memory request of 0 went without its clause; before 24.0 docker
+and container jobs got no Arch clause; 25.2.1 changed the request defaults (``request_defaults``);
+25.12 turned the vanilla disk clause into
+``versionGE(split(TARGET.CondorVersion)[1], "25.12.0") || (TARGET.Disk >= RequestDisk)``.
 
 Not modelled: ``APPEND_REQUIREMENTS``/``APPEND_REQ_VANILLA`` (site config: add it to the
 expression), custom resources other than GPUs, transfer plugins and per-file encryption,
@@ -108,6 +110,12 @@ def machine_refs(text: str) -> Set[str]:
     return refs
 
 
+def _job_refs(text: str) -> Set[str]:
+    """Lower-case names the expression reads from the job itself (MY.x, or a job dummy)."""
+    probe = ClassAd({name: 0 for name in _JOB_DUMMIES})
+    return {ref.split(".")[-1].lower() for ref in probe.internalRefs(ExprTree(text)) if ref}
+
+
 def _literal_number(job: ClassAd, attr: str) -> Optional[float]:
     expr = job.lookup(attr) if attr in job else None
     if expr is None:
@@ -144,9 +152,11 @@ def image_clause(image: str) -> str:
                        "prefix, or end in .sif")
 
 
-def _universe_clauses(job: ClassAd, refs: Set[str], host: SubmitHost) -> list:
+def _universe_clauses(job: ClassAd, refs: Set[str], host: SubmitHost, version) -> list:
     universe = int(_literal_number(job, "JobUniverse") or VANILLA)
     arch = [] if "arch" in refs else [f'(TARGET.Arch == "{host.arch}")']
+    # Docker and container jobs got the Arch clause in 24.0 (none before).
+    box_arch = arch if version >= (24, 0, 0) else []
     if universe == JAVA:
         return ["TARGET.HasJava"]
     if universe == VM:
@@ -156,7 +166,7 @@ def _universe_clauses(job: ClassAd, refs: Set[str], host: SubmitHost) -> list:
         out += [] if "vm_availnum" in refs else ["(TARGET.VM_AvailNum > 0)"]
         return out
     if _bool(job, "WantDocker"):
-        return arch + ["TARGET.HasDocker"]
+        return box_arch + ["TARGET.HasDocker"]
     image = _string(job, "ContainerImage")
     if _bool(job, "WantContainer") or image is not None:
         clause = "TARGET.HasContainer"
@@ -164,7 +174,7 @@ def _universe_clauses(job: ClassAd, refs: Set[str], host: SubmitHost) -> list:
             clause += " && TARGET.HasDockerURL"
         elif image is not None:
             clause += f" && {image_clause(image)}"
-        return arch + [clause]
+        return box_arch + [clause]
     opsys = [] if refs & set(OPSYS_NAMES) else [f'(TARGET.OpSys == "{host.opsys}")']
     return arch + opsys
 
@@ -172,7 +182,7 @@ def _universe_clauses(job: ClassAd, refs: Set[str], host: SubmitHost) -> list:
 def _resource_clauses(job: ClassAd, refs: Set[str], version) -> list:
     universe = int(_literal_number(job, "JobUniverse") or VANILLA)
     out = []
-    if version < (7, 7, 0):  # the 7.x form: from the executable's sizes
+    if version < (7, 7, 6):  # before 7.7.6/7.8: from the executable's sizes
         if "disk" not in refs:
             out.append("(TARGET.Disk >= DiskUsage)")
         out.append("((TARGET.Memory * 1024) >= ImageSize) && "
@@ -223,7 +233,7 @@ def _transfer_clauses(job: ClassAd, refs: Set[str], version) -> list:
         return [] if checks_fs else [domain]
     if "hasfiletransfer" in refs or "hasjobtransferplugins" in refs:
         return []
-    if version < (7, 7, 0) and should == "IF_NEEDED" and not checks_fs:
+    if version < (8, 6, 11) and should == "IF_NEEDED" and not checks_fs:  # the old order
         return [f"((TARGET.HasFileTransfer) || {domain})"]
     if should == "IF_NEEDED" and not checks_fs:
         return [f"({domain} || (TARGET.HasFileTransfer))"]
@@ -240,9 +250,9 @@ def submit_requirements(user: Optional[str], job: ClassAd, host: SubmitHost = Su
     parts = [f"({user})"] if user else []
     parts += [f"({append})"] if append else []
     refs = machine_refs(" && ".join(parts)) if parts else set()
-    if "requirements" in refs:
+    if "requirements" in refs | (_job_refs(" && ".join(parts)) if parts else set()):
         raise ProfileError(f"Requirements = {user} is circular (it reads Requirements)")
-    parts += _universe_clauses(job, refs, host)
+    parts += _universe_clauses(job, refs, host, version)
     parts += _resource_clauses(job, refs, version)
     parts += _transfer_clauses(job, refs, version)
     return " && ".join(parts)
@@ -344,7 +354,8 @@ def _expand(value: str, macros: dict, where: str) -> str:
 
 def read_submit(path, template: ClassAd, host: SubmitHost = SubmitHost(),
                 version: Optional[Tuple[int, int, int]] = None) -> SubmitDescription:
-    """The job ad a submit description queues (its first item), built on ``template``."""
+    """The job ad a submit description queues (its first item), built on ``template``:
+    resources it does not request get condor_submit's defaults of that version."""
     from pathlib import Path
 
     source = Path(path)
@@ -376,11 +387,27 @@ def read_submit(path, template: ClassAd, host: SubmitHost = SubmitHost(),
         if key.lower() not in _HANDLED:
             warnings.append(f"{where}: not modelled, kept as a comment: # {key} = {value}")
     job = ClassAd(str(template))
+    version = version or condor_version(template)
+    for attr, text in request_defaults(version).items():
+        _set_expr(job, attr, text, str(source))
     _apply(job, macros, attrs, f"{source}")
     user = macros.get("requirements")
     full = submit_requirements(user, job, host, version)
     job["Requirements"] = ExprTree(full)
     return SubmitDescription(str(source), job, user, full, warnings)
+
+
+def request_defaults(version: Tuple[int, int, int]) -> dict:
+    """What condor_submit writes for resources a description does not request
+    (``JOB_DEFAULT_REQUESTMEMORY``/``…DISK``/``…CPUS`` in ``param_info.in``; their defaults
+    changed in 25.2.1, HTCONDOR-3227)."""
+    if version >= (25, 2, 1):
+        return {"RequestCpus": "1", "RequestMemory": "128",
+                "RequestDisk": "MAX({1024, (TransferInputSizeMB+1) * 1.25}) * 1024"}
+    return {"RequestCpus": "1",
+            "RequestMemory": "ifthenelse(MemoryUsage =!= UNDEFINED,MemoryUsage,"
+                             "(ImageSize+1023)/1024)",
+            "RequestDisk": "DiskUsage"}
 
 
 def _set_expr(job: ClassAd, attr: str, text: str, where: str) -> None:

@@ -218,3 +218,30 @@ def plain_run_analysis(snapshot: Snapshot, job: ClassAd) -> RunAnalysis:
                                np.array([bool(job.matches(offer))]), np.array([within]),
                                [remote], user)[0]
     return RunAnalysis(codes, drained, cpus, machine_keys(snapshot))
+
+
+def lacking_job_attributes(snapshot: Snapshot, job: ClassAd, rows: np.ndarray,
+                           most: int = 5) -> Dict[str, int]:
+    """For the slots of ``rows`` (those that reject the job on their own requirements): the
+    job attributes their Requirements read (through START …) that the job does not define,
+    with how many of those slots read each, most read first. Each distinct pair of
+    Requirements and START texts is looked at once."""
+    if not rows.any():
+        return {}
+    keys = [snapshot.ads[c].fillna("").to_numpy(dtype=object) if c in snapshot.ads.columns
+            else np.full(len(snapshot), "", dtype=object) for c in ("requirements", "start")]
+    combined = pd.Series([f"{a}\x00{b}" for a, b in zip(*keys, strict=True)])[rows]
+    counts: Dict[str, int] = {}
+    for _, members in combined.groupby(combined, sort=False):
+        slot = snapshot.classad(int(members.index[0]))
+        if "Requirements" not in slot:
+            continue
+        for ref in slot.externalRefs(slot.lookup("Requirements")):
+            name = ref.split(".", 1)[1] if ref.lower().startswith("target.") else ref
+            # Request* are read as "if the job asks for it": a job need not define them.
+            if not name or "." in name or name in slot or name in job or \
+                    name.lower().startswith("request"):
+                continue
+            counts[name] = counts.get(name, 0) + len(members)
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0].lower()))
+    return dict(ranked[:most])

@@ -111,7 +111,8 @@ ATTRIBUTES = [
     "MyCurrentTime", "LastHeardFrom",
     # What every startd publishes (simulator.pools.startd_facts).
     "CondorVersion", "HasFileTransfer", "FileSystemDomain", "UidDomain", "RemoteUser",
-    "RemoteOwner", "TotalSlotCpus", "TotalSlotMemory", "TotalSlotDisk", "MachineResources",
+    "RemoteOwner", "TotalSlotCpus", "TotalSlotMemory", "TotalSlotDisk", "GPUs", "TotalGPUs",
+    "TotalSlotGPUs", "MachineResources",
     "HasVM", "VM_Type", "VM_AvailNum", *facts.CONTAINER_FLAGS, "SingularityVersion",
 ]  # fmt: skip
 
@@ -303,6 +304,8 @@ def _startd_facts(cols: Block, m: Machines, mi, seed, claimed, pslot, sizes) -> 
                              ("TotalSlotMemory", m.memory, slot_memory),
                              ("TotalSlotDisk", m.disk, slot_disk)):
         cols[attr] = _numbers(np.where(pslot, whole[mi], own))
+    for attr in ("GPUs", "TotalGPUs", "TotalSlotGPUs"):  # no GPUs, as 141 of the sample's 143
+        cols[attr] = _coded(one, ["0"])
     cols["MachineResources"] = _coded(one, [string_cell(facts.MACHINE_RESOURCES)])
     kvm = m.kvm[mi].astype(np.int64)
     cols["HasVM"] = _coded(kvm, ["false", "true"])

@@ -40,7 +40,7 @@ SINGULARITY_VERSIONS = {
 }  # fmt: skip
 CONDOR_VERSIONS = {"25.12.0": 85, "23.10.32": 44, "25.11.0": 10, "24.12.22": 4}
 CONTAINER_FLAGS = ("HasContainer", "HasSingularity", "HasSIF", "HasDockerURL", "HasSandboxImage")
-MACHINE_RESOURCES = "Cpus Memory Disk"
+MACHINE_RESOURCES = "Cpus Memory Disk GPUs"
 N_USERS = 40  # submitters whose jobs hold the claimed slots
 
 

@@ -78,6 +78,8 @@ def summary(analysis: Analysis) -> str:
         lines.append(f"  {a.available_if_drained:5d} slots would match if drained")
     if a.dynamic_skipped:
         lines.append(f"  ({a.dynamic_skipped} dynamic slots left out, as condor_q leaves them)")
+    if a.hint:
+        lines.append(f"\nWhy: {a.hint}")
     return "\n".join(lines)
 
 

@@ -24,6 +24,7 @@ from typing import Dict, List, Optional
 import numpy as np
 
 from simulator.analyses.clauses.steps import Step, split_steps
+from simulator.analyses.rates import refusal_hint
 from simulator.match import condor_q
 from simulator.match.slot_classes import SlotCells, group_slots, step_columns, unresolved_refs
 from simulator.model.condor import ClassAd, ExprTree
@@ -71,6 +72,7 @@ class Analysis:
     available: int
     available_if_drained: int
     time: int = 0
+    hint: str = ""  # why most slots refuse the job, when they do on their own requirements
     source: str = ""
 
     def label(self, i: int) -> str:
@@ -165,6 +167,7 @@ def analyze(snapshot: Snapshot, job: ClassAd) -> Analysis:
     considered = run.codes != condor_q.SKIPPED
     matches = [int(v[considered].sum()) for v in per_slot]
     counts = run.counts()
+    hint = refusal_hint(snapshot, job, run, counts)
     shown, left, right = _prune(steps, matches, constant, counts["total_slots"])
     return Analysis(
         job_name=job_name(job),
@@ -184,6 +187,7 @@ def analyze(snapshot: Snapshot, job: ClassAd) -> Analysis:
         serving_others=counts["serving_others"],
         available=counts["available_now"],
         available_if_drained=counts["available_if_drained"],
+        hint=hint,
         time=snapshot.time,
         source=snapshot.source,
     )
