@@ -20,7 +20,7 @@ from startd_cron import __main__ as hook
 from startd_cron import classad_format
 from startd_cron.context import Context
 from startd_cron.probes import glibc, java, os_release, virt
-from startd_cron.run_command import CommandTimeout
+from startd_cron.run_command import CommandError
 
 FILES = (
     os_release.REDHAT_RELEASE,
@@ -98,7 +98,7 @@ def record_command(ctx, dest, argv, name, output):
         return
     try:
         result = ctx.run([path] + argv[1:])
-    except (OSError, CommandTimeout):
+    except (OSError, CommandError):
         return
     if result.returncode == 0:
         _write(os.path.join(dest, "outputs", output), result.stdout)
@@ -112,7 +112,7 @@ def record_java(ctx, dest):
     try:
         modern = ctx.run([binary] + java.PROPERTIES)
         banner = ctx.run([binary] + java.VERSION)
-    except (OSError, CommandTimeout):
+    except (OSError, CommandError):
         return
     outputs = os.path.join(dest, "outputs")
     properties = java.parse_properties(modern.stderr + modern.stdout)

@@ -102,12 +102,22 @@ class Context(object):
         prefix = label + " " if label else ""
         if isinstance(exc, run_command.CommandTimeout):
             self.note(probe, "%stimed out after %ss" % (prefix, _seconds(self.timeout)))
+        elif isinstance(exc, run_command.CommandOutputTooLarge):
+            self.note(probe, "%sprinted more than %s, killed" % (prefix, _bytes(exc.limit)))
         elif isinstance(exc, run_command.CommandFailed):
             self.note(probe, "%sexited %s" % (prefix, exc.returncode))
         elif isinstance(exc, OSError):
             self.note(probe, "cannot run %s(%s)" % (prefix, exc.strerror or exc))
         else:
             self.note(probe, "%sfailed (%s)" % (prefix, exc))
+
+
+def _bytes(count):
+    """``4194304`` -> ``'4 MiB'``, ``65536`` -> ``'64 KiB'``, ``1000`` -> ``'1000 bytes'``."""
+    for unit, size in (("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if count >= size and count % size == 0:
+            return "%d %s" % (count // size, unit)
+    return "%d bytes" % count
 
 
 def _seconds(value):

@@ -5,10 +5,9 @@ import re
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
-from cron_helpers import CASES, HOSTS, REPO, hook_env, run_hook
+from cron_helpers import CASES, HOSTS, OLD_PYTHON, REPO, hook_env, run_hook
 
 from startd_cron import __main__ as hook
 
@@ -96,21 +95,6 @@ def test_no_syntax_newer_than_python_3_6():
         source = path.read_text()
         for pattern in banned:
             assert not re.search(pattern, source), f"{path} uses {pattern}"
-
-
-def _oldest_python():
-    """The oldest python3.6/3.7 that actually runs here (pyenv shims may not), or None."""
-    candidates = [shutil.which(name) for name in ("python3.6", "python3.7")]
-    candidates += sorted(str(p) for p in Path.home().glob(".pyenv/versions/3.[67].*/bin/python3"))
-    for candidate in candidates:
-        if candidate and subprocess.run([candidate, "-S", "-c", "pass"], check=False,
-                                        stdout=subprocess.DEVNULL,
-                                        stderr=subprocess.DEVNULL).returncode == 0:
-            return candidate
-    return None
-
-
-OLD_PYTHON = _oldest_python()
 
 
 @pytest.mark.skipif(OLD_PYTHON is None, reason="no Python 3.6/3.7 interpreter on this machine")
