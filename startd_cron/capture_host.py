@@ -17,7 +17,7 @@ import os
 import sys
 
 from startd_cron import __main__ as hook
-from startd_cron import classad_format
+from startd_cron import classad_format, files
 from startd_cron.context import Context
 from startd_cron.probes import glibc, java, os_release, virt
 from startd_cron.run_command import CommandError
@@ -73,21 +73,20 @@ def first_processor(text):
 def copy_files(ctx, dest):
     for name in FILES:
         try:
-            with open(ctx.path(name), "rb") as handle:
-                data = handle.read(1024 * 1024)
+            data = files.read_bytes(ctx.path(name))
         except OSError:
             continue
         _write(os.path.join(dest, name.lstrip("/")), data)
     cpuinfo = ctx.read_optional("capture", virt.CPUINFO)
     if cpuinfo is not None:
         _write(os.path.join(dest, "proc", "cpuinfo"), first_processor(cpuinfo))
-    if os.path.isdir(ctx.path("/proc/xen")) and not os.path.exists(
+    if ctx.isdir("/proc/xen") and not os.path.exists(
         os.path.join(dest, "proc", "xen", "capabilities")
     ):
         _write(os.path.join(dest, "proc", "xen", "capabilities"), "")
     if ctx.exists(virt.KVM_DEVICE):
         _write(os.path.join(dest, "dev", "kvm"), "")
-    elif os.path.isdir(ctx.path("/dev")):
+    elif ctx.isdir("/dev"):
         _write(os.path.join(dest, "dev", ".keep"), "")
 
 

@@ -10,7 +10,10 @@ import os
 import shutil
 
 import pytest
-from cron_helpers import HOSTS, PYTHONS, ad_lines, run_hook_measured
+from cron_helpers import HOSTS, PYTHONS, ad_lines, run_hook, run_hook_measured
+
+from startd_cron import files
+from startd_cron.context import Context
 
 BASE = "rhel5.4-tikanga"  # rpm and java
 DEBIAN = "debian12-ec2"  # dpkg-query and java
@@ -113,3 +116,68 @@ def test_the_time_limit_holds_while_another_session_keeps_the_pipes(
     result, stats = run_hook_measured(root, "--timeout", "1", python=python, stats_dir=tmp_path)
     assert_bounded(stats, timeout=1)
     assert_only_dropped(result.stdout.decode(), case, dropped, error)
+
+
+# -- 3. FIFOs where files should be ---------------------------------------------------
+
+FIFOS = [
+    ("etc/redhat-release", ("redhat_version",), "os"),
+    ("etc/os-release", OS_RELEASE, "os"),
+    ("proc/sys/kernel/osrelease", ("kernel_version",), "kernel"),
+    ("proc/cpuinfo", CPU, "virt"),
+    ("sys/class/dmi/id/product_name", (), None),  # read quietly: may be closed to us
+]
+
+
+@pytest.mark.parametrize("name,dropped,probe", FIFOS)
+def test_a_fifo_instead_of_a_file_is_refused_not_waited_on(host_copy, python, name, dropped,
+                                                           probe):
+    root = host_copy(ROCKY)
+    replace_with_fifo(root / name)
+    result = run_hook(root, python=python, timeout=10)
+    error = f"{probe}: cannot read /{name} (a FIFO, not a regular file)" if probe else None
+    assert_only_dropped(result.stdout.decode(), ROCKY, dropped, error)
+
+
+def test_devices_are_refused_unopened():
+    with pytest.raises(OSError) as exc:
+        files.read_bytes("/dev/zero")
+    assert exc.value.strerror == "a character device, not a regular file"
+    ctx = Context(root="/")
+    assert ctx.read_optional("os", "/dev/zero") is None
+    assert ctx.errors == ["os: cannot read /dev/zero (a character device, not a regular file)"]
+
+
+def test_a_directory_is_still_reported_as_one(tmp_path):
+    with pytest.raises(IsADirectoryError):
+        files.read_bytes(str(tmp_path))
+
+
+def test_reads_stop_at_the_limit_even_where_the_size_says_0():
+    # procfs files claim size 0; the size is never trusted.
+    assert os.stat("/proc/self/status").st_size == 0
+    assert 0 < len(files.read_bytes("/proc/self/status")) <= files.MAX_READ
+    assert len(files.read_bytes("/proc/self/status", limit=10)) == 10
+
+
+# -- 6. link loops ----------------------------------------------------------------------
+
+def test_a_link_loop_at_os_release_keeps_redhat_release(host_copy, python):
+    root = host_copy(ROCKY)
+    (root / "etc" / "os-release").symlink_to("os-release")
+    result = run_hook(root, python=python)
+    assert_only_dropped(result.stdout.decode(), ROCKY, OS_RELEASE,
+                        "os: cannot read /etc/os-release (Too many levels of symbolic links)")
+
+
+def test_link_loops_at_dev_kvm_and_proc_xen_keep_the_other_virt_facts(host_copy, python):
+    root = host_copy(ROCKY)
+    (root / "dev" / "kvm").unlink()
+    (root / "dev" / "kvm").symlink_to("kvm")
+    (root / "proc" / "xen").symlink_to("xen")
+    result = run_hook(root, python=python)
+    lines = ad_lines(result.stdout.decode())
+    assert lines["HasKVM"] == "HasKVM = false"
+    assert lines["IsVirtualMachine"] == "IsVirtualMachine = false"
+    assert lines["HasHardwareVirt"] == "HasHardwareVirt = true"
+    assert "tribes_probe_errors" not in lines
