@@ -12,7 +12,9 @@ import shutil
 import pytest
 from cron_helpers import HOSTS, PYTHONS, ad_lines, run_hook, run_hook_measured
 
+from simulator.condor import parse_one
 from startd_cron import files
+from startd_cron.classad_format import CUT, MAX_VALUE
 from startd_cron.context import Context
 
 BASE = "rhel5.4-tikanga"  # rpm and java
@@ -158,6 +160,40 @@ def test_reads_stop_at_the_limit_even_where_the_size_says_0():
     assert os.stat("/proc/self/status").st_size == 0
     assert 0 < len(files.read_bytes("/proc/self/status")) <= files.MAX_READ
     assert len(files.read_bytes("/proc/self/status", limit=10)) == 10
+
+
+# -- 4. values of any length ----------------------------------------------------------
+
+def test_a_huge_first_line_is_published_cut(tmp_path, python):
+    (tmp_path / "etc").mkdir()
+    (tmp_path / "etc" / "redhat-release").write_text("x" * (4 << 20) + "\n")
+    result = run_hook(tmp_path, "--only", "os", path_dirs=[tmp_path], python=python)
+    value = parse_one(result.stdout.decode().splitlines()[0])["redhat_version"]
+    assert value == "x" * (MAX_VALUE - len(CUT)) + CUT
+    assert len(value) == MAX_VALUE
+
+
+ENDLESS = ["etc/redhat-release", "etc/os-release", "proc/sys/kernel/osrelease", "proc/cpuinfo",
+           "sys/class/dmi/id/product_name", "sys/class/dmi/id/sys_vendor"]
+
+
+def test_files_of_endless_nul_bytes_cost_little_and_publish_short_values(host_copy, tmp_path,
+                                                                         python):
+    # What /dev/zero read as a file gave: 12 MB of NUL bytes (here sparse files).
+    root = host_copy(ROCKY)
+    for name in ENDLESS:
+        path = root / name
+        path.unlink(missing_ok=True)
+        with open(path, "wb") as handle:
+            handle.truncate(12 << 20)
+    result, stats = run_hook_measured(root, python=python, stats_dir=tmp_path)
+    assert_bounded(stats, timeout=0)
+    text = result.stdout.decode()
+    assert len(text.encode()) < 8 * 1024
+    lines = ad_lines(text)
+    assert len(parse_one(lines["redhat_version"])["redhat_version"]) == MAX_VALUE
+    assert len(parse_one(lines["kernel_version"])["kernel_version"]) == MAX_VALUE
+    assert lines["glibc_version"] == 'glibc_version = "glibc-2.34-83.el9.7"'
 
 
 # -- 6. link loops ----------------------------------------------------------------------
