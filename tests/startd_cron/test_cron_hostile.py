@@ -6,8 +6,11 @@ the attributes it spoils and says why in tribes_probe_errors.  Every case runs
 the hook as a subprocess under this python and under the oldest one here.
 """
 
+import json
 import os
 import shutil
+import stat
+import time
 
 import pytest
 from cron_helpers import HOSTS, PYTHONS, ad_lines, run_hook, run_hook_measured
@@ -196,6 +199,62 @@ def test_files_of_endless_nul_bytes_cost_little_and_publish_short_values(host_co
     assert lines["glibc_version"] == 'glibc_version = "glibc-2.34-83.el9.7"'
 
 
+# -- 5. a Java cache that cannot be used ----------------------------------------------
+
+def _deep(depth):
+    return "[" * depth + "]" * depth
+
+
+UNUSABLE_CACHES = {
+    "nested-too-deep": _deep(50000),
+    "entry-nested-too-deep": '{"format": 1, "entries": {"/x": ' + _deep(5000) + "}}",
+    "bad-json": "{not json",
+    "truncated": '{"format": 1, "entries": {',
+    "not-utf8": b"\xff\xfe{}",
+    "wrong-format": '{"format": "1", "entries": {}}',
+    "entries-a-list": '{"format": 1, "entries": []}',
+    "entries-of-wrong-types": '{"format": 1, "entries": {"/x": 3, "/y": {"mtime_ns": "1",'
+                              ' "attributes": {}}, "/z": {"mtime_ns": 1, "attributes":'
+                              ' {"JavaVersion": 17}}, "/b": {"mtime_ns": true, "attributes":'
+                              ' {}}}}',
+    "fifo": None,
+    "empty-directory": None,
+}
+
+
+def plant_cache(path, kind):
+    if kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "empty-directory":
+        path.mkdir()
+    else:
+        content = UNUSABLE_CACHES[kind]
+        path.write_bytes(content if isinstance(content, bytes) else content.encode())
+
+
+@pytest.mark.parametrize("kind", sorted(UNUSABLE_CACHES))
+def test_an_unusable_java_cache_is_replaced_by_a_fresh_one(host_copy, tmp_path, python, kind):
+    root = host_copy(DEBIAN)
+    cache = tmp_path / "java.json"
+    plant_cache(cache, kind)
+    result = run_hook(root, "--cache", str(cache), python=python, timeout=10)
+    assert result.stdout.decode() == (HOSTS / DEBIAN / "expected.ad").read_text()
+    assert stat.S_ISREG(os.lstat(cache).st_mode)
+    data = json.loads(cache.read_text())
+    assert data["format"] == 1
+    assert list(data["entries"]) == [os.path.realpath(root / "bin" / "java")]
+
+
+def test_a_non_empty_directory_in_the_caches_place_is_left_alone(host_copy, tmp_path):
+    root = host_copy(DEBIAN)
+    cache = tmp_path / "java.json"
+    cache.mkdir()
+    (cache / "keep").write_text("someone's")
+    result = run_hook(root, "--cache", str(cache))
+    assert result.stdout.decode() == (HOSTS / DEBIAN / "expected.ad").read_text()
+    assert (cache / "keep").read_text() == "someone's"
+
+
 # -- 6. link loops ----------------------------------------------------------------------
 
 def test_a_link_loop_at_os_release_keeps_redhat_release(host_copy, python):
@@ -217,3 +276,37 @@ def test_link_loops_at_dev_kvm_and_proc_xen_keep_the_other_virt_facts(host_copy,
     assert lines["IsVirtualMachine"] == "IsVirtualMachine = false"
     assert lines["HasHardwareVirt"] == "HasHardwareVirt = true"
     assert "tribes_probe_errors" not in lines
+
+
+# -- everything at once -----------------------------------------------------------------
+
+@needs_tools
+def test_a_pathological_node_costs_at_most_the_timeout_and_50_mb(host_copy, tmp_path,
+                                                                 lingering, python):
+    root = host_copy(BASE)
+    write_tool(root, "rpm", flood("stdout"))
+    write_tool(root, "dpkg-query", flood("stderr"))
+    write_tool(root, "java", linger(lingering()))
+    for name in ("etc/redhat-release", "etc/os-release", "proc/sys/kernel/osrelease",
+                 "proc/cpuinfo", "sys/class/dmi/id/product_name"):
+        replace_with_fifo(root / name)
+    cache = tmp_path / "java.json"
+    os.mkfifo(cache)
+    started = time.monotonic()
+    result, stats = run_hook_measured(root, "--timeout", "1", "--cache", str(cache),
+                                      python=python, stats_dir=tmp_path)
+    print(f"{python}: hook {stats['seconds']:.2f} s, peak RSS {stats['peak_rss_kib']} KiB")
+    assert_bounded(stats, timeout=1)
+    assert time.monotonic() - started < 1 + SLACK_SECONDS + 1  # the measuring wrapper too
+    lines = ad_lines(result.stdout.decode())
+    assert sorted(lines) == ["HasKVM", "tribes_probe_errors"]
+    errors = parse_one(lines["tribes_probe_errors"])["tribes_probe_errors"].split("; ")
+    assert errors == [
+        "os: cannot read /etc/redhat-release (a FIFO, not a regular file)",
+        "os: cannot read /etc/os-release (a FIFO, not a regular file)",
+        "kernel: cannot read /proc/sys/kernel/osrelease (a FIFO, not a regular file)",
+        "glibc: rpm -q glibc printed more than 4 MiB, killed",
+        "glibc: dpkg-query -W libc6 printed more than 4 MiB, killed",
+        "java: timed out after 1s",
+        "virt: cannot read /proc/cpuinfo (a FIFO, not a regular file)",
+    ]
