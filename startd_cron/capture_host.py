@@ -22,10 +22,10 @@ import os
 import sys
 
 from startd_cron import __main__ as hook
-from startd_cron import classad_format
+from startd_cron import classad_format, files
 from startd_cron.context import Context
 from startd_cron.probes import container, glibc, java, os_release, virt
-from startd_cron.run_command import CommandTimeout
+from startd_cron.run_command import CommandError
 
 FILES = (
     os_release.REDHAT_RELEASE,
@@ -80,21 +80,20 @@ def first_processor(text):
 def copy_files(ctx, dest):
     for name in FILES:
         try:
-            with open(ctx.path(name), "rb") as handle:
-                data = handle.read(1024 * 1024)
+            data = files.read_bytes(ctx.path(name))
         except OSError:
             continue
         _write(os.path.join(dest, name.lstrip("/")), data)
     cpuinfo = ctx.read_optional("capture", virt.CPUINFO)
     if cpuinfo is not None:
         _write(os.path.join(dest, "proc", "cpuinfo"), first_processor(cpuinfo))
-    if os.path.isdir(ctx.path("/proc/xen")) and not os.path.exists(
+    if ctx.isdir("/proc/xen") and not os.path.exists(
         os.path.join(dest, "proc", "xen", "capabilities")
     ):
         _write(os.path.join(dest, "proc", "xen", "capabilities"), "")
     if ctx.exists(virt.KVM_DEVICE):
         _write(os.path.join(dest, "dev", "kvm"), "")
-    elif os.path.isdir(ctx.path("/dev")):
+    elif ctx.isdir("/dev"):
         _write(os.path.join(dest, "dev", ".keep"), "")
 
 
@@ -105,7 +104,7 @@ def record_command(ctx, dest, argv, name, output):
         return
     try:
         result = ctx.run([path] + argv[1:])
-    except (OSError, CommandTimeout):
+    except (OSError, CommandError):
         return
     if result.returncode == 0:
         _write(os.path.join(dest, "outputs", output), result.stdout)
@@ -119,7 +118,7 @@ def record_java(ctx, dest):
     try:
         modern = ctx.run([binary] + java.PROPERTIES)
         banner = ctx.run([binary] + java.VERSION)
-    except (OSError, CommandTimeout):
+    except (OSError, CommandError):
         return
     outputs = os.path.join(dest, "outputs")
     properties = java.parse_properties(modern.stderr + modern.stdout)
@@ -140,7 +139,7 @@ def record_apptainer(ctx, dest):
         return
     try:
         result = ctx.run([found] + container.VERSION)
-    except (OSError, CommandTimeout):
+    except (OSError, CommandError):
         return
     if result.returncode != 0:
         return

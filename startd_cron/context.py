@@ -11,11 +11,7 @@ probe reaches the machine.
 
 import os
 
-from startd_cron import run_command
-
-# Nothing a probe reads is anywhere near this; it keeps a hostile file from
-# costing the node memory.
-MAX_READ = 4 * 1024 * 1024
+from startd_cron import files, run_command
 
 
 class Context(object):
@@ -45,20 +41,23 @@ class Context(object):
         return resolve_under(self.root, name)
 
     def exists(self, name):
-        return os.path.lexists(self.path(name))
+        """Is anything at ``name``, even a dangling link or a link loop?"""
+        try:
+            return os.path.lexists(self.path(name))
+        except OSError:  # a link loop under the root: reading it will say so
+            return True
+
+    def isdir(self, name):
+        """Is ``name`` a directory (False when its links loop)?"""
+        try:
+            return os.path.isdir(self.path(name))
+        except OSError:
+            return False
 
     def read_text(self, name):
-        """Contents of ``name``; raises OSError (FileNotFoundError when absent)."""
-        chunks, size = [], 0
-        with open(self.path(name), "rb") as handle:
-            # Small reads: /proc/sys files refuse one read of megabytes (ENOMEM).
-            while size < MAX_READ:
-                chunk = handle.read(65536)
-                if not chunk:
-                    break
-                chunks.append(chunk)
-                size += len(chunk)
-        return run_command.decode(b"".join(chunks)[:MAX_READ])
+        """The first 64 KiB of ``name``, decoded; raises OSError (FileNotFoundError
+        when absent) and refuses anything but a regular file (see ``files``)."""
+        return run_command.decode(files.read_bytes(self.path(name)))
 
     def read_optional(self, probe, name):
         """Contents of ``name``, or None if it is absent or unreadable (noted)."""
@@ -102,12 +101,22 @@ class Context(object):
         prefix = label + " " if label else ""
         if isinstance(exc, run_command.CommandTimeout):
             self.note(probe, "%stimed out after %ss" % (prefix, _seconds(self.timeout)))
+        elif isinstance(exc, run_command.CommandOutputTooLarge):
+            self.note(probe, "%sprinted more than %s, killed" % (prefix, _bytes(exc.limit)))
         elif isinstance(exc, run_command.CommandFailed):
             self.note(probe, "%sexited %s" % (prefix, exc.returncode))
         elif isinstance(exc, OSError):
             self.note(probe, "cannot run %s(%s)" % (prefix, exc.strerror or exc))
         else:
             self.note(probe, "%sfailed (%s)" % (prefix, exc))
+
+
+def _bytes(count):
+    """``4194304`` -> ``'4 MiB'``, ``65536`` -> ``'64 KiB'``, ``1000`` -> ``'1000 bytes'``."""
+    for unit, size in (("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if count >= size and count % size == 0:
+            return "%d %s" % (count // size, unit)
+    return "%d bytes" % count
 
 
 def _seconds(value):

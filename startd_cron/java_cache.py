@@ -3,14 +3,21 @@
 The key is the binary's real path (``/usr/bin/java`` is usually an
 alternatives symlink) and its mtime: a JDK update replaces the binary and so
 invalidates the entry.  The file is JSON, written atomically (temp file +
-rename in the same directory) so a killed hook never leaves half a file; a
-corrupt or foreign file is ignored and rewritten, never fatal.
+rename in the same directory) so a killed hook never leaves half a file.
+
+A cache that cannot be used, whatever the reason, is ignored and replaced by
+a fresh one at the next store, never fatal: unreadable, not a regular file (a
+FIFO, a device; an empty directory is removed), larger than 64 KiB, not
+UTF-8, bad JSON, nested too deep for the parser (RecursionError), another
+user's, or of the wrong shape (entries of the wrong types are dropped).
 
 >>> key_for("/bin/sh")[0] == os.path.realpath("/bin/sh")
 True
 """
 
 import os
+
+from startd_cron import files
 
 # json and tempfile are imported where used: most hourly runs never need them,
 # and the hook's start-up time is its cost.
@@ -24,21 +31,41 @@ def key_for(java):
     return real, os.stat(real).st_mtime_ns
 
 
-def _load(path):
+def _read(path):
+    """The file's parsed JSON, or None if it is not ours; raises OSError or ValueError."""
     import json
 
+    fd = files.open_regular(path)
     try:
-        with open(path, "r", encoding="utf-8") as handle:
-            # Another user's file (planted in a shared /tmp) is not our cache.
-            if os.fstat(handle.fileno()).st_uid != os.getuid():
-                return {}
-            data = json.load(handle)
-    except (OSError, ValueError):
+        # Another user's file (planted in a shared /tmp) is not our cache.
+        if os.fstat(fd).st_uid != os.getuid():
+            return None
+        data = files.read_fd(fd)
+    finally:
+        os.close(fd)
+    return json.loads(data.decode("utf-8"))
+
+
+def _valid_entry(entry):
+    if not isinstance(entry, dict) or type(entry.get("mtime_ns")) is not int:
+        return False
+    attrs = entry.get("attributes")
+    return isinstance(attrs, dict) and all(
+        isinstance(attrs.get(name, ""), str) for name in _FIELDS)
+
+
+def _load(path):
+    """The well-formed entries of the cache file; {} if it cannot be read or parsed."""
+    try:
+        data = _read(path)
+    except (OSError, ValueError, RecursionError):
         return {}
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         return {}
     entries = data.get("entries")
-    return entries if isinstance(entries, dict) else {}
+    if not isinstance(entries, dict):
+        return {}
+    return {real: entry for real, entry in entries.items() if _valid_entry(entry)}
 
 
 def lookup(path, key):
@@ -46,13 +73,9 @@ def lookup(path, key):
     if not path:
         return None
     entry = _load(path).get(key[0])
-    if not isinstance(entry, dict) or entry.get("mtime_ns") != key[1]:
+    if entry is None or entry["mtime_ns"] != key[1]:
         return None
-    attrs = entry.get("attributes")
-    if not isinstance(attrs, dict):
-        return None
-    if not all(isinstance(attrs.get(name, ""), str) for name in _FIELDS):
-        return None
+    attrs = entry["attributes"]
     return {name: attrs[name] for name in _FIELDS if attrs.get(name)}
 
 
@@ -75,13 +98,22 @@ def store(path, key, attrs):
                 json.dump({"format": FORMAT, "entries": entries}, handle, indent=1,
                           sort_keys=True)
             os.chmod(temp, 0o644)
-            os.replace(temp, path)
+            _replace(temp, path)
         except BaseException:
             os.unlink(temp)
             raise
     except OSError:
         return False
     return True
+
+
+def _replace(temp, path):
+    """Rename ``temp`` over ``path``; an empty directory there is removed first."""
+    try:
+        os.replace(temp, path)
+    except IsADirectoryError:
+        os.rmdir(path)  # OSError if not empty: nothing of anyone's is deleted
+        os.replace(temp, path)
 
 
 def default_path():

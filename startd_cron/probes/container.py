@@ -36,7 +36,7 @@ seccomp filters, and ``allow setuid`` in apptainer.conf.
 
 import os
 
-from startd_cron.run_command import CommandFailed, CommandTimeout
+from startd_cron.run_command import CommandError, CommandFailed
 
 NAME = "container"
 PROGRAMS = ("apptainer", "singularity")
@@ -163,7 +163,7 @@ def _version(ctx, program, path):
     label = program + " --version"
     try:
         result = ctx.run([path] + VERSION)
-    except (OSError, CommandTimeout) as exc:
+    except (OSError, CommandError) as exc:
         ctx.note_command_failure(NAME, exc, label)
         return {}
     if result.returncode != 0:

@@ -8,7 +8,7 @@
 
 import os
 
-from startd_cron.run_command import CommandFailed, CommandTimeout
+from startd_cron.run_command import CommandError, CommandFailed
 
 NAME = "glibc"
 # ``rpm -q glibc`` prints NVR on old rpm and NVRA on new; ask for the fields.
@@ -79,7 +79,7 @@ def _query(ctx, argv, label, parse, failures):
         return {}
     try:
         result = ctx.run([path] + argv[1:])
-    except (OSError, CommandTimeout) as exc:
+    except (OSError, CommandError) as exc:
         failures.append((exc, label))
         return {}
     if result.returncode != 0:

@@ -13,7 +13,7 @@ the ``java -version`` banner is parsed as a fallback.
 import os
 
 from startd_cron import java_cache
-from startd_cron.run_command import CommandFailed, CommandTimeout
+from startd_cron.run_command import CommandError, CommandFailed
 
 NAME = "java"
 PROPERTIES = ["-XshowSettings:properties", "-version"]
@@ -110,8 +110,8 @@ def _run_java(ctx, java):
     for args in (PROPERTIES, VERSION):
         try:
             result = ctx.run([java] + args)
-        except (OSError, CommandTimeout) as exc:
-            # A JVM that hangs once will hang again: do not try the fallback.
+        except (OSError, CommandError) as exc:
+            # A JVM that hangs or floods once will do it again: no fallback.
             ctx.note_command_failure(NAME, exc)
             return None
         text = result.stdout + "\n" + result.stderr

@@ -154,11 +154,23 @@ def detect(signals):
 def open_read_write(path):
     """Can the current user open ``path`` read-write?  (A seam for tests: root can.)"""
     try:
-        fd = os.open(path, os.O_RDWR | getattr(os, "O_CLOEXEC", 0))
+        # Non-blocking, never a controlling terminal: a FIFO or tty there cannot hang us.
+        fd = os.open(path, os.O_RDWR | os.O_NONBLOCK | os.O_NOCTTY | getattr(os, "O_CLOEXEC", 0))
     except OSError:
         return False
     os.close(fd)
     return True
+
+
+def has_kvm(ctx):
+    """Can this user use /dev/kvm?  None when the tree has no /dev to tell."""
+    try:
+        device = ctx.path(KVM_DEVICE)
+    except OSError:  # a link loop is no device
+        return False
+    if os.path.lexists(device):
+        return open_read_write(device)
+    return False if ctx.isdir("/dev") else None
 
 
 def _quiet(ctx, name):
@@ -173,7 +185,7 @@ def read_signals(ctx, cpuinfo):
     dmi_values = [v.strip() for v in (_quiet(ctx, name) for name in DMI_FILES) if v]
     return {
         "dmi": dmi_hypervisor(dmi_values),
-        "xen": os.path.isdir(ctx.path("/proc/xen")),
+        "xen": ctx.isdir("/proc/xen"),
         "xen_dom0": is_xen_dom0(_quiet(ctx, XEN_FEATURES), _quiet(ctx, XEN_CAPABILITIES)),
         "flags": parse_cpuinfo_flags(cpuinfo) if cpuinfo is not None else None,
         "clock": _quiet(ctx, CLOCKSOURCES),
@@ -188,10 +200,9 @@ def read(ctx):
     flags = parse_cpuinfo_flags(cpuinfo) if cpuinfo is not None else None
     if flags is not None:
         attrs.update(hardware_virt(flags))
-    if ctx.exists(KVM_DEVICE):
-        attrs["HasKVM"] = open_read_write(ctx.path(KVM_DEVICE))
-    elif os.path.isdir(ctx.path("/dev")):
-        attrs["HasKVM"] = False
+    kvm = has_kvm(ctx)
+    if kvm is not None:
+        attrs["HasKVM"] = kvm
     hypervisor = detect(read_signals(ctx, cpuinfo))
     if hypervisor:
         attrs["IsVirtualMachine"] = True

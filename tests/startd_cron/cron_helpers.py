@@ -7,6 +7,7 @@ the name "conftest", so importing from it would break once another folder has on
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import textwrap
@@ -58,6 +59,7 @@ OLD_PYTHON = _oldest_python()
 NO_OLD_PYTHON = "no Python 3.6/3.7 interpreter on this machine"
 
 
+
 def hook_env(path_dirs, **extra):
     """Environment for a hook run: PATH holds only ``path_dirs`` (fake commands)."""
     env = {k: v for k, v in os.environ.items() if k not in ("JAVA", "PYTHONPATH")}
@@ -66,21 +68,69 @@ def hook_env(path_dirs, **extra):
     return env
 
 
-def run_hook(root, *args, path_dirs=None, env=None, python_flags=("-S",), timeout=30):
+def hook_argv(root, args, python=None, python_flags=("-S",)):
+    """``python -S -m startd_cron --root ROOT [--cache ''] ARGS``."""
+    argv = [python or sys.executable, *python_flags, "-m", "startd_cron", "--root", str(root)]
+    return argv + (list(args) if "--cache" in args else ["--cache", "", *args])
+
+
+def run_hook(root, *args, path_dirs=None, env=None, python_flags=("-S",), timeout=30,
+             python=None):
     """Run ``python3 -S -m startd_cron --root ROOT`` from the source tree as a subprocess."""
     root = Path(root)
     if path_dirs is None:
         path_dirs = [root / "bin"]
-    argv = [sys.executable, *python_flags, "-m", "startd_cron", "--root", str(root)]
-    argv += list(args) if "--cache" in args else ["--cache", "", *args]
     return subprocess.run(
-        argv,
+        hook_argv(root, args, python, python_flags),
         cwd=REPO,
         env=env if env is not None else hook_env(path_dirs),
         capture_output=True,
         timeout=timeout,
         check=False,
     )
+
+
+# Runs the hook (argv[2:]) and writes its wall time and peak RSS to argv[1].  The
+# address-space limit turns a runaway hook into a quick MemoryError instead of
+# taking the shared machine's memory; the time limit kills a hung one.
+_MEASURE = """\
+import json, resource, subprocess, sys, time
+soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+resource.setrlimit(resource.RLIMIT_AS, (%d, hard))
+started = time.monotonic()
+try:
+    returncode = subprocess.call(sys.argv[2:], timeout=%d)
+except subprocess.TimeoutExpired:
+    returncode = None
+with open(sys.argv[1], "w") as handle:
+    json.dump({"seconds": time.monotonic() - started, "returncode": returncode,
+               "peak_rss_kib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}, handle)
+"""
+
+
+def run_hook_measured(root, *args, python=None, path_dirs=None, stats_dir,
+                      memory_limit=512 << 20, timeout=20):
+    """Run the hook like ``run_hook``; return (CompletedProcess, {"seconds": wall time,
+    "peak_rss_kib": the hook's peak RSS, its children's included, "returncode": ...})."""
+    root = Path(root)
+    stats = Path(stats_dir) / "hook-stats.json"
+    argv = [sys.executable, "-S", "-c", _MEASURE % (memory_limit, timeout), str(stats)]
+    result = subprocess.run(
+        argv + hook_argv(root, args, python),
+        cwd=REPO,
+        env=hook_env(path_dirs if path_dirs is not None else [root / "bin"]),
+        capture_output=True,
+        timeout=timeout + 10,
+        check=False,
+    )
+    return result, json.loads(stats.read_text())
+
+
+# The interpreters a subprocess test runs the hook under: this one, and the
+# oldest here (the hook's floor is 3.6), when there is one.
+PYTHONS = [pytest.param(sys.executable, id="this-python")] + (
+    [pytest.param(OLD_PYTHON, id="oldest-python")] if OLD_PYTHON else []
+)
 
 
 def ad_lines(text):
@@ -100,3 +150,29 @@ def host_copy(tmp_path):
         return target
 
     return copy
+
+
+@pytest.fixture
+def lingering(tmp_path):
+    """Pid files for processes a fake tool leaves behind; they are killed after the test."""
+    pid_files = []
+
+    def pid_file():
+        path = tmp_path / f"lingering-{len(pid_files)}.pid"
+        pid_files.append(path)
+        return path
+
+    yield pid_file
+    for path in pid_files:
+        if path.exists() and path.read_text().strip().isdigit():
+            _kill_sleeper(int(path.read_text()))
+
+
+def _kill_sleeper(pid):
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as handle:
+            if b"sleep" not in handle.read():
+                return  # gone, and its pid reused
+        os.kill(pid, signal.SIGKILL)
+    except OSError:
+        pass

@@ -165,3 +165,16 @@ def test_default_cache_folder_owned_by_someone_else_is_refused(tmp_path, monkeyp
     monkeypatch.setattr(java_cache.os, "getuid", lambda: 123456)
     (tmp_path / "condor-tribes-123456").mkdir()
     assert java_cache.default_path() is None
+
+
+@pytest.mark.parametrize(
+    "content", ["[" * 20000 + "]" * 20000, '{"format": 1, "entries": {"/x": 3}}']
+)
+def test_a_cache_too_deep_or_of_wrong_types_reads_as_empty_and_is_replaced(tmp_path, content):
+    cache = tmp_path / "c.json"
+    cache.write_text(content)
+    key = ("/opt/java", 5)
+    assert java_cache.lookup(str(cache), key) is None
+    assert java_cache.store(str(cache), key, {"JavaVersion": "17"})
+    assert json.loads(cache.read_text())["entries"] == {
+        "/opt/java": {"mtime_ns": 5, "attributes": {"JavaVersion": "17"}}}

@@ -52,9 +52,39 @@ def test_timeout_kills_the_group_even_with_the_pipe_held_open():
     assert exc.value.timeout == 0.5
 
 
-def test_output_is_capped(monkeypatch):
+def test_output_up_to_the_cap_is_kept_and_beyond_it_the_command_is_killed(monkeypatch):
     monkeypatch.setattr(run_command, "MAX_OUTPUT", 1000)
-    assert len(sh("head -c 100000 /dev/zero | tr '\\0' x").stdout) == 1000
+    assert len(sh("head -c 1000 /dev/zero | tr '\\0' x").stdout) == 1000
+    with pytest.raises(run_command.CommandOutputTooLarge) as exc:
+        sh("head -c 100000 /dev/zero | tr '\\0' x")
+    assert exc.value.limit == 1000
+
+
+@pytest.mark.parametrize("redirect", ["", ">&2"])
+def test_a_flood_on_either_stream_is_cut_at_the_cap_not_read_to_the_end(monkeypatch, redirect):
+    # (Finite, so that a runner reading everything fails the test without
+    # taking the machine's memory; the hook tests flood without end.)
+    monkeypatch.setattr(run_command, "MAX_OUTPUT", 64 * 1024)
+    started = time.monotonic()
+    with pytest.raises(run_command.CommandOutputTooLarge):
+        sh(f"head -c 50000000 /dev/zero {redirect}; sleep 5", timeout=10)
+    assert time.monotonic() - started < 2
+
+
+def test_the_deadline_holds_while_another_session_keeps_the_pipes_open(lingering):
+    pid_file = lingering()
+    started = time.monotonic()
+    with pytest.raises(run_command.CommandTimeout):
+        # The grandchild escapes killpg; its copies of the pipes never close.
+        sh(f"setsid /bin/sleep 10 & echo $! > {pid_file}; echo partial", timeout=0.5)
+    assert time.monotonic() - started < 1.5
+
+
+def test_a_command_that_closes_its_output_and_runs_on_is_killed_at_the_deadline():
+    started = time.monotonic()
+    with pytest.raises(run_command.CommandTimeout):
+        sh("exec >&- 2>&-; /bin/sleep 10", timeout=0.5)
+    assert time.monotonic() - started < 1.5
 
 
 def test_a_probe_that_crashes_is_reported_and_the_others_still_run(monkeypatch, tmp_path):
