@@ -38,12 +38,16 @@ def machine(name, slots, **attrs):
     return out
 
 
-def linux(release, kernel, glibc, base, major, java=None, virt=False, kvm=False):
+def linux(release, kernel, glibc, base, major, java=None, virt=False, kvm=False, level=None,
+          sif=False):
+    vm = dict(HasVM=True, VM_Type="kvm", VM_AvailNum=1, VM_Memory=2048,
+              TotalMemory=4096) if kvm else {}
+    box = dict(HasContainer=True, HasSIF=True) if sif else {}
     return dict(
         OpSys="LINUX", OpSysAndVer=f"RedHat{major}", OpSysMajorVer=major,
         redhat_version=release, kernel_version=kernel, glibc_version=glibc,
         glibc_base_version=base, JavaSpecificationVersion=java,
-        HasHardwareVirt=virt, HasKVM=kvm,
+        HasHardwareVirt=virt, HasKVM=kvm, Microarch=level, **vm, **box,
     )
 
 
@@ -51,16 +55,17 @@ def small_pool():
     """Ten slots; the hand counts in the tests below come from this list."""
     ads = []
     tribe_a = ("2.6.18-164.9.1.el5", "glibc-2.5-42.el5_4.2", "2.5")
-    ads += machine("m1", 2, **linux(RHEL54, *tribe_a, 5, "1.6", True, True))
-    ads += machine("m2", 2, **linux(RHEL54, *tribe_a, 5, "1.6", True, True))
+    ads += machine("m1", 2, **linux(RHEL54, *tribe_a, 5, "1.6", True, True, "x86_64-v3", True))
+    ads += machine("m2", 2, **linux(RHEL54, *tribe_a, 5, "1.6", True, True, "x86_64-v3", True))
     ads += machine("m3", 1, **linux(RHEL53, "2.6.18-128.7.1.el5", "glibc-2.5-34", "2.5", 5,
                                     "1.6", True, False))
     ads += machine("m4", 2, **linux(RHEL4, "2.6.9-78.0.13.ELsmp", "glibc-2.3.4-2.41", "2.3.4",
                                     4, "1.4"))
     ads += machine("m5", 1, **linux(CENTOS, "2.6.18-164.9.1.el5", "glibc-2.5-42", "2.5", 5,
-                                    "17", True, True))
+                                    "17", True, True, "x86_64-v2"))
     ads += machine("mac", 1, OpSys="OSX", OpSysMajorVer=10, JavaSpecificationVersion="1.5")
-    ads += machine("m7", 1, **linux(RHEL54, "2.6.18-164.el5", "glibc-2.5-42", "2.5", 5))
+    ads += machine("m7", 1, **linux(RHEL54, "2.6.18-164.el5", "glibc-2.5-42", "2.5", 5,
+                                    level="x86_64-v4", sif=True))
     return Snapshot.from_classads(ads, source="small", time=1270468800)
 
 
@@ -87,7 +92,9 @@ def test_ladder_counts_match_a_hand_count():
         "kernel": 5,    # m1 m1 m2 m2 and the CentOS box m5 on the same kernel
         "glibc": 7,     # every Linux slot but RHEL 4's glibc 2.3.4
         "java": 6,      # 1.6 on m1 m2 m3, "17" on m5; not 1.4, 1.5 or none
-        "vm": 5,        # m1 m2 m5 (m3 has VT-x but no usable /dev/kvm)
+        "microarch": 5,  # x86_64-v3 or better: m1 m2 (v3) m7 (v4); not m5's v2
+        "vm": 5,        # the VM universe: m1 m2 m5 (m3 has VT-x but no usable /dev/kvm)
+        "container": 5,  # a SIF image: m1 m2 m7 run containers
     }
 
 
@@ -115,7 +122,7 @@ def test_ladder_step_left_out_when_the_reference_lacks_the_attribute():
     pool = Snapshot.from_classads(machine("x", 1, OpSys="LINUX", OpSysMajorVer=9), source="s")
     notes = []
     rungs = ladder(pool, load_template("plain"), notes=notes)
-    assert [p.name for p in rungs] == ["opsys", "major", "vm"]
+    assert [p.name for p in rungs] == ["opsys", "major", "vm", "container"]
     assert ("profile kernel left out: the reference slot slot1@x has no kernel_version "
             "or UtsnameRelease") in notes
 
@@ -125,7 +132,9 @@ def test_profiles_are_full_job_ads_on_the_template():
     for name in ("plain", "ospool"):
         template = load_template(name)
         for p in ladder(pool, template):
-            assert p.job["JobUniverse"] == 5 and p.job["RequestCpus"] == 1
+            # vm and container are universes: the VM universe is 13, a container job is 5
+            assert p.job["JobUniverse"] == (13 if p.name == "vm" else 5)
+            assert p.job["RequestCpus"] == 1
             assert p.job.eval("RequestMemory") > 0 and p.job.eval("RequestDisk") > 0
             assert str(p.job.lookup("Requirements")) == str(ExprTree(p.requirements))
     ospool = load_template("ospool")

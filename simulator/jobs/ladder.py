@@ -10,7 +10,9 @@ release   exact ``redhat_version`` where the reference has one, else ``OpSysAndV
 kernel    exact ``kernel_version`` (else HTCondor's own ``UtsnameRelease``, the same ``uname -r``)
 glibc     ``versionGE(TARGET.glibc_base_version, "2.5")``: glibc at least the reference's
 java      ``versionGE(TARGET.JavaSpecificationVersion, "1.6")``: Java at least the reference's
-vm        ``TARGET.HasHardwareVirt && TARGET.HasKVM``: the job brings its own OS
+microarch the reference's x86-64 level or above (``TARGET.Microarch == "x86_64-v3" || …``)
+vm        the VM universe (a kvm image): ``HasVM``, ``VM_Type``, ``VM_AvailNum``
+container the container universe with a SIF image: ``TARGET.HasContainer && TARGET.HasSIF``
 ========  ====================================================================
 
 >>> from simulator import pools
@@ -27,12 +29,12 @@ from typing import Callable, Dict, Iterable, List, Optional
 
 from simulator.jobs.profile import Profile
 from simulator.jobs.submit import JobWriter, SubmitHost
-from simulator.model.condor import ClassAd, quote
+from simulator.model.condor import ClassAd, ExprTree, quote
 from simulator.model.errors import ProfileError
 from simulator.model.snapshot import Snapshot
 from simulator.model.tribes import reference_slot, slot_name, slot_value
 
-LADDER = ("opsys", "major", "release", "kernel", "glibc", "java", "vm")
+LADDER = ("opsys", "major", "release", "kernel", "glibc", "java", "microarch", "vm", "container")
 
 
 def _literal(value) -> str:
@@ -90,8 +92,36 @@ def _kernel(get) -> Optional[str]:
     return _exact("kernel_version")(get) or _exact("UtsnameRelease")(get)
 
 
-def _vm(get) -> str:
-    return "TARGET.HasHardwareVirt && TARGET.HasKVM"
+MICROARCH_LEVELS = ("x86_64-v1", "x86_64-v2", "x86_64-v3", "x86_64-v4")
+
+
+def _microarch(get) -> Optional[str]:
+    # At least the reference's x86-64 level: what a program built there for its CPU needs.
+    level = get("Microarch")
+    if level not in MICROARCH_LEVELS:
+        return None
+    ok = MICROARCH_LEVELS[MICROARCH_LEVELS.index(level):]
+    return " || ".join(f"TARGET.Microarch == {_literal(v)}" for v in ok)
+
+
+# Ways out of the tribes: the job brings its own OS. Not a requirements line but a universe:
+# the job attributes it sets, and the clauses condor_submit writes for them
+# (simulator.jobs.submit), which --as-written matches alone.
+UNIVERSE_STEPS = {
+    "vm": ({"JobUniverse": 13, "JobVMType": "kvm", "JobVMMemory": 1024},
+           "(TARGET.HasVM =?= true) && (TARGET.VM_Type == MY.JobVMType) && "
+           "(TARGET.VM_AvailNum > 0)", "universe = vm, vm_type = kvm"),
+    "container": ({"WantContainer": True, "ContainerImage": "image.sif"},
+                  "TARGET.HasContainer && TARGET.HasSIF",
+                  "universe = container, container_image = image.sif"),
+}
+
+
+def _universe(name) -> Callable:
+    def build(get):
+        return UNIVERSE_STEPS[name][1]
+
+    return build
 
 
 _BUILDERS = {
@@ -101,7 +131,9 @@ _BUILDERS = {
     "kernel": (_kernel, "kernel_version or UtsnameRelease"),
     "glibc": (_at_least("glibc_base_version", 'TARGET.OpSys == "LINUX" && '), "glibc_base_version"),
     "java": (_at_least("JavaSpecificationVersion"), "JavaSpecificationVersion"),
-    "vm": (_vm, None),
+    "microarch": (_microarch, "Microarch"),
+    "vm": (_universe("vm"), None),
+    "container": (_universe("container"), None),
 }
 
 
@@ -142,7 +174,10 @@ def ladder(
                     f"profile {name} left out: the reference slot {ref_name} has no {needs}"
                 )
             continue
-        job, full = writer.write(requirements, name)
+        if name in UNIVERSE_STEPS:
+            job, full, requirements = _universe_job(writer, name)
+        else:
+            job, full = writer.write(requirements, name)
         profiles.append(Profile(name, job, full, requirements))
     return profiles
 
@@ -152,3 +187,19 @@ def submit_host_of(snapshot: Snapshot, i: int) -> SubmitHost:
     arch, opsys = slot_value(snapshot, i, "Arch"), slot_value(snapshot, i, "OpSys")
     return SubmitHost(arch if isinstance(arch, str) else "X86_64",
                       opsys if isinstance(opsys, str) else "LINUX")
+
+
+def _universe_job(writer: JobWriter, name: str):
+    """(job, its Requirements, what the user wrote) for a universe step."""
+    import dataclasses
+
+    attrs, clauses, _ = UNIVERSE_STEPS[name]
+    template = ClassAd(str(writer.template))
+    for attr, value in attrs.items():
+        template[attr] = value
+    if not writer.appends:
+        job = ClassAd(str(template))
+        job["Requirements"] = ExprTree(clauses)
+        return job, clauses, clauses
+    job, full = dataclasses.replace(writer, template=template).write(None, name)
+    return job, full, clauses

@@ -267,11 +267,13 @@ class JobWriter:
     version: Optional[Tuple[int, int, int]] = None
     appends: bool = True  # False: the Requirements exactly as written (no condor_submit)
 
-    def write(self, user: str, where: str = "") -> Tuple[ClassAd, str]:
-        """(the job ad, its whole Requirements) for a ``requirements = user`` line."""
+    def write(self, user: Optional[str], where: str = "") -> Tuple[ClassAd, str]:
+        """(the job ad, its whole Requirements) for a ``requirements = user`` line
+        (``None``: a description without one)."""
         from simulator.jobs.expressions import parse_requirements
 
-        parse_requirements(user, where)  # the user's own text parses, alone
+        if user is not None:
+            parse_requirements(user, where)  # the user's own text parses, alone
         full = (submit_requirements(user, self.template, self.host, self.version)
                 if self.appends else user)
         job = ClassAd(str(self.template))

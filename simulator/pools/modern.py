@@ -113,7 +113,8 @@ ATTRIBUTES = [
     "CondorVersion", "HasFileTransfer", "FileSystemDomain", "UidDomain", "RemoteUser",
     "RemoteOwner", "TotalSlotCpus", "TotalSlotMemory", "TotalSlotDisk", "GPUs", "TotalGPUs",
     "TotalSlotGPUs", "MachineResources",
-    "HasVM", "VM_Type", "VM_AvailNum", *facts.CONTAINER_FLAGS, "SingularityVersion",
+    "HasVM", "VM_Type", "VM_AvailNum", "VM_Memory", *facts.CONTAINER_FLAGS,
+    "SingularityVersion",
 ]  # fmt: skip
 
 
@@ -311,6 +312,7 @@ def _startd_facts(cols: Block, m: Machines, mi, seed, claimed, pslot, sizes) -> 
     cols["HasVM"] = _coded(kvm, ["false", "true"])
     cols["VM_Type"] = _coded(np.where(kvm == 1, 0, -1), ['"kvm"'])
     cols["VM_AvailNum"] = _coded(np.where(kvm == 1, 0, -1), ["1"])
+    cols["VM_Memory"] = _masked(_numbers(m.memory // 2, index=mi), kvm == 1)
     runtimes = facts.container_runtimes(rng, m.n)
     runtime_codes, runtime_texts = _labels_of(runtimes)
     able = runtime_codes[mi]
