@@ -28,6 +28,7 @@ test: lint
 
 bench: $(BIN)/tribes
 	$(BIN)/python benchmarks/bench_match.py
+	$(BIN)/python benchmarks/bench_condor_q.py
 	$(BIN)/python benchmarks/bench_replay.py
 	$(BIN)/python benchmarks/bench_ingest.py
 

@@ -22,8 +22,9 @@ same sources are byte-identical, whichever python >= 3.6 builds them.
 import argparse
 import os
 import sys
-import tempfile
 import zipfile
+
+from startd_cron.atomic import write_atomically
 
 PACKAGE = "startd_cron"
 SUFFIX = ".pyz"
@@ -104,22 +105,7 @@ def build(target, package_dir=None):
         raise ValueError("the bundle's name must end in %s: %s" % (SUFFIX, target))
     if package_dir is None:
         package_dir = os.path.dirname(os.path.abspath(__file__))
-    directory = os.path.dirname(os.path.abspath(target))
-    if not os.path.isdir(directory):
-        raise OSError("not a directory: %s" % directory)
-    fd, temp = tempfile.mkstemp(prefix="." + os.path.basename(target) + ".", dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            write_archive(handle, package_dir)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temp, 0o755)
-        os.replace(temp, target)
-    except BaseException:
-        if os.path.exists(temp):
-            os.unlink(temp)
-        raise
-    return target
+    return write_atomically(target, lambda handle: write_archive(handle, package_dir), 0o755)
 
 
 def main(argv=None):

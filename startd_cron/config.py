@@ -16,7 +16,8 @@ import os
 import re
 import shutil
 import sys
-import tempfile
+
+from startd_cron.atomic import write_atomically
 
 JOB = "TRIBES"
 FILE_NAME = "90-condor-tribes.conf"
@@ -138,21 +139,9 @@ def install(directory, text=None):
     if not os.path.isdir(directory):
         raise OSError("not a directory: %s" % directory)
     text = snippet() if text is None else text
-    target = os.path.join(directory, FILE_NAME)
     # A dot-name temp file: HTCondor's config.d reader skips it until renamed.
-    fd, temp = tempfile.mkstemp(prefix="." + FILE_NAME + ".", dir=directory)
-    try:
-        with os.fdopen(fd, "w") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temp, 0o644)
-        os.replace(temp, target)
-    except BaseException:
-        if os.path.exists(temp):
-            os.unlink(temp)
-        raise
-    return target
+    return write_atomically(os.path.join(directory, FILE_NAME), lambda handle: handle.write(text),
+                            0o644, binary=False)
 
 
 def cron_config(bundle_path=None, executable=None, python=None, install_dir=None):

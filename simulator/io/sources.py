@@ -24,15 +24,10 @@ BUILTIN_POOLS = ("pool_2010", "modern")
 COLLECTOR_PREFIX = "collector:"  # collector:cm.example.org[:9618], a live pool
 
 
-def open_snapshots(
-    spec: Optional[str] = None,
-    *,
-    time: clock.TimeSpec = None,
-    pool_seed: Optional[int] = None,
-    pool_slots: Optional[int] = None,
-) -> List[Snapshot]:
-    """The snapshots ``spec`` names, oldest first, all in memory (see ``iter_snapshots``)."""
-    return list(iter_snapshots(spec, time=time, pool_seed=pool_seed, pool_slots=pool_slots))
+def open_snapshots(spec: Optional[str] = None, **options) -> List[Snapshot]:
+    """The snapshots ``spec`` names, oldest first, all in memory (``options`` and the rest:
+    see ``iter_snapshots``)."""
+    return list(iter_snapshots(spec, **options))
 
 
 def iter_snapshots(

@@ -50,6 +50,16 @@ def _is_true(value) -> bool:
     return value is True
 
 
+# Analysis field <- condor_q category (simulator.match.condor_q)
+SUMMARY_FIELDS = {
+    "slots": "total_slots", "machines": "total_machines",
+    "dynamic_skipped": "dynamic_slots_skipped", "rejected_by_job": "rejected_by_job",
+    "rejected_by_slot": "rejecting_job", "running_yours": "running_your_jobs",
+    "serving_others": "serving_others", "available": "available_now",
+    "available_if_drained": "available_if_drained",
+}
+
+
 @dataclasses.dataclass
 class Analysis:
     """The per-step counts and the summary for one job against one snapshot."""
@@ -178,15 +188,7 @@ def analyze(snapshot: Snapshot, job: ClassAd) -> Analysis:
         shown=shown,
         left=left,
         right=right,
-        slots=counts["total_slots"],
-        machines=counts["total_machines"],
-        dynamic_skipped=counts["dynamic_slots_skipped"],
-        rejected_by_job=counts["rejected_by_job"],
-        rejected_by_slot=counts["rejecting_job"],
-        running_yours=counts["running_your_jobs"],
-        serving_others=counts["serving_others"],
-        available=counts["available_now"],
-        available_if_drained=counts["available_if_drained"],
+        **{field: counts[key] for field, key in SUMMARY_FIELDS.items()},
         hint=hint,
         time=snapshot.time,
         source=snapshot.source,

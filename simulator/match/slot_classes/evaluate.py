@@ -9,14 +9,12 @@ CPU), a forked copy of the process evaluates half of them with the same library
 calls and sends its answers back through a pipe; if it fails, this process
 evaluates that half itself.
 
+>>> from simulator import pools
 >>> from simulator.model.condor import ClassAd, ExprTree
->>> from simulator.model.snapshot import Snapshot
->>> pool = Snapshot.from_classads(
-...     [ClassAd({"OpSys": os, "Requirements": True}) for os in ["LINUX", "OSX", "LINUX"]],
-...     source="example")
->>> job = ClassAd({"Requirements": ExprTree('TARGET.OpSys == "LINUX"')})
->>> [side.tolist() for side in fast_sides(pool, job)]
-[[True, False, True], [True, True, True]]
+>>> job_ok, slot_ok = fast_sides(pools.generate("pool_2010"),
+...                              ClassAd({"Requirements": ExprTree("TARGET.Cpus > 0")}))
+>>> int(job_ok.sum()), int(slot_ok.sum())
+(861, 861)
 """
 
 from __future__ import annotations

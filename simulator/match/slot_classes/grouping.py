@@ -6,11 +6,10 @@ is kept per snapshot and reused for any job that reads the same job texts.
 
 >>> from simulator.model.condor import ClassAd, ExprTree
 >>> from simulator.model.snapshot import Snapshot
->>> pool = Snapshot.from_classads(
-...     [ClassAd({"OpSys": os, "Requirements": True}) for os in ["LINUX", "OSX", "LINUX"]],
-...     source="example")
->>> job = ClassAd({"Requirements": ExprTree('TARGET.OpSys == "LINUX"')})
->>> slot_classes(pool, job).job_side.gid.tolist()
+>>> pool = Snapshot.from_classads([ClassAd({"Arch": a, "Requirements": True})
+...                                for a in ["INTEL", "X86_64", "INTEL"]], source="three")
+>>> slot_classes(pool, ClassAd({"Requirements": ExprTree("TARGET.Arch == MY.Arch")})
+...              ).job_side.gid.tolist()
 [0, 1, 0]
 """
 
