@@ -4,6 +4,7 @@
 True
 """
 
+import errno
 import os
 import shutil
 import sys
@@ -68,7 +69,9 @@ def snippet(executable=None):
 def install(directory, text=None):
     """Write the snippet atomically into ``directory`` (a config.d); return its path."""
     if not os.path.isdir(directory):
-        raise OSError("not a directory: %s" % directory)
+        if os.path.exists(directory):
+            raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), directory)
+        raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), directory)
     text = snippet() if text is None else text
     target = os.path.join(directory, FILE_NAME)
     # A dot-name temp file: HTCondor's config.d reader skips it until renamed.

@@ -196,3 +196,38 @@ def test_analyze_names_the_file_of_a_job_without_requirements(tmp_path, capsys):
 def test_report_grid_without_a_chart_is_one_line(capsys):
     message = one_line_error(capsys, ["report", "redhat_version", "glibc_version", "--grid"])
     assert "--grid draws a chart: give --plot" in message
+
+
+# One wording per kind of error: FILE: no such file, DIR: no such folder.
+
+@pytest.mark.parametrize("argv, message", [
+    (["simulate", "--job", "{missing}"], "{missing}: no such file"),
+    (["simulate", "--template", "{missing}"], "{missing}: no such file"),
+    (["analyze", "--job", "{missing}"], "{missing}: no such file"),
+    (["requirements", "{missing}"], "{missing}: no such file"),
+    (["scenario", "check", "{missing}"], "{missing}: no such file"),
+    (["report", "OpSys", "--pool", "{missing}"], "{missing}: no such file (a pool is a file, "
+     "a store folder, pool_2010, modern[:slots=N,seed=S] or collector:HOST)"),
+    (["cron-config", "--install", "{missing}"], "{missing}: no such folder"),
+])
+def test_a_missing_path_is_worded_alike_everywhere(tmp_path, capsys, argv, message):
+    missing = str(tmp_path / "missing")
+    argv = [a.format(missing=missing) for a in argv]
+    assert one_line_error(capsys, argv) == "tribes: error: " + message.format(missing=missing)
+
+
+def test_an_uncaught_os_error_is_worded_as_the_library_words_it(capsys, monkeypatch):
+    def lost(args):
+        raise FileNotFoundError(2, "No such file or directory", "gone.ads")
+
+    def denied(args):
+        raise PermissionError(13, "Permission denied", "locked.ads")
+
+    parser = cli.build_parser()
+    for func, message in ((lost, "gone.ads: no such file"),
+                          (denied, "locked.ads: permission denied")):
+        monkeypatch.setattr(cli.app, "build_parser", lambda: parser)
+        parser.set_defaults(func=func)
+        for sub in parser._subparsers._group_actions[0].choices.values():
+            sub.set_defaults(func=func)
+        assert one_line_error(capsys, ["simulate"]) == f"tribes: error: {message}"

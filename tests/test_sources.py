@@ -84,7 +84,8 @@ def test_job_ads_are_not_a_pool():
 def test_unknown_specs_and_empty_stores_are_one_line_errors(tmp_path):
     with pytest.raises(TribesError) as err:
         sources.open_snapshots("no_such_pool")
-    assert "not a built-in pool (pool_2010, modern), a store folder or a file" in str(err.value)
+    assert str(err.value) == ("no_such_pool: no such file (a pool is a file, a store folder, "
+                              "pool_2010, modern[:slots=N,seed=S] or collector:HOST)")
     assert "\n" not in str(err.value)
     with pytest.raises(SnapshotError, match="no snapshot-"):
         sources.open_snapshots(str(tmp_path))

@@ -110,11 +110,7 @@ def choose_profiles(first: Snapshot, *, profiles: Optional[Sequence[str]] = None
 
 def store_files(folder) -> List[Path]:
     """The snapshot files of a store folder, oldest first (an error when there are none)."""
-    path = Path(folder)
-    if not path.is_dir():
-        what = "a file, not a store folder" if path.exists() else "no such folder"
-        raise TribesError(f"{folder}: {what}")
-    files = store.list_store(path)
+    files = store.list_store(folder)
     if not files:
         raise TribesError(f"{folder}: a folder, but no snapshot-*.parquet files in it")
     return files

@@ -12,7 +12,7 @@ import importlib
 import sys
 from typing import List, Optional
 
-from simulator.model.errors import TribesError
+from simulator.model.errors import TribesError, os_error_message
 
 # Order here is the order in ``tribes --help``.
 COMMANDS = [
@@ -53,9 +53,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         return 0
     except OSError as exc:
         # A path the user gave that cannot be read or written (a file where a
-        # folder is wanted, no permission): one line, never a traceback.
-        where = f"{exc.filename}: " if exc.filename else ""
-        print(f"tribes: error: {where}{exc.strerror or exc}", file=sys.stderr)
+        # folder is wanted, no permission): one line in the library's wording.
+        print(f"tribes: error: {os_error_message(exc)}", file=sys.stderr)
         return 1
 
 

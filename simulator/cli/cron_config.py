@@ -10,7 +10,7 @@ Example:
 """
 
 from simulator.cli.options import add_command
-from simulator.model.errors import TribesError
+from simulator.model.errors import folder_error
 
 
 def register(subparsers):
@@ -27,8 +27,7 @@ def run(args):
         try:
             path = config.install(args.install)
         except OSError as exc:
-            message = f"cannot install the cron config into {args.install}: {exc}"
-            raise TribesError(message) from exc
+            raise folder_error(args.install, exc) from exc
         print(f"wrote {path}")
     else:
         print(config.snippet(), end="")

@@ -16,12 +16,15 @@ from typing import Iterator, List, Optional
 
 from simulator.io.readers import build
 from simulator.model import clock
-from simulator.model.errors import SnapshotError, TribesError
+from simulator.model.errors import SnapshotError, TribesError, no_such_file
 from simulator.model.snapshot import Snapshot
 from simulator.pools import DEFAULT_POOL
 
 BUILTIN_POOLS = ("pool_2010", "modern")
 COLLECTOR_PREFIX = "collector:"  # collector:cm.example.org[:9618], a live pool
+# What a pool spec may be, said when one is none of them.
+POOL_HINT = ("a pool is a file, a store folder, pool_2010, modern[:slots=N,seed=S] "
+             "or collector:HOST")
 
 
 def open_snapshots(
@@ -70,9 +73,7 @@ def iter_snapshots(
         return (store.load(f) for f in files)
     if path.is_file():
         return iter([open_file(path, time=time)])
-    raise TribesError(
-        f"{spec}: not a built-in pool ({', '.join(BUILTIN_POOLS)}), a store folder or a file"
-    )
+    raise no_such_file(spec, hint=POOL_HINT)
 
 
 def open_file(path, *, time: clock.TimeSpec = None) -> Snapshot:
