@@ -135,6 +135,9 @@ def simulate(pool=DEFAULT_POOL, *, profiles: Optional[Sequence[str]] = None,
     if isinstance(given, (list, tuple)) and all(isinstance(s, Snapshot) for s in given):
         return _simulate_snapshots(list(given), **choice)
     spec = str(store_folder or (DEFAULT_POOL if pool is None else pool))
+    if dask is not None and store_folder is None and not Path(spec).is_dir():
+        raise TribesError(f"--dask runs snapshot files the workers can read: give --pool DIR "
+                          f"(not {spec!r})")
     wants_store = store_folder is not None or dask is not None or Path(spec).is_dir()
     if not wants_store:
         return _simulate_snapshots(sources.open_snapshots(spec, time=time), **choice)

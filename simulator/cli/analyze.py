@@ -15,9 +15,14 @@ examples:
 
 from __future__ import annotations
 
-import json
-
-from simulator.cli.options import add_command, add_pool_option, add_template_option
+from simulator.cli.options import (
+    add_command,
+    add_format_option,
+    add_pool_option,
+    add_quiet_option,
+    add_template_option,
+    show_progress,
+)
 
 # Past this many snapshots a column each is unreadable: one line per (time, step).
 MAX_COLUMNS = 8
@@ -32,17 +37,22 @@ def register(subparsers):
     )
     add_pool_option(parser)
     add_template_option(parser, "job ad that --requirements goes into")
-    parser.add_argument("--format", choices=("table", "json"), default="table")
+    add_format_option(parser, what="the analysis")
+    add_quiet_option(parser)
 
 
 def run(args) -> int:
     from simulator.analyses.clauses import analyze_pool
-    from simulator.render.clauses import report, step_rows, time_table
+    from simulator.render.clauses import report, step_records, step_rows, time_table
+    from simulator.render.output import write_csv, write_json
 
     run_ = analyze_pool(args.pool, requirements=args.requirements, job_file=args.job,
-                        template=args.template)
+                        template=args.template, progress=show_progress(args))
     if args.format == "json":
-        print(json.dumps(run_.records(), indent=2))
+        write_json(run_.records())
+        return 0
+    if args.format == "csv":
+        write_csv(step_records(run_.records()))
         return 0
     blocks = []
     for job, per_job in zip(run_.jobs, run_.results, strict=True):

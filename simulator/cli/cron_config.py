@@ -1,12 +1,12 @@
 """Print the HTCondor config that runs the startd_cron hook on every execute node.
 
 The snippet adds the TRIBES job to STARTD_CRON_JOBLIST and runs the hook once an
-hour (the same text as ``tribes-startd-cron --print-config``).  With
-``--install DIR`` it is written atomically into DIR, a config.d folder.
+hour (the same text as `tribes-startd-cron --print-config`). With
+--install DIR it is written atomically into DIR, a config.d folder.
 
-Example:
-    tribes cron-config
-    tribes cron-config --install /etc/condor/config.d
+examples:
+  tribes cron-config
+  tribes cron-config --install /etc/condor/config.d
 """
 
 from simulator.cli.options import add_command

@@ -6,7 +6,10 @@ from __future__ import annotations
 from typing import List
 
 from simulator.analyses.needs.rates import Rate
+from simulator.analyses.needs.verdict import NeedsVerdict
 from simulator.model import clock
+
+RATE_KEYS = ("profile", "requirements", "source", "time", "slots", "matched", "rate", "unsafe")
 
 
 def table(rates: List[Rate]) -> str:
@@ -43,3 +46,12 @@ def time_table(rates: List[Rate]) -> str:
         cells = [str(row.get(p, "-")).rjust(width) for p in ["slots", *profiles]]
         lines.append(f"{label:<22}" + "".join(cells))
     return "\n".join(lines)
+
+
+def rate_records(verdict: NeedsVerdict) -> List[dict]:
+    """``--format csv``: one row per profile and snapshot (the records under ``pool`` in
+    JSON); without a pool, the one row of the loosest safe requirements."""
+    rows = verdict.as_record()["pool"]
+    if not rows:
+        rows = [{"profile": "needs", "requirements": verdict.requirements}]
+    return [{k: r.get(k) for k in RATE_KEYS} for r in rows]

@@ -48,6 +48,10 @@ def header(run: ReplayRun) -> str:
             f"in {run.elapsed:.1f} s")
 
 
+def columns(by: bool = False):
+    """The table's columns (record key, title, alignment); the keys of --format csv and json."""
+    return COLUMNS[:1] + (("period", "submitted", "<"),) + COLUMNS[1:] if by else COLUMNS
+
+
 def replay_table(records, by: bool = False) -> str:
-    columns = COLUMNS[:1] + (("period", "submitted", "<"),) + COLUMNS[1:] if by else COLUMNS
-    return grid(records, columns, _cell)
+    return grid(records, columns(by), _cell)

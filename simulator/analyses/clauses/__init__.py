@@ -9,6 +9,7 @@ from typing import List, Optional
 
 from simulator import jobs as job_ads
 from simulator.analyses.clauses.analysis import Analysis, analyze
+from simulator.analyses.progress import counted
 from simulator.io import sources
 from simulator.model.condor import ClassAd
 from simulator.model.errors import TribesError
@@ -40,11 +41,14 @@ def job_ads_for(requirements: Optional[str] = None, job_file=None,
 
 
 def analyze_pool(pool=DEFAULT_POOL, *, requirements: Optional[str] = None, job_file=None,
-                 template="plain") -> ClauseRun:
-    """The clause table of each job on every snapshot of ``pool``, one snapshot in memory."""
+                 template="plain", progress: bool = False) -> ClauseRun:
+    """The clause table of each job on every snapshot of ``pool``, one snapshot in memory;
+    ``progress`` draws a bar on stderr, a step per snapshot."""
     ads = job_ads_for(requirements, job_file, template)
     results: List[List[Analysis]] = [[] for _ in ads]
-    for snapshot in sources.iter_snapshots(pool):
+    snapshots = sources.iter_snapshots(pool)
+    for snapshot in counted(snapshots, sources.snapshot_count(pool), progress, "tribes analyze",
+                            "snapshot"):
         for n, job in enumerate(ads):
             results[n].append(analyze(snapshot, job))
     if not results or not results[0]:
