@@ -8,6 +8,7 @@ from typing import List
 from simulator.analyses.needs.rates import Rate
 from simulator.analyses.needs.verdict import NeedsVerdict
 from simulator.model import clock
+from simulator.render.formats import percent
 
 RATE_KEYS = ("profile", "requirements", "source", "time", "slots", "matched", "rate", "unsafe")
 
@@ -24,7 +25,7 @@ def table(rates: List[Rate]) -> str:
             lines.append(f"{'profile':<9} {'matched':>7} {'rate':>7} {'unsafe':>8}  "
                          "requirements")
         cannot = "-" if r.unsafe is None else str(r.unsafe)
-        lines.append(f"{r.profile:<9} {r.matched:>7} {r.rate:>7.1%} {cannot:>8}  "
+        lines.append(f"{r.profile:<9} {r.matched:>7} {percent(r.rate):>7} {cannot:>8}  "
                      f"{r.requirements}")
     return "\n".join(lines)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from simulator.analyses.replay.session import ReplayRun
 from simulator.model import clock
-from simulator.render.formats import duration, percent
+from simulator.render.formats import duration, percent, seconds
 from simulator.render.tables import grid
 
 COLUMNS = (
@@ -45,7 +45,7 @@ def header(run: ReplayRun) -> str:
     first, last = (clock.format_time(t, clock.DAY_FORMAT) for t in (run.times[0], run.times[-1]))
     return (f"{run.store}: {len(run.paths)} snapshots, {first} to {last}; "
             f"{stream_text(run.stream)}; cycle {run.cycle:g} s; {run.cycles} cycles "
-            f"in {run.elapsed:.1f} s")
+            f"in {seconds(run.elapsed)}")
 
 
 def columns(by: bool = False):

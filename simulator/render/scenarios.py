@@ -4,6 +4,7 @@ holding the same facts (``--format csv`` and ``json``)."""
 from __future__ import annotations
 
 from simulator.analyses.scenario import Scenario, ScenarioRun, day_label, describe
+from simulator.render.formats import seconds
 
 
 def check_record(scenario: Scenario) -> dict:
@@ -39,4 +40,4 @@ def run_record(run: ScenarioRun) -> dict:
 def run_line(run: ScenarioRun) -> str:
     r = run_record(run)
     return (f"{r['scenario']}: wrote {r['snapshots']} daily snapshots ({r['first']} … "
-            f"{r['last']}) to {r['store']} in {run.elapsed:.1f} s")
+            f"{r['last']}) to {r['store']} in {seconds(run.elapsed)}")
