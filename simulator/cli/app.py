@@ -13,7 +13,7 @@ import importlib
 import sys
 from typing import List, Optional
 
-from simulator.cli.options import DEPRECATIONS
+from simulator.cli.options import DEPRECATIONS, Parser
 from simulator.model.errors import TribesError, os_error_message
 
 # Order here is the order in ``tribes --help``.
@@ -42,7 +42,7 @@ def version() -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="tribes",
         description="Measure how job requirements match the real mix of an HTCondor pool.",
         epilog="tribes COMMAND --help shows a command's options and examples.",
@@ -57,9 +57,6 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Optional[List[str]] = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    for flag, dest in getattr(args, "required_options", ()):
-        if getattr(args, dest, None) is None:
-            args.command_parser.error(f"the following arguments are required: {flag}")
     for message in getattr(args, DEPRECATIONS, ()):
         print(f"tribes: warning: {message}", file=sys.stderr)
     try:

@@ -4,6 +4,7 @@ release, each with a deprecation warning on stderr when used."""
 from __future__ import annotations
 
 import argparse
+import copy
 import inspect
 import sys
 
@@ -32,23 +33,24 @@ def add_parser(subparsers, name, doc, func):
         name,
         help=doc.splitlines()[0] if doc else None,
         description=doc,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=HelpFormatter,
     )
     parser.set_defaults(func=func)
     return parser
 
 
 def add_pool_option(parser, default=DEFAULT_POOL, purpose="", metavar="SPEC", spec=POOL_SPEC,
-                    action=None):
-    """``--pool SPEC``, worded alike in every command; ``purpose`` leads its help.
+                    old=None, action=None, required=False):
+    """``--pool SPEC``, worded alike in every command; ``purpose`` leads its help; ``old``
+    maps deprecated spellings of it to their warnings.
 
     Example: ``add_pool_option(parser, None, "also show match rates on this pool: ")``.
     """
     default_text = " (default: %(default)s)" if default is not None else ""
-    extra = {"action": action} if action else {}
     return parser.add_argument(
-        "--pool", default=default, metavar=metavar, help=purpose + spec + default_text, **extra
-    )
+        "--pool", *(old or {}), default=default, metavar=metavar, required=required,
+        help=purpose + spec + default_text, action=action or Spelled, deprecated=old or {},
+    )  # fmt: skip
 
 
 def add_template_option(parser, purpose):
@@ -58,10 +60,10 @@ def add_template_option(parser, purpose):
 
     Example: ``add_template_option(parser, "job ad that --requirements goes into")``.
     """
-    deprecated_alias(parser, "--job-template", "template", "--template")
     return parser.add_argument(
-        "--template", dest="template", default="plain", metavar="NAME|FILE",
-        help=f"{purpose} (plain, ospool or a file; default: %(default)s)",
+        "--template", "--job-template", dest="template", default="plain", metavar="NAME|FILE",
+        help=f"{purpose} (plain, ospool or a file; default: %(default)s)", action=Spelled,
+        deprecated={"--job-template": "--job-template is deprecated; use --template"},
     )  # fmt: skip
 
 
@@ -87,8 +89,10 @@ def show_progress(args) -> bool:
     return not args.quiet and sys.stderr.isatty()
 
 
-# Deprecated spellings. Each notes its warning in the namespace; app.main prints the notes
-# ("tribes: warning: …") before the command runs.
+# Deprecated spellings: an old spelling is either another option string of the same option
+# (``Spelled``, hidden from the help by ``HelpFormatter``) or an option of its own hidden
+# from the help (``deprecated_alias``). Using one notes its warning in the namespace;
+# app.main prints the notes ("tribes: warning: …") before the command runs.
 
 DEPRECATIONS = "deprecations"
 
@@ -99,6 +103,44 @@ def deprecate(namespace, message: str) -> None:
     if message not in notes:
         notes.append(message)
     setattr(namespace, DEPRECATIONS, notes)
+
+
+class Spelled(argparse.Action):
+    """An option that stores its value, some of whose spellings are deprecated: using one
+    of ``deprecated`` (spelling -> warning) notes its warning."""
+
+    def __init__(self, option_strings, dest, deprecated=None, **kwargs):
+        self.deprecated = dict(deprecated or {})
+        super().__init__(option_strings, dest, **kwargs)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        setattr(namespace, self.dest, values)
+        if option_string in self.deprecated:
+            deprecate(namespace, self.deprecated[option_string])
+
+
+class Parser(argparse.ArgumentParser):
+    """The parser of ``tribes`` and its commands: usage errors name options by their current
+    spellings only (``--pool``, not ``--pool/--store``)."""
+
+    def error(self, message):
+        for action in self._actions:
+            hidden = getattr(action, "deprecated", None)
+            if hidden:
+                shown = [s for s in action.option_strings if s not in hidden]
+                message = message.replace("/".join(action.option_strings), "/".join(shown))
+        super().error(message)
+
+
+class HelpFormatter(argparse.RawDescriptionHelpFormatter):
+    """The docstring as written; an option's deprecated spellings left out of its help."""
+
+    def _format_action_invocation(self, action):
+        hidden = getattr(action, "deprecated", None)
+        if hidden:
+            action = copy.copy(action)
+            action.option_strings = [s for s in action.option_strings if s not in hidden]
+        return super()._format_action_invocation(action)
 
 
 class DeprecatedOption(argparse.Action):
@@ -122,8 +164,3 @@ def deprecated_alias(parser, old, dest, new, message=None, metavar=None):
         metavar=metavar,
     )  # fmt: skip
 
-
-def require(parser, flag, dest):
-    """``flag`` must be given, though a deprecated spelling (stored in ``dest`` too) may stand
-    in for it: app.main checks it after parsing, as argparse would."""
-    parser.set_defaults(required_options=[(flag, dest)], command_parser=parser)

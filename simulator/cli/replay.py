@@ -31,8 +31,6 @@ from simulator.cli.options import (
     add_pool_option,
     add_quiet_option,
     add_template_option,
-    deprecated_alias,
-    require,
     show_progress,
 )
 
@@ -42,11 +40,9 @@ PERIODS = {"day": 86400, "week": 7 * 86400}
 
 def register(subparsers):
     parser = add_command(subparsers, __name__, run)
-    add_pool_option(parser, None, metavar="DIR",
-                    spec="a store folder of snapshots (tribes scenario run, tribes snapshot)")
-    deprecated_alias(parser, "--store", "pool", "--pool DIR",
-                     "--store is deprecated here; use --pool DIR", metavar="DIR")
-    require(parser, "--pool", "pool")
+    add_pool_option(parser, None, metavar="DIR", required=True,
+                    spec="a store folder of snapshots (tribes scenario run, tribes snapshot)",
+                    old={"--store": "--store is deprecated here; use --pool DIR"})
     load = parser.add_argument_group("synthetic jobs (the default)")
     size = load.add_mutually_exclusive_group()
     size.add_argument("--jobs", type=int, metavar="N", help="this many jobs over the replay")

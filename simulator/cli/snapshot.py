@@ -15,39 +15,35 @@ examples:
 
 from __future__ import annotations
 
-import argparse
-
 from simulator.cli.options import (
+    Spelled,
     add_command,
     add_format_option,
     add_pool_option,
     deprecate,
-    deprecated_alias,
-    require,
 )
 from simulator.io import sources
 
 
-class PoolOrHost(argparse.Action):
+class PoolOrHost(Spelled):
     """--pool SPEC; a bare host (the old spelling of collector:HOST) still works, and warns."""
 
     def __call__(self, parser, namespace, values, option_string=None):
         if sources.bare_host(values):
             deprecate(namespace, "--pool HOST is deprecated; use --pool collector:HOST")
             values = sources.COLLECTOR_PREFIX + values
-        setattr(namespace, self.dest, values)
+        super().__call__(parser, namespace, values, option_string)
 
 
 def register(subparsers):
     parser = add_command(subparsers, __name__, run)
     add_pool_option(
-        parser, None, "the snapshot to add: ", action=PoolOrHost,
+        parser, None, "the snapshot to add: ", action=PoolOrHost, required=True,
+        old={"--from": "--from is deprecated; use --pool FILE"},
         spec="a file of slot ads (condor_status -long, -xml or -json output, or new-syntax "
         "ads; gzip is fine), a Parquet snapshot, collector:HOST (a live pool) or a generated "
         "pool (pool_2010, modern:slots=N,seed=S)",
     )  # fmt: skip
-    deprecated_alias(parser, "--from", "pool", "--pool FILE", metavar="FILE")
-    require(parser, "--pool", "pool")
     parser.add_argument("--store", required=True, metavar="DIR", help="the snapshot store folder")
     parser.add_argument(
         "--time", metavar="T",
