@@ -7,6 +7,10 @@ HTCondor hides them. The summary splits the pool into slots the job rejects,
 slots that reject the job (their own START), and slots that match. Over a
 store of snapshots, every step gets one column per capture time.
 
+--format json prints one record per job and snapshot, its steps nested (every
+step, shown or hidden) and its summary; --format csv the same facts with one
+row per job, snapshot and step.
+
 examples:
   tribes analyze --requirements 'versionGE(glibc_base_version, "2.5") && Memory >= 2048'
   tribes analyze --job job.ad --pool pool_sample.ads.gz

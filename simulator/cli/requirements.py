@@ -9,6 +9,11 @@ interpreter, noted only). Prints the expression and the facts behind it. With
 among them) and counts the slots each profile accepts that cannot run the
 program.
 
+--format json prints the expression, the facts, the notes and the rates
+("pool": one record per profile and snapshot); --format csv prints those rate
+records, the loosest safe requirements ("needs") first in each snapshot, or
+that one row alone without --pool.
+
 examples:
   tribes requirements ./a.out
   tribes requirements ./a.out lib/libfoo.so analysis.jar --pool pool_2010

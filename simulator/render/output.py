@@ -13,9 +13,10 @@ mapping (a snapshot's skipped ads) holds it as compact JSON text.
     "rate": null
   }
 ]
->>> print(to_csv([{"profile": "opsys", "slots": 859}], ["profile", "slots"]))
+>>> print(to_csv([{"profile": "opsys", "slots": 859}, {"profile": "vm", "slots": None}]))
 profile,slots
 opsys,859
+vm,
 """
 
 from __future__ import annotations
@@ -50,7 +51,8 @@ def to_csv(records: Sequence[dict], columns: Optional[Sequence[str]] = None) -> 
     if columns is None:
         columns = list(records[0]) if records else []
     rows = [{k: _cell(v) for k, v in r.items()} for r in records]
-    frame = pd.DataFrame.from_records(rows, columns=list(columns))
+    # object cells: a whole number stays one where its column has gaps
+    frame = pd.DataFrame(rows, columns=list(columns), dtype=object)
     return frame.to_csv(index=False).rstrip("\n")
 
 
