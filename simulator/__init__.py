@@ -9,7 +9,8 @@ The library calls a notebook or script makes (each returns a result object that 
   -better-analyze``;
 - ``needs(programs, pool=…)``: the loosest safe Requirements for programs;
 - ``count(pool, attrs)``: slots counted by attribute values;
-- ``open_pool(spec)``, ``load_scenario(path)``, ``run_scenario(scenario, store)``.
+- ``open_pool(spec)``, ``add_snapshot(spec, store)``, ``load_scenario(path)``,
+  ``run_scenario(scenario, store)``.
 
 The folders are layers, each importing only those below it: ``data`` and ``model``,
 ``pools``, ``io``, ``jobs``, ``match``, ``analyses``, ``render``, ``plots``, ``cli``.
@@ -32,6 +33,7 @@ _CALLS = {
     "needs": ("simulator.analyses.needs.verdict", "needs"),
     "count": ("simulator.analyses.counts", "count_pool"),
     "open_pool": ("simulator.io.sources", "open_snapshots"),
+    "add_snapshot": ("simulator.io.sources", "add_snapshot"),
     "load_scenario": ("simulator.analyses.scenario", "load_scenario"),
     "run_scenario": ("simulator.analyses.scenario", "run_scenario"),
 }

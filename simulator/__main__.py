@@ -1,5 +1,8 @@
+"""``python -m simulator`` is the ``tribes`` command."""
+
 import sys
 
 from simulator.cli import main
 
-sys.exit(main())
+if __name__ == "__main__":
+    sys.exit(main())

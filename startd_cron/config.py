@@ -12,6 +12,7 @@ and the file need not be executable (a noexec shared file system will do).
 ('/usr/bin/python3', ['-S', '-I', '/usr/local/libexec/tribes-startd-cron.pyz'])
 """
 
+import errno
 import os
 import re
 import shutil
@@ -137,7 +138,9 @@ def snippet(executable=None, python=None):
 def install(directory, text=None):
     """Write the snippet atomically into ``directory`` (a config.d); return its path."""
     if not os.path.isdir(directory):
-        raise OSError("not a directory: %s" % directory)
+        if os.path.exists(directory):
+            raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), directory)
+        raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), directory)
     text = snippet() if text is None else text
     # A dot-name temp file: HTCondor's config.d reader skips it until renamed.
     return write_atomically(os.path.join(directory, FILE_NAME), lambda handle: handle.write(text),

@@ -90,12 +90,12 @@ def test_cli_store_equals_the_pool_folder_run(year, ladder):
 
 def test_cli_progress_bar_goes_to_stderr_and_quiet_silences_it(year, capsys, monkeypatch):
     # Not a terminal (a log file): no bar, so no carriage-return frames in the log.
-    assert cli.main(["simulate", "--store", str(year), "--format", "csv"]) == 0
+    assert cli.main(["simulate", "--pool", str(year), "--format", "csv"]) == 0
     assert "tribes simulate" not in capsys.readouterr().err
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
-    assert cli.main(["simulate", "--store", str(year), "--format", "csv"]) == 0
+    assert cli.main(["simulate", "--pool", str(year), "--format", "csv"]) == 0
     assert "tribes simulate" in capsys.readouterr().err
-    assert cli.main(["simulate", "--store", str(year), "--format", "csv", "--quiet"]) == 0
+    assert cli.main(["simulate", "--pool", str(year), "--format", "csv", "--quiet"]) == 0
     assert "tribes simulate" not in capsys.readouterr().err
 
 

@@ -76,7 +76,7 @@ def test_bad_job_file_names_file_ad_and_line(tmp_path):
     with pytest.raises(TribesError, match="has no Requirements"):
         path.write_text('Owner = "ann"\n')
         prof.from_job_files([path])
-    with pytest.raises(TribesError, match="cannot read job ad"):
+    with pytest.raises(TribesError, match="missing.ad: no such file$"):
         prof.from_job_files([tmp_path / "missing.ad"])
     path.write_text('[\n  {"Owner": "ann",\n   "Requirements": }\n]\n')
     with pytest.raises(TribesError, match=r"broken.ad: line 3: broken JSON \(Expecting value\)"):

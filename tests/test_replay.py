@@ -188,14 +188,14 @@ def test_cli_on_the_seed_scenario_wait_grows_from_opsys_to_kernel(tmp_path, caps
     assert main(["scenario", "run", str(tmp_path / "s.toml"), "--store", target]) == 0
     capsys.readouterr()
     # As written: the test is about waits against the share of the pool each way matches.
-    args = ["replay", "--store", target, "--profiles", "opsys,release,kernel", "--load", "0.9",
+    args = ["replay", "--pool", target, "--profiles", "opsys,release,kernel", "--load", "0.9",
             "--seed", "5", "--format", "json", "--as-written"]
     assert main(args) == 0
     records = {r["profile"]: r for r in json.loads(capsys.readouterr().out)}
     assert list(records) == ["opsys", "release", "kernel"]
     assert set(records["opsys"]) == {"profile", "jobs", "finished", "never_started",
                                      "mean_wait_s", "median_wait_s", "p95_wait_s",
-                                     "mean_slowdown"}
+                                     "mean_slowdown", "evictions"}
     # opsys and release match nearly the whole pool; the exact kernel a shrinking part.
     assert max(records["opsys"]["mean_wait_s"], records["release"]["mean_wait_s"]) < 120
     assert records["kernel"]["mean_wait_s"] > 3600
@@ -208,7 +208,7 @@ def test_cli_on_the_seed_scenario_wait_grows_from_opsys_to_kernel(tmp_path, caps
     swf.write_text("; Version: 2\n" + "".join(
         f"{i} {i * 30} 0 3600 1 -1 -1 1 3600 -1 1 {i % 3} 1 -1 {1 + i % 2} -1 -1 -1\n"
         for i in range(1, 200)))
-    assert main(["replay", "--store", target, "--profiles", "opsys,kernel", "--trace", str(swf),
+    assert main(["replay", "--pool", target, "--profiles", "opsys,kernel", "--trace", str(swf),
                  "--profile-map", "queue:1=opsys,2=kernel"]) == 0
     out = capsys.readouterr().out
     assert "trace" in out and "199 jobs" in out
@@ -216,7 +216,7 @@ def test_cli_on_the_seed_scenario_wait_grows_from_opsys_to_kernel(tmp_path, caps
     assert [line.split()[:2] for line in out.splitlines()[3:]] == [["opsys", "99"],
                                                                    ["kernel", "100"]]
     swf.write_text("1 0 0 10 1\n")
-    assert main(["replay", "--store", target, "--trace", str(swf)]) == 1
+    assert main(["replay", "--pool", target, "--trace", str(swf)]) == 1
     assert "jobs.swf: line 1: expected 18 fields" in capsys.readouterr().err
 
 
@@ -304,7 +304,7 @@ def test_cli_mix_requirements_and_errors(tmp_path, capsys):
     from simulator.cli import main
 
     target = tiny_store(tmp_path)
-    args = ["replay", "--store", target, "--requirements", "k1=TARGET.kernel_version == \"k1\"",
+    args = ["replay", "--pool", target, "--requirements", "k1=TARGET.kernel_version == \"k1\"",
             "--requirements", "any=true", "--jobs", "400", "--runtime-median", "3600",
             "--format", "json", "--as-written", "--mix", "k1=1,any=3"]
     assert main(args) == 0
@@ -317,7 +317,7 @@ def test_cli_mix_requirements_and_errors(tmp_path, capsys):
     assert "--mix 'k1=1,k9=2': 'k9=2' is not NAME=WEIGHT" in capsys.readouterr().err
     assert main(args + ["--cycle", "0"]) == 1
     assert "--cycle 0: give seconds from 0 (excluded) to 86400" in capsys.readouterr().err
-    assert main(["replay", "--store", str(tmp_path / "nothing")]) == 1
+    assert main(["replay", "--pool", str(tmp_path / "nothing")]) == 1
     assert "nothing: no such folder" in capsys.readouterr().err
     # A longer cycle can only make jobs wait longer.
     assert main(args + ["--cycle", "600"]) == 0

@@ -380,15 +380,15 @@ def test_cli_default_runs_the_ladder_on_the_2010_pool(capsys):
 
 def test_cli_reference_and_template(capsys, pool_file):
     code, out, _ = run_cli(capsys, "--pool", str(pool_file), "--reference", "c.example.org",
-                           "--profiles", "release,glibc", "--job-template", "ospool",
+                           "--profiles", "release,glibc", "--template", "ospool",
                            "--format", "json")
     got = {r["profile"]: (r["written"], r["matching_slots"]) for r in json.loads(out)}
     assert got == {
         "release": ('TARGET.OpSysAndVer == "CentOS7"', 1),  # c takes an OSPool-style job
         "glibc": ('TARGET.OpSys == "LINUX" && versionGE(TARGET.glibc_base_version, "2.17")', 4),
     }
-    code, out, err = run_cli(capsys, "--pool", str(pool_file), "--job-template", "nope.ad")
-    assert code == 1 and "nope.ad: cannot read job ad" in err
+    code, out, err = run_cli(capsys, "--pool", str(pool_file), "--template", "nope.ad")
+    assert code == 1 and err == "tribes: error: nope.ad: no such file\n"
 
 
 def test_cli_on_a_store_gives_one_block_per_snapshot(capsys, tmp_path):

@@ -84,7 +84,8 @@ def test_job_ads_are_not_a_pool():
 def test_unknown_specs_and_empty_stores_are_one_line_errors(tmp_path):
     with pytest.raises(TribesError) as err:
         sources.open_snapshots("no_such_pool")
-    assert "not a built-in pool (pool_2010, modern), a store folder or a file" in str(err.value)
+    assert str(err.value) == ("no_such_pool: no such file (a pool is a file, a store folder, "
+                              "pool_2010, modern[:slots=N,seed=S] or collector:HOST)")
     assert "\n" not in str(err.value)
     with pytest.raises(SnapshotError, match="no snapshot-"):
         sources.open_snapshots(str(tmp_path))
@@ -95,7 +96,7 @@ def test_unknown_specs_and_empty_stores_are_one_line_errors(tmp_path):
 
 @needs_real
 def test_snapshot_command_from_a_file(tmp_path, capsys):
-    assert cli.main(["snapshot", "--from", str(OSPOOL), "--store", str(tmp_path)]) == 0
+    assert cli.main(["snapshot", "--pool", str(OSPOOL), "--store", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     path = tmp_path / "snapshot-20260705T211947Z.parquet"
     assert out == (
@@ -112,7 +113,7 @@ def test_snapshot_command_with_time_and_notes(tmp_path, capsys):
     ads = tmp_path / "ads.txt"
     ads.write_text(SMALL + '\nMyType = "Machine"\nName = "ce"\n\nMyType = "Scheduler"\n')
     store_dir = tmp_path / "store"
-    args = ["snapshot", "--from", str(ads), "--store", str(store_dir), "--time", "1264550400"]
+    args = ["snapshot", "--pool", str(ads), "--store", str(store_dir), "--time", "1264550400"]
     assert cli.main(args) == 0
     out = capsys.readouterr().out.strip()
     assert out.endswith("2 slots; skipped 1 Scheduler; time 2010-01-27T00:00:00Z "
@@ -123,7 +124,7 @@ def test_snapshot_command_on_a_bad_file_stores_nothing(tmp_path, capsys):
     bad = tmp_path / "bad.ads"
     bad.write_text(SMALL + "\n" + SMALL.replace("Cpus = 4", "Cpus = (4"))
     store_dir = tmp_path / "store"
-    assert cli.main(["snapshot", "--from", str(bad), "--store", str(store_dir)]) == 1
+    assert cli.main(["snapshot", "--pool", str(bad), "--store", str(store_dir)]) == 1
     err = capsys.readouterr().err
     assert err == f"tribes: error: {bad}: ad 2, line 9: cannot parse the value: Cpus = (4\n"
     assert not store_dir.exists() or not list(store_dir.iterdir())
@@ -141,7 +142,8 @@ def test_snapshot_command_from_a_collector(tmp_path, capsys, monkeypatch):
             return list(parse_ads(EC2_LONG.read_text()))
 
     monkeypatch.setattr(collector.htcondor, "Collector", StandIn)
-    assert cli.main(["snapshot", "--pool", "cm.example.org", "--store", str(tmp_path)]) == 0
+    argv = ["snapshot", "--pool", "collector:cm.example.org", "--store", str(tmp_path)]
+    assert cli.main(argv) == 0
     out = capsys.readouterr().out
     assert "2 slots; skipped 4 DaemonMaster, 4 Submitter" in out
     (snap,) = sources.open_snapshots(str(tmp_path))

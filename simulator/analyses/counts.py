@@ -198,15 +198,19 @@ class CountTable:
 
 
 def count_pool(pool, attrs: Sequence[str], *, each: bool = False, seed: Optional[int] = None,
-               slots: Optional[int] = None) -> List[CountTable]:
+               slots: Optional[int] = None, progress: bool = False) -> List[CountTable]:
     """``counts`` of ``attrs`` (jointly, or ``each`` alone) on every snapshot of ``pool``,
-    one snapshot in memory at a time. An attribute no snapshot has is an error."""
+    one snapshot in memory at a time. An attribute no snapshot has is an error.
+    ``progress`` draws a bar on stderr, a step per snapshot."""
+    from simulator.analyses.progress import counted
     from simulator.io import sources
 
     groups = [[a] for a in attrs] if each else [list(attrs)]
     results: List[CountTable] = []
     seen = 0
-    for snap in sources.iter_snapshots(pool, pool_seed=seed, pool_slots=slots):
+    snapshots = sources.iter_snapshots(pool, pool_seed=seed, pool_slots=slots)
+    for snap in counted(snapshots, sources.snapshot_count(pool), progress, "tribes report",
+                        "snapshot"):
         seen += 1
         results += [CountTable(snap.source, snap.time, group, counts(snap, group))
                     for group in groups]

@@ -25,6 +25,7 @@ from typing import Iterable, List, Optional, Sequence
 
 import pandas as pd
 
+from simulator.analyses.progress import bar as progress_bar
 from simulator.io import store
 from simulator.jobs import Profile
 from simulator.model.errors import TribesError
@@ -79,7 +80,8 @@ def simulate_store(
     tasks = [(p, b) for p in paths for b in blocks(list(profiles), block)]
     results: List[Optional[pd.DataFrame]] = [None] * len(tasks)
     label = "tribes simulate" if client is None else "tribes simulate (dask)"
-    bar = _bar(len(tasks), progress, label)
+    # one task is one (snapshot, profile block); the bar goes to stderr
+    bar = progress_bar(len(tasks), progress, label, "task")
     try:
         if client is None:
             for i, (path, chunk) in enumerate(tasks):
@@ -110,14 +112,6 @@ def _combine(results: Iterable[pd.DataFrame]) -> pd.DataFrame:
         warnings.extend(notes)
     frame.attrs["warnings"] = list(dict.fromkeys(warnings))
     return frame
-
-
-def _bar(total: int, enabled: bool, label: str):
-    from tqdm import tqdm
-
-    # one task is one (snapshot, profile block); the bar goes to stderr
-    return tqdm(total=total, disable=not enabled, desc=label, unit=" tasks", leave=False,
-                dynamic_ncols=True)
 
 
 @contextlib.contextmanager

@@ -76,11 +76,7 @@ class SimulationResult:
 
 def store_files(folder) -> List[Path]:
     """The snapshot files of a store folder, oldest first (an error when there are none)."""
-    path = Path(folder)
-    if not path.is_dir():
-        what = "a file, not a store folder" if path.exists() else "no such folder"
-        raise TribesError(f"{folder}: {what}")
-    files = store.list_store(path)
+    files = store.list_store(folder)
     if not files:
         raise TribesError(f"{folder}: a folder, but no snapshot-*.parquet files in it")
     return files
@@ -109,6 +105,9 @@ def simulate(pool=DEFAULT_POOL, *, profiles: Optional[Sequence[str]] = None,
     if isinstance(given, (list, tuple)) and all(isinstance(s, Snapshot) for s in given):
         return _simulate_snapshots(list(given), **choice)
     spec = str(store_folder or (DEFAULT_POOL if pool is None else pool))
+    if dask is not None and store_folder is None and not Path(spec).is_dir():
+        raise TribesError(f"--dask runs snapshot files the workers can read: give --pool DIR "
+                          f"(not {spec!r})")
     wants_store = store_folder is not None or dask is not None or Path(spec).is_dir()
     if not wants_store:
         return _simulate_snapshots(sources.open_snapshots(spec, time=time), **choice)

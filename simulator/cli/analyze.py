@@ -7,6 +7,10 @@ HTCondor hides them. The summary splits the pool into slots the job rejects,
 slots that reject the job (their own START), and slots that match. Over a
 store of snapshots, every step gets one column per capture time.
 
+--format json prints one record per job and snapshot, its steps nested (every
+step, shown or hidden) and its summary; --format csv the same facts with one
+row per job, snapshot and step.
+
 examples:
   tribes analyze --requirements 'versionGE(glibc_base_version, "2.5") && Memory >= 2048'
   tribes analyze --job job.ad --pool pool_sample.ads.gz
@@ -15,13 +19,14 @@ examples:
 
 from __future__ import annotations
 
-import json
-
 from simulator.cli.options import (
     add_command,
+    add_format_option,
     add_pool_option,
+    add_quiet_option,
     add_submit_options,
     add_template_option,
+    show_progress,
 )
 
 # Past this many snapshots a column each is unreadable: one line per (time, step).
@@ -39,19 +44,24 @@ def register(subparsers):
     add_submit_options(parser, submit=False)
     add_pool_option(parser)
     add_template_option(parser, "job ad that --requirements goes into")
-    parser.add_argument("--format", choices=("table", "json"), default="table")
+    add_format_option(parser, what="the analysis")
+    add_quiet_option(parser)
 
 
 def run(args) -> int:
     from simulator.analyses.clauses import analyze_pool
-    from simulator.render.clauses import report, step_rows, time_table
+    from simulator.render.clauses import report, step_records, step_rows, time_table
+    from simulator.render.output import write_csv, write_json
 
     run_ = analyze_pool(args.pool, requirements=args.requirements, job_file=args.job,
                         submit_file=args.submit, template=args.template,
                         submit_host=args.submit_host, condor_version=args.condor_version,
-                        as_written=args.as_written)
+                        as_written=args.as_written, progress=show_progress(args))
     if args.format == "json":
-        print(json.dumps(run_.records(), indent=2))
+        write_json(run_.records())
+        return 0
+    if args.format == "csv":
+        write_csv(step_records(run_.records()))
         return 0
     blocks = []
     for job, per_job in zip(run_.jobs, run_.results, strict=True):

@@ -2,7 +2,8 @@
 
 Each subcommand lives in its own module of ``simulator/cli/`` and
 defines ``register(subparsers)``; the module docstring is the command's help.
-Library errors (``TribesError``) become one line on stderr, never a traceback.
+Library errors (``TribesError``) become one line on stderr, never a traceback, and exit
+status 1; usage errors exit 2. Old spellings of options print a deprecation warning.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ import importlib
 import sys
 from typing import List, Optional
 
-from simulator.model.errors import TribesError
+from simulator.cli.options import DEPRECATIONS, Parser
+from simulator.model.errors import TribesError, os_error_message
 
 # Order here is the order in ``tribes --help``.
 COMMANDS = [
@@ -27,11 +29,25 @@ COMMANDS = [
 ]
 
 
+def version() -> str:
+    """The installed package's version, else (a source tree) ``simulator.__version__``."""
+    from importlib import metadata
+
+    try:
+        return metadata.version("condor-tribes")
+    except metadata.PackageNotFoundError:
+        from simulator import __version__
+
+        return __version__
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="tribes",
         description="Measure how job requirements match the real mix of an HTCondor pool.",
+        epilog="tribes COMMAND --help shows a command's options and examples.",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name in COMMANDS:
         importlib.import_module(f"simulator.cli.{name}").register(sub)
@@ -41,6 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Optional[List[str]] = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    for message in getattr(args, DEPRECATIONS, ()):
+        print(f"tribes: warning: {message}", file=sys.stderr)
     try:
         return int(args.func(args) or 0)
     except TribesError as exc:
@@ -53,9 +71,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         return 0
     except OSError as exc:
         # A path the user gave that cannot be read or written (a file where a
-        # folder is wanted, no permission): one line, never a traceback.
-        where = f"{exc.filename}: " if exc.filename else ""
-        print(f"tribes: error: {where}{exc.strerror or exc}", file=sys.stderr)
+        # folder is wanted, no permission): one line in the library's wording.
+        print(f"tribes: error: {os_error_message(exc)}", file=sys.stderr)
         return 1
 
 

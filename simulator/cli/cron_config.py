@@ -1,22 +1,21 @@
 """Print the HTCondor config that runs the startd_cron hook on every execute node.
 
 The snippet adds the TRIBES job to STARTD_CRON_JOBLIST and runs the hook once an
-hour (the same text as ``tribes-startd-cron --print-config``).  With
-``--install DIR`` it is written atomically into DIR, a config.d folder.
-``--bundle PATH.pyz`` writes the hook as one standard-library-only file for the
-nodes, and ``--executable PATH`` names where it is on them: a .pyz runs as
-``PYTHON -S -I PATH`` (``--python``, default /usr/bin/python3).  See docs/admin.md.
+hour (the same text as `tribes-startd-cron --print-config`). With --install DIR it
+is written atomically into DIR, a config.d folder. --bundle PATH.pyz writes the hook as one
+standard-library-only file for the nodes, and --executable PATH names where it is on them:
+a .pyz runs as `PYTHON -S -I PATH` (--python, default /usr/bin/python3). See the admin guide.
 
-Example:
-    tribes cron-config
-    tribes cron-config --install /etc/condor/config.d
-    tribes cron-config --bundle dist/tribes-startd-cron.pyz
-    tribes cron-config --executable /usr/local/libexec/tribes-startd-cron.pyz \\
-        --python /usr/libexec/platform-python --install /etc/condor/config.d
+examples:
+  tribes cron-config
+  tribes cron-config --install /etc/condor/config.d
+  tribes cron-config --bundle dist/tribes-startd-cron.pyz
+  tribes cron-config --executable /usr/local/libexec/tribes-startd-cron.pyz \\
+      --python /usr/libexec/platform-python --install /etc/condor/config.d
 """
 
 from simulator.cli.options import add_command
-from simulator.model.errors import TribesError
+from simulator.model.errors import TribesError, folder_error
 
 
 def register(subparsers):
@@ -47,6 +46,9 @@ def run(args):
             install_dir=args.install,
         )
     except config.ConfigError as exc:
+        cause = exc.__cause__
+        if args.install and isinstance(cause, OSError) and "install" in str(exc):
+            raise folder_error(args.install, cause) from exc  # one wording for a folder
         raise TribesError(str(exc)) from exc
     print(text, end="")
     return 0

@@ -14,29 +14,36 @@ slowdown.
 
 examples:
   tribes scenario run simulator/data/scenarios/rhel4_to_rhel5.toml --store store/rhel
-  tribes replay --store store/rhel
-  tribes replay --store store/rhel --profiles opsys,kernel --jobs 20000 --format json
-  tribes replay --store store/rhel --profiles opsys,kernel --by week
-  tribes replay --store store/rhel --profiles opsys,kernel \\
+  tribes replay --pool store/rhel
+  tribes replay --pool store/rhel --profiles opsys,kernel --jobs 20000 --format json
+  tribes replay --pool store/rhel --profiles opsys,kernel --by week
+  tribes replay --pool store/rhel --profiles opsys,kernel \\
       --trace simulator/data/scenarios/example.swf --profile-map 'queue:1=kernel,*=opsys'
 """
 
 from __future__ import annotations
 
-import json
 import sys
 
-from simulator.cli.options import add_command, add_submit_options
+from simulator.cli.options import (
+    add_command,
+    add_format_option,
+    add_pool_option,
+    add_quiet_option,
+    add_submit_options,
+    add_template_option,
+    show_progress,
+)
 
-FORMATS = ("table", "json")
 MAX_DEFAULT_JOBS = 100_000
 PERIODS = {"day": 86400, "week": 7 * 86400}
 
 
 def register(subparsers):
     parser = add_command(subparsers, __name__, run)
-    parser.add_argument("--store", required=True, metavar="DIR",
-                        help="a folder of snapshots (tribes scenario run, tribes snapshot)")
+    add_pool_option(parser, None, metavar="DIR", required=True,
+                    spec="a store folder of snapshots (tribes scenario run, tribes snapshot)",
+                    old={"--store": "--store is deprecated here; use --pool DIR"})
     load = parser.add_argument_group("synthetic jobs (the default)")
     size = load.add_mutually_exclusive_group()
     size.add_argument("--jobs", type=int, metavar="N", help="this many jobs over the replay")
@@ -60,8 +67,7 @@ def register(subparsers):
     parser.add_argument("--profiles", metavar="A,B", help="ladder steps (default: all)")
     parser.add_argument("--requirements", action="append", default=[], metavar="[NAME=]EXPR",
                         help="a profile with these Requirements (repeatable)")
-    parser.add_argument("--job-template", "--template", default="plain", metavar="FILE",
-                        help="job ad the profiles are built on (default: %(default)s)")
+    add_template_option(parser, "job ad the profiles are built on")
     add_submit_options(parser)
     parser.add_argument("--reference", metavar="NAME",
                         help="the ladder's reference machine (default: the most common tribe)")
@@ -70,29 +76,34 @@ def register(subparsers):
     parser.add_argument("--seed", type=int, default=0, help="random seed (default: %(default)s)")
     parser.add_argument("--by", choices=sorted(PERIODS),
                         help="one row per profile and day/week of submission")
-    parser.add_argument("--format", choices=FORMATS, default="table")
+    add_format_option(parser)
+    add_quiet_option(parser)
 
 
 def run(args) -> int:
-    from simulator.analyses.replay import RECORD_KEYS
     from simulator.analyses.replay.session import replay_store
-    from simulator.render.replay import header, replay_table
+    from simulator.render.output import write_csv, write_json
+    from simulator.render.replay import columns, header, replay_table
 
     run_ = replay_store(
-        args.store, profiles=args.profiles.split(",") if args.profiles else None,
-        requirements=args.requirements, template=args.job_template, reference=args.reference,
+        args.pool, profiles=args.profiles.split(",") if args.profiles else None,
+        requirements=args.requirements, template=args.template, reference=args.reference,
         jobs=args.jobs, rate=args.rate, load=args.load, runtime_median=args.runtime_median,
         runtime_sigma=args.runtime_sigma, mix=args.mix, trace=args.trace,
         profile_map=args.profile_map, cycle=args.cycle, seed=args.seed, alone=args.alone,
         submit_files=args.submit, submit_host=args.submit_host,
         condor_version=args.condor_version, as_written=args.as_written,
+        progress=show_progress(args),
     )
     for line in run_.warnings:
         print(f"tribes: warning: {line}", file=sys.stderr)
     records = run_.records(by=PERIODS.get(args.by))
+    keys = [key for key, _, _ in columns(by=bool(args.by))]
     if args.format == "json":
-        keys = (("profile", "period") if args.by else ("profile",)) + RECORD_KEYS[1:]
-        print(json.dumps([{k: r[k] for k in keys} for r in records], indent=2))
+        write_json([{k: r[k] for k in keys} for r in records])
+        return 0
+    if args.format == "csv":
+        write_csv(records, keys)
         return 0
     print(header(run_))
     print()

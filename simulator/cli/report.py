@@ -24,13 +24,16 @@ examples:
 
 from __future__ import annotations
 
-import json
 import sys
 
-from simulator.cli.options import add_command, add_pool_option
+from simulator.cli.options import (
+    add_command,
+    add_format_option,
+    add_pool_option,
+    add_quiet_option,
+    show_progress,
+)
 from simulator.model.errors import TribesError
-
-FORMATS = ("table", "csv", "json")
 
 
 def register(subparsers):
@@ -46,7 +49,7 @@ def register(subparsers):
     parser.add_argument(
         "--each", action="store_true", help="one table per attribute instead of a joint count"
     )
-    parser.add_argument("--format", choices=FORMATS, default="table")
+    add_format_option(parser, what="the counts")
     parser.add_argument(
         "--plot", metavar="FILE.png", default=None,
         help="also draw the counts as a chart (sorted bars; --each: one panel per attribute); "
@@ -56,17 +59,20 @@ def register(subparsers):
         "--grid", action="store_true",
         help="with --plot and two attributes: draw their joint count as a grid (heatmap)",
     )  # fmt: skip
+    add_quiet_option(parser)
 
 
 def run(args) -> int:
     from simulator.analyses.counts import count_pool, records
     from simulator.render.counts import counts_csv, format_table
+    from simulator.render.output import write_json
 
     if args.grid and not args.plot:
         raise TribesError("--grid draws a chart: give --plot FILE.png too")
     if args.grid and len(args.attrs) != 2:
         raise TribesError("--grid draws the joint of exactly two attributes")
-    results = count_pool(args.pool, args.attrs, each=args.each, seed=args.seed, slots=args.slots)
+    results = count_pool(args.pool, args.attrs, each=args.each, seed=args.seed, slots=args.slots,
+                         progress=show_progress(args))
     several = len({(r.source, r.time) for r in results}) > 1
     if args.plot:
         _plot(args, several)
@@ -79,7 +85,7 @@ def run(args) -> int:
                             "counts": entry})
             else:
                 out = entry
-        print(json.dumps(out, indent=2))
+        write_json(out)
         return 0
     if args.format == "csv":
         print(counts_csv(results, long=args.each, several=several))

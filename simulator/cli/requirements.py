@@ -9,6 +9,11 @@ interpreter, noted only). Prints the expression and the facts behind it. With
 among them) and counts the slots each profile accepts that cannot run the
 program.
 
+--format json prints the expression, the facts, the notes and the rates
+("pool": one record per profile and snapshot); --format csv prints those rate
+records, the loosest safe requirements ("needs") first in each snapshot, or
+that one row alone without --pool.
+
 examples:
   tribes requirements ./a.out
   tribes requirements ./a.out lib/libfoo.so analysis.jar --pool pool_2010
@@ -17,9 +22,14 @@ examples:
 
 from __future__ import annotations
 
-import json
-
-from simulator.cli.options import add_command, add_pool_option, add_template_option
+from simulator.cli.options import (
+    add_command,
+    add_format_option,
+    add_pool_option,
+    add_quiet_option,
+    add_template_option,
+    show_progress,
+)
 
 
 def register(subparsers):
@@ -32,17 +42,22 @@ def register(subparsers):
         "--reference", default=None, metavar="NAME",
         help="the slot the ladder's profiles copy (default: the pool's most common tribe)",
     )  # fmt: skip
-    parser.add_argument("--format", choices=("table", "json"), default="table")
+    add_format_option(parser, what="the requirements and match rates")
+    add_quiet_option(parser)
 
 
 def run(args) -> int:
     from simulator.analyses.needs.verdict import needs
-    from simulator.render.needs import table, time_table
+    from simulator.render.needs import rate_records, table, time_table
+    from simulator.render.output import write_csv, write_json
 
     verdict = needs(args.programs, pool=args.pool, template=args.template,
-                    reference=args.reference)
+                    reference=args.reference, progress=show_progress(args))
     if args.format == "json":
-        print(json.dumps(verdict.as_record(), indent=2))
+        write_json(verdict.as_record())
+        return 0
+    if args.format == "csv":
+        write_csv(rate_records(verdict))
         return 0
     print("Loosest safe requirements:")
     print(f"    {verdict.requirements}")

@@ -11,34 +11,36 @@ examples:
   tribes simulate
   tribes simulate --profiles opsys,glibc --format json
   tribes simulate --requirements 'new=versionGE(TARGET.glibc_base_version, "2.5")'
-  tribes simulate --pool pool_sample.ads.gz --job-template ospool \\
+  tribes simulate --pool pool_sample.ads.gz --template ospool \\
       --requirements 'TARGET.HasSingularity && TARGET.Memory >= RequestMemory'
   tribes simulate --pool store/ --job my_job.ad --format csv
-  tribes simulate --store store/ --dask                      # a LocalCluster
-  tribes simulate --store store/ --dask tcp://scheduler:8786 --quiet
+  tribes simulate --pool store/ --dask                       # a LocalCluster
+  tribes simulate --pool store/ --dask tcp://scheduler:8786 --quiet
 """
 
 from __future__ import annotations
 
-import json
 import sys
-from pathlib import Path
 
 from simulator.cli.options import (
-    DEFAULT_POOL,
     add_command,
+    add_format_option,
     add_pool_option,
+    add_quiet_option,
     add_submit_options,
+    add_template_option,
+    deprecated_alias,
+    show_progress,
 )
-from simulator.model.errors import TribesError
-
-DEFAULT_TEMPLATE = "plain"  # simulator.jobs.profiles.DEFAULT_TEMPLATE, without importing it here
-FORMATS = ("table", "csv", "json")
 
 
 def register(subparsers):
     parser = add_command(subparsers, __name__, run)
-    add_pool_option(parser)
+    which = parser.add_mutually_exclusive_group()
+    add_pool_option(which, purpose="the pool: ")
+    # The old spelling of --pool DIR; store_folder insists on a store folder.
+    deprecated_alias(which, "--store", "store", "--pool DIR",
+                     "--store is deprecated here; use --pool DIR", metavar="DIR")
     parser.add_argument(
         "--profiles", metavar="A,B", help="ladder steps to run (default: all, unless "
         "--requirements or --job name profiles of their own)",
@@ -51,10 +53,7 @@ def register(subparsers):
         "--job", action="append", default=[], metavar="FILE",
         help="a job ad file (condor_q -l form), used as it is; named after the file (repeatable)",
     )
-    parser.add_argument(
-        "--job-template", "--template", default=DEFAULT_TEMPLATE, metavar="FILE",
-        help="job ad the profiles are built on: plain, ospool or a file (default: %(default)s)",
-    )
+    add_template_option(parser, "job ad the profiles are built on")
     add_submit_options(parser)
     parser.add_argument(
         "--reference", metavar="NAME",
@@ -66,46 +65,36 @@ def register(subparsers):
         help="capture time of a --pool file whose ads carry none (MyCurrentTime, "
         "LastHeardFrom); epoch seconds or YYYY-MM-DDTHH:MM:SSZ",
     )
-    parser.add_argument("--format", choices=FORMATS, default="table")
+    add_format_option(parser)
     # Many snapshots, on one machine or many (simulator.analyses.rates_dask).
     parser.add_argument(
-        "--store", metavar="DIR",
-        help="a snapshot store folder (instead of --pool): one task per (snapshot, profile "
-        "block), each snapshot loaded only by its own task",
-    )
-    parser.add_argument(
         "--dask", nargs="?", const="", default=None, metavar="ADDRESS",
-        help="run the tasks on Dask: a LocalCluster on this machine, or the scheduler at "
-        "ADDRESS (e.g. tcp://host:8786)",
+        help="run a store's snapshots (--pool DIR) on Dask, one task per (snapshot, profile "
+        "block): a LocalCluster on this machine, or the scheduler at ADDRESS "
+        "(e.g. tcp://host:8786)",
     )
-    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_quiet_option(parser)
 
 
 def run(args) -> int:
     from simulator.analyses.simulation import simulate
+    from simulator.render.output import write_csv, write_json
     from simulator.render.rates import rates_table
 
-    if args.store and args.pool != DEFAULT_POOL:
-        raise TribesError("give the store once: --pool DIR (or --store DIR), not both")
-    if args.dask is not None and not args.store and not Path(args.pool).is_dir():
-        raise TribesError(f"--dask runs snapshot files the workers can read: give --pool DIR "
-                          f"(not {args.pool!r})")
     result = simulate(
-        args.pool, store_folder=args.store,
+        args.pool, store_folder=getattr(args, "store", None),
         profiles=args.profiles.split(",") if args.profiles else None,
         requirements=args.requirements, job_files=args.job, submit_files=args.submit,
         submit_host=args.submit_host, condor_version=args.condor_version,
-        as_written=args.as_written,
-        template=args.job_template,
-        reference=args.reference, time=args.time, dask=args.dask,
-        progress=not args.quiet and sys.stderr.isatty(),
+        as_written=args.as_written, template=args.template,
+        reference=args.reference, time=args.time, dask=args.dask, progress=show_progress(args),
     )
     for line in result.warnings:
         print(f"tribes: warning: {line}", file=sys.stderr)
     if args.format == "json":
-        print(json.dumps(result.records(), indent=2))
+        write_json(result.records())
     elif args.format == "csv":
-        sys.stdout.write(result.frame.to_csv(index=False))
+        write_csv(result.records(), list(result.frame.columns))
     else:
         print(rates_table(result))
     return 0

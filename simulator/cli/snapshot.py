@@ -1,55 +1,67 @@
 """Add a pool snapshot to a store: from a file of ads, or from a live collector.
 
-Reads slot ads (MyType "Machine") from condor_status -long/-xml/-json output or
-new-syntax ads (gzip or not; the format is sniffed), or queries a collector,
-and writes one Parquet file named after the capture time into the store
-folder. Ads of other types are counted and left out. The capture time is the
-ads' MyCurrentTime, else LastHeardFrom, else --time, else the file's mtime.
+--pool reads slot ads (MyType "Machine") from condor_status -long/-xml/-json
+output or new-syntax ads (gzip or not; the format is sniffed), a Parquet
+snapshot, a generated pool, or a live collector (collector:HOST), and writes
+one Parquet file named after the capture time into the --store folder. Ads of
+other types are counted and left out. The capture time is the ads'
+MyCurrentTime, else LastHeardFrom, else --time, else the file's mtime.
 
 examples:
-  tribes snapshot --from pool_sample.ads.gz --store store/
-  tribes snapshot --from status.xml --store store/ --time 2013-06-10T17:00:00Z
-  tribes snapshot --pool cm.example.org --store store/
+  tribes snapshot --pool pool_sample.ads.gz --store store/
+  tribes snapshot --pool status.xml --store store/ --time 2013-06-10T17:00:00Z
+  tribes snapshot --pool collector:cm.example.org --store store/ --format json
 """
 
 from __future__ import annotations
 
-from pathlib import Path
+from simulator.cli.options import (
+    Spelled,
+    add_command,
+    add_format_option,
+    add_pool_option,
+    deprecate,
+)
+from simulator.io import sources
 
-from simulator.cli.options import add_command
-from simulator.io import sources, store
-from simulator.model import clock
-from simulator.model.errors import TribesError
+
+class PoolOrHost(Spelled):
+    """--pool SPEC; a bare host (the old spelling of collector:HOST) still works, and warns."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        if sources.bare_host(values):
+            deprecate(namespace, "--pool HOST is deprecated; use --pool collector:HOST")
+            values = sources.COLLECTOR_PREFIX + values
+        super().__call__(parser, namespace, values, option_string)
 
 
 def register(subparsers):
     parser = add_command(subparsers, __name__, run)
-    source = parser.add_mutually_exclusive_group(required=True)
-    source.add_argument(
-        "--from", dest="from_file", metavar="FILE",
-        help="condor_status -long, -xml or -json output, or new-syntax ads (gzip is fine)",
-    )
-    source.add_argument(
-        "--pool", metavar="HOST", help="query this collector (central manager) for its slot ads"
-    )
+    add_pool_option(
+        parser, None, "the snapshot to add: ", action=PoolOrHost, required=True,
+        old={"--from": "--from is deprecated; use --pool FILE"},
+        spec="a file of slot ads (condor_status -long, -xml or -json output, or new-syntax "
+        "ads; gzip is fine), a Parquet snapshot, collector:HOST (a live pool) or a generated "
+        "pool (pool_2010, modern:slots=N,seed=S)",
+    )  # fmt: skip
     parser.add_argument("--store", required=True, metavar="DIR", help="the snapshot store folder")
     parser.add_argument(
         "--time", metavar="T",
         help="capture time when the ads carry none: epoch seconds or YYYY-MM-DD[THH:MM:SSZ] (UTC)",
     )
+    add_format_option(parser, what="the snapshot stored")
 
 
 def run(args) -> int:
-    from simulator.render.snapshots import snapshot_line
+    from simulator.render.output import write_csv, write_json
+    from simulator.render.snapshots import snapshot_line, snapshot_record
 
-    store_dir = Path(args.store)
-    if store_dir.exists() and not store_dir.is_dir():
-        raise TribesError(f"--store {args.store}: a file, not a store folder")
-    clock.parse_time(args.time)  # a bad --time is an error even where the ads carry their own
-    if args.from_file:
-        snap = sources.open_file(args.from_file, time=args.time)
+    stored = sources.add_snapshot(args.pool, args.store, time=args.time)
+    record = snapshot_record(stored.snapshot, stored.path)
+    if args.format == "json":
+        write_json(record)
+    elif args.format == "csv":
+        write_csv([record])
     else:
-        snap = sources.open_collector(args.pool, time=args.time)
-    path = store.save(snap, args.store)
-    print(snapshot_line(snap, path))
+        print(snapshot_line(stored.snapshot, stored.path))
     return 0

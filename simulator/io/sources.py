@@ -11,17 +11,22 @@ file in any supported format (sniffed), or ``collector:HOST`` (a live pool).
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from pathlib import Path
 from typing import Iterator, List, Optional
 
 from simulator.io.readers import build
 from simulator.model import clock
-from simulator.model.errors import SnapshotError, TribesError
+from simulator.model.errors import SnapshotError, TribesError, no_such_file, not_a_folder
 from simulator.model.snapshot import Snapshot
 from simulator.pools import DEFAULT_POOL
 
 BUILTIN_POOLS = ("pool_2010", "modern")
 COLLECTOR_PREFIX = "collector:"  # collector:cm.example.org[:9618], a live pool
+# What a pool spec may be, said when one is none of them.
+POOL_HINT = ("a pool is a file, a store folder, pool_2010, modern[:slots=N,seed=S] "
+             "or collector:HOST")
 
 
 def open_snapshots(spec: Optional[str] = None, **options) -> List[Snapshot]:
@@ -65,9 +70,17 @@ def iter_snapshots(
         return (store.load(f) for f in files)
     if path.is_file():
         return iter([open_file(path, time=time)])
-    raise TribesError(
-        f"{spec}: not a built-in pool ({', '.join(BUILTIN_POOLS)}), a store folder or a file"
-    )
+    raise no_such_file(spec, hint=POOL_HINT)
+
+
+def snapshot_count(spec: Optional[str] = None) -> int:
+    """How many snapshots ``spec`` names, none read: a store folder's files, else one."""
+    spec = DEFAULT_POOL if spec is None or spec == "" else str(spec)
+    if not spec.startswith(COLLECTOR_PREFIX) and Path(spec).is_dir():
+        from simulator.io import store
+
+        return len(store.list_store(spec))
+    return 1
 
 
 def open_file(path, *, time: clock.TimeSpec = None) -> Snapshot:
@@ -90,3 +103,54 @@ def open_collector(host: str, *, time: clock.TimeSpec = None) -> Snapshot:
     if not len(snap):
         raise SnapshotError(f"collector {host}: no slot ads")
     return snap
+
+
+@dataclasses.dataclass
+class Stored:
+    """A snapshot added to a store, and the file it went to."""
+
+    snapshot: Snapshot
+    path: Path
+
+
+def add_snapshot(spec, store_dir, *, time: clock.TimeSpec = None) -> Stored:
+    """Read the one snapshot ``spec`` names (a file of ads, a Parquet snapshot,
+    ``collector:HOST`` or a generated pool) and add it to the store folder ``store_dir``.
+
+    ``time`` is the capture time of ads that carry none (a bad one is an error even where
+    they do). Nothing is written when the ads cannot be read.
+    """
+    from simulator.io import store
+
+    folder = Path(store_dir)
+    if folder.exists() and not folder.is_dir():
+        raise not_a_folder(store_dir, "store folder")
+    clock.parse_time(time)
+    if Path(str(spec)).is_dir():
+        raise TribesError(f"{spec}: a store folder; give one snapshot of it (a file), a file of "
+                          "ads or collector:HOST")
+    (snap,) = open_snapshots(spec, time=time)
+    return Stored(snap, store.save(snap, folder))
+
+
+# Names a file of ads is likely to end with; a bare host name ends otherwise.
+_FILE_SUFFIXES = {".ad", ".ads", ".classad", ".gz", ".json", ".jsonl", ".long", ".parquet",
+                  ".txt", ".xml"}
+_HOST = re.compile(r"[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*"
+                   r"[A-Za-z0-9])?)*(:[0-9]+)?")
+
+
+def bare_host(spec: str) -> bool:
+    """Whether ``spec`` is a bare collector host (``cm.example.org[:9618]``), the old
+    ``tribes snapshot --pool HOST``: no path, built-in pool nor ``collector:HOST``, and not
+    named like a file.
+
+    >>> bare_host("cm.example.org"), bare_host("pool.ads.gz"), bare_host("modern:slots=9")
+    (True, False, False)
+    """
+    spec = str(spec)
+    if spec.startswith(COLLECTOR_PREFIX) or spec.partition(":")[0] in BUILTIN_POOLS:
+        return False
+    if Path(spec).exists() or not _HOST.fullmatch(spec):
+        return False
+    return Path(spec.partition(":")[0]).suffix.lower() not in _FILE_SUFFIXES

@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from simulator.model import clock
-from simulator.model.errors import SnapshotError
+from simulator.model.errors import SnapshotError, no_such_folder, not_a_folder
 from simulator.model.snapshot import Snapshot
 
 _META_KEY = b"condor_tribes"
@@ -149,6 +149,7 @@ def list_store(store: Union[str, Path]) -> List[Path]:
     """The snapshot files of a store folder, oldest first."""
     folder = Path(store)
     if not folder.is_dir():
-        what = "a file, not a store folder" if folder.exists() else "no such store folder"
-        raise SnapshotError(f"{folder}: {what}")
+        if folder.exists():
+            raise not_a_folder(folder, "store folder", SnapshotError)
+        raise no_such_folder(folder, SnapshotError)
     return sorted(folder.glob("snapshot-*.parquet"))

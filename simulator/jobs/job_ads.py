@@ -20,7 +20,7 @@ from typing import List, Optional
 from simulator.data import TEMPLATES
 from simulator.jobs.expressions import parse_requirements
 from simulator.model.condor import ClassAd, ExprTree, ParserType, parse_ads, parse_one
-from simulator.model.errors import ProfileError
+from simulator.model.errors import ProfileError, read_error
 
 DEFAULT_TEMPLATE = "plain"
 
@@ -58,7 +58,7 @@ def read_job_file(path) -> List[ClassAd]:
     try:
         text = path.read_text()
     except OSError as exc:
-        raise ProfileError(f"{path}: cannot read job ad: {exc.strerror or exc}") from None
+        raise read_error(path, exc, ProfileError) from None
     stripped = text.lstrip()
     if stripped.startswith("[") or stripped.startswith("{"):
         return _read_structured(path, text)

@@ -134,7 +134,7 @@ def generate(
     """
     slots = DEFAULT_SLOTS if slots is None else int(slots)
     if not 1 <= slots <= MAX_SLOTS:
-        raise TribesError(f"modern pool: slots must be between 1 and {MAX_SLOTS:,}, got {slots}")
+        raise TribesError(f"modern pool: slots must be between 1 and {MAX_SLOTS}, got {slots}")
     roles = dict(ROLES if roles is None else roles)
     unknown = sorted(set(roles) - set(START))
     if unknown:

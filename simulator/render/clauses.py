@@ -155,3 +155,17 @@ def step_rows(analyses: Sequence[Analysis]) -> str:
         lines.append(f"{clock.format_time(a.time):<22}" + " ".join(cells)
                      + " ".join(["", str(a.slots).rjust(width), str(a.available).rjust(width)]))
     return "\n".join(lines)
+
+
+STEP_KEYS = ("step", "condition", "text", "matched", "constant", "shown", "shown_as")
+
+
+def step_records(records: Sequence[dict]) -> List[dict]:
+    """The analyses' records (``ClauseRun.records``) flattened for ``--format csv``: one row
+    per job, snapshot and step, the condor_q counts on every row."""
+    out = []
+    for r in records:
+        top = {k: v for k, v in r.items() if k != "steps"}
+        for step in r["steps"]:
+            out.append({**top, **step})
+    return out

@@ -6,7 +6,11 @@ from __future__ import annotations
 from typing import List
 
 from simulator.analyses.needs.rates import Rate
+from simulator.analyses.needs.verdict import NeedsVerdict
 from simulator.model import clock
+from simulator.render.formats import percent
+
+RATE_KEYS = ("profile", "requirements", "source", "time", "slots", "matched", "rate", "unsafe")
 
 
 def table(rates: List[Rate]) -> str:
@@ -21,7 +25,7 @@ def table(rates: List[Rate]) -> str:
             lines.append(f"{'profile':<9} {'matched':>7} {'rate':>7} {'unsafe':>8}  "
                          "requirements")
         cannot = "-" if r.unsafe is None else str(r.unsafe)
-        lines.append(f"{r.profile:<9} {r.matched:>7} {r.rate:>7.1%} {cannot:>8}  "
+        lines.append(f"{r.profile:<9} {r.matched:>7} {percent(r.rate):>7} {cannot:>8}  "
                      f"{r.requirements}")
     return "\n".join(lines)
 
@@ -43,3 +47,12 @@ def time_table(rates: List[Rate]) -> str:
         cells = [str(row.get(p, "-")).rjust(width) for p in ["slots", *profiles]]
         lines.append(f"{label:<22}" + "".join(cells))
     return "\n".join(lines)
+
+
+def rate_records(verdict: NeedsVerdict) -> List[dict]:
+    """``--format csv``: one row per profile and snapshot (the records under ``pool`` in
+    JSON); without a pool, the one row of the loosest safe requirements."""
+    rows = verdict.as_record()["pool"]
+    if not rows:
+        rows = [{"profile": "needs", "requirements": verdict.requirements}]
+    return [{k: r.get(k) for k in RATE_KEYS} for r in rows]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from simulator.analyses.replay.session import ReplayRun
 from simulator.model import clock
-from simulator.render.formats import duration, percent
+from simulator.render.formats import duration, percent, seconds
 from simulator.render.tables import grid
 
 COLUMNS = (
@@ -45,9 +45,13 @@ def header(run: ReplayRun) -> str:
     first, last = (clock.format_time(t, clock.DAY_FORMAT) for t in (run.times[0], run.times[-1]))
     return (f"{run.store}: {len(run.paths)} snapshots, {first} to {last}; "
             f"{stream_text(run.stream)}; cycle {run.cycle:g} s; {run.cycles} cycles "
-            f"in {run.elapsed:.1f} s")
+            f"in {seconds(run.elapsed)}")
+
+
+def columns(by: bool = False):
+    """The table's columns (record key, title, alignment); the keys of --format csv and json."""
+    return COLUMNS[:1] + (("period", "submitted", "<"),) + COLUMNS[1:] if by else COLUMNS
 
 
 def replay_table(records, by: bool = False) -> str:
-    columns = COLUMNS[:1] + (("period", "submitted", "<"),) + COLUMNS[1:] if by else COLUMNS
-    return grid(records, columns, _cell)
+    return grid(records, columns(by), _cell)

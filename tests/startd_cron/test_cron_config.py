@@ -73,7 +73,7 @@ def test_tribes_cron_config_install(tmp_path, capsys):
     assert capsys.readouterr().out == "wrote %s\n" % (tmp_path / config.FILE_NAME)
     assert (tmp_path / config.FILE_NAME).read_text() == config.snippet()
     assert cli.main(["cron-config", "--install", str(tmp_path / "no")]) == 1
-    assert "tribes: error: cannot install" in capsys.readouterr().err
+    assert capsys.readouterr().err == f"tribes: error: {tmp_path / 'no'}: no such folder\n"
 
 
 def test_hook_print_config_in_process_and_as_subprocess(capsys, tmp_path):

@@ -9,6 +9,7 @@ from typing import List, Optional
 
 from simulator import jobs as job_ads
 from simulator.analyses.clauses.analysis import Analysis, analyze
+from simulator.analyses.progress import counted
 from simulator.io import sources
 from simulator.model.condor import ClassAd
 from simulator.model.errors import TribesError
@@ -48,11 +49,15 @@ def job_ads_for(first: Snapshot, *, requirements: Optional[str] = None, job_file
 
 def analyze_pool(pool=DEFAULT_POOL, *, requirements: Optional[str] = None, job_file=None,
                  submit_file=None, template="plain", submit_host: Optional[str] = None,
-                 condor_version: Optional[str] = None, as_written: bool = False) -> ClauseRun:
-    """The clause table of each job on every snapshot of ``pool``, one snapshot in memory."""
+                 condor_version: Optional[str] = None, as_written: bool = False,
+                 progress: bool = False) -> ClauseRun:
+    """The clause table of each job on every snapshot of ``pool``, one snapshot in memory;
+    ``progress`` draws a bar on stderr, a step per snapshot."""
     ads: List[ClassAd] = []
     results: List[List[Analysis]] = []
-    for snapshot in sources.iter_snapshots(pool):
+    snapshots = sources.iter_snapshots(pool)
+    for snapshot in counted(snapshots, sources.snapshot_count(pool), progress, "tribes analyze",
+                            "snapshot"):
         if not ads:
             ads = job_ads_for(snapshot, requirements=requirements, job_file=job_file,
                               submit_file=submit_file, template=template,

@@ -17,7 +17,7 @@ import dataclasses
 from pathlib import Path
 from typing import List, Optional
 
-from simulator.model.errors import TribesError
+from simulator.model.errors import TribesError, read_error
 
 
 class NeedsError(TribesError, ValueError):
@@ -45,15 +45,11 @@ class Needs:
 def read_program(path, *, search_path: Optional[List[str]] = None) -> Needs:
     """Read one program, whatever its kind (told by its first bytes, not its name)."""
     path = Path(path)
-    if not path.exists():
-        raise NeedsError(f"{path}: no such file")
-    if path.is_dir():
-        raise NeedsError(f"{path}: a directory, not a program")
     try:
         with open(path, "rb") as stream:
             head = stream.read(8)
     except OSError as exc:
-        raise NeedsError(f"{path}: cannot read: {exc.strerror or exc}") from None
+        raise read_error(path, exc, NeedsError) from None
     if head.startswith(b"\x7fELF"):
         from simulator.analyses.needs import elf
 

@@ -12,6 +12,7 @@ import dataclasses
 from typing import List, Optional, Sequence
 
 from simulator.analyses.needs import expression, rates
+from simulator.analyses.progress import counted
 from simulator.io import sources
 
 
@@ -32,8 +33,9 @@ class NeedsVerdict:
 
 
 def needs(programs: Sequence, *, pool=None, template="plain",
-          reference: Optional[str] = None) -> NeedsVerdict:
-    """Read ``programs`` and write the loosest Requirements that is safe for all of them."""
+          reference: Optional[str] = None, progress: bool = False) -> NeedsVerdict:
+    """Read ``programs`` and write the loosest Requirements that is safe for all of them;
+    with a ``pool``, its match rates (``progress``: a bar on stderr while snapshots load)."""
     found = expression.read_programs(list(programs))
     expr = expression.expression(found)
     facts = expression.facts(found)
@@ -43,7 +45,8 @@ def needs(programs: Sequence, *, pool=None, template="plain",
     pool_rates: List[rates.Rate] = []
     notes: List[str] = []
     if pool is not None:
-        snapshots = sources.open_snapshots(pool)
+        snapshots = list(counted(sources.iter_snapshots(pool), sources.snapshot_count(pool),
+                                 progress, "tribes requirements", "snapshot"))
         pool_rates = rates.compare(expr, snapshots, template=template, reference=reference)
         notes = rates.missing(expr, snapshots)
     return NeedsVerdict([str(p) for p in programs], expr, facts, pool_rates, notes)

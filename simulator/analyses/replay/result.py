@@ -18,7 +18,7 @@ from simulator.model import clock
 
 SLOWDOWN_BOUND = 10.0  # seconds
 RECORD_KEYS = ("profile", "jobs", "finished", "never_started", "mean_wait_s", "median_wait_s",
-               "p95_wait_s", "mean_slowdown")
+               "p95_wait_s", "mean_slowdown", "evictions")
 
 
 @dataclasses.dataclass
@@ -34,7 +34,7 @@ class ReplayResult:
     origin: int = 0
 
     def records(self, by: Optional[float] = None) -> List[dict]:
-        """One record per profile, keys as ``RECORD_KEYS`` (plus ``evictions``).
+        """One record per profile, keys as ``RECORD_KEYS``.
 
         With ``by`` (seconds, e.g. 7 * 86400), one record per profile and
         period of submission, with ``period`` (the period's first day, as of

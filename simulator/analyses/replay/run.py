@@ -9,7 +9,7 @@ from __future__ import annotations
 import heapq
 import math
 from pathlib import Path
-from typing import Optional, Sequence, Union
+from typing import Callable, Optional, Sequence, Union
 
 import numpy as np
 
@@ -51,6 +51,7 @@ def replay(
     horizon: Optional[float] = None,
     matcher: Optional[Matcher] = None,
     seed: int = 0,
+    on_snapshot: Optional[Callable[[], None]] = None,
 ) -> ReplayResult:
     """Replay ``jobs`` (times relative to the first snapshot) over ``snapshots``.
 
@@ -58,6 +59,7 @@ def replay(
     last one lasts as long as the spacing before it (a day if there is only
     one), unless ``horizon`` (seconds) says otherwise. Jobs still running at
     the horizon are not finished; jobs submitted after it are left out.
+    ``on_snapshot()`` is called as each snapshot takes effect (a progress bar's step).
     """
     if not snapshots:
         raise ReplayError("no snapshots to replay over")
@@ -87,6 +89,8 @@ def replay(
             engine.release_until(now)
             engine.use(_load(snapshots[next_snapshot]), now)
             next_snapshot += 1
+            if on_snapshot is not None:
+                on_snapshot()
         engine.release_until(now)
         while arrived < n_jobs and submit[arrived] <= now:
             j = arrived

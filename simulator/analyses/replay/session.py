@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 from typing import List, Optional, Sequence
 
+from simulator.analyses.progress import bar as progress_bar
 from simulator.analyses.replay import trace as tr
 from simulator.analyses.replay.jobs import (
     DEFAULT_LOAD,
@@ -135,13 +136,15 @@ def replay_store(store_folder, *, profiles: Optional[Sequence[str]] = None,
                  profile_map: Optional[str] = None, cycle: float = 60.0,
                  seed: int = 0, alone: bool = False, submit_files: Sequence = (),
                  submit_host: Optional[str] = None,
-                 condor_version: Optional[str] = None, as_written: bool = False) -> ReplayRun:
+                 condor_version: Optional[str] = None, as_written: bool = False,
+                 progress: bool = False) -> ReplayRun:
     """Replay a job stream over the snapshots of ``store_folder``, one profile per way of
     writing Requirements (the ladder by default).
 
     The profiles share the stream (each job drawn to one of them), or with ``alone`` each
     profile gets the whole stream to itself, as if every user wrote their Requirements
-    that way (a synthetic stream only).
+    that way (a synthetic stream only). ``progress`` draws a bar on stderr, a step per
+    snapshot replayed.
     """
     paths = store_files(store_folder)
     if not (math.isfinite(cycle) and 0 < cycle <= 86400):
@@ -170,7 +173,9 @@ def replay_store(store_folder, *, profiles: Optional[Sequence[str]] = None,
     del first
     began = time.perf_counter()
     groups = [[p] for p in job_profiles] if alone else [job_profiles]
-    results = [replay(paths, group, stream_jobs, cycle=cycle, horizon=horizon, seed=seed)
-               for group in groups]
+    with progress_bar(len(paths) * len(groups), progress, "tribes replay", "snapshot") as bar:
+        results = [replay(paths, group, stream_jobs, cycle=cycle, horizon=horizon, seed=seed,
+                          on_snapshot=lambda: bar.update(1))
+                   for group in groups]
     elapsed = time.perf_counter() - began
     return ReplayRun(results, str(store_folder), paths, times, stream, cycle, elapsed, notes)

@@ -32,7 +32,7 @@ from typing import Dict, List, Optional, Sequence, Union
 
 import numpy as np
 
-from simulator.model.errors import TribesError
+from simulator.model.errors import TribesError, read_error
 
 FIELDS = ("job", "submit", "wait", "runtime", "procs", "cpu_time", "memory", "requested_procs",
           "requested_time", "requested_memory", "status", "user", "group", "executable", "queue",
@@ -67,7 +67,7 @@ def read_swf(path: Union[str, Path]) -> Trace:
     try:
         text = path.read_text(encoding="utf-8", errors="replace")
     except OSError as exc:
-        raise TraceError(f"{path}: cannot read ({exc.strerror})") from exc
+        raise read_error(path, exc, TraceError) from exc
     return parse_swf(text, str(path))
 
 

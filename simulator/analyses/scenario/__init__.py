@@ -24,7 +24,8 @@ The modules, in the order data flows through them:
 * ``adoption``: the adoption curves, ``turn_times`` and ``adoption_at``;
 * ``machines``: the evolving per-machine table of the pool;
 * ``evolve``: ``start_pool`` and ``generate``, the pool day by day with joins and leaves;
-* ``run``: ``run_scenario``, the days written into a store.
+* ``run``: ``run_scenario``, the days written into a store; ``write_scenario`` and
+  ``check_scenario``, a scenario file run or checked as ``tribes scenario`` does.
 
 >>> scenario = load_scenario("simulator/data/scenarios/rhel4_to_rhel5.toml")  # doctest: +SKIP
 >>> paths = run_scenario(scenario, "store/")                            # doctest: +SKIP
@@ -33,7 +34,12 @@ The modules, in the order data flows through them:
 from simulator.analyses.scenario.adoption import adoption_at, turn_times
 from simulator.analyses.scenario.evolve import generate, start_pool
 from simulator.analyses.scenario.parse import load_scenario, parse_scenario
-from simulator.analyses.scenario.run import run_scenario
+from simulator.analyses.scenario.run import (
+    ScenarioRun,
+    check_scenario,
+    run_scenario,
+    write_scenario,
+)
 from simulator.analyses.scenario.spec import (
     DAY,
     Event,
@@ -50,9 +56,11 @@ __all__ = [
     "Event",
     "Scenario",
     "ScenarioError",
+    "ScenarioRun",
     "Tribe",
     "Wave",
     "adoption_at",
+    "check_scenario",
     "day_label",
     "describe",
     "generate",
@@ -61,4 +69,5 @@ __all__ = [
     "run_scenario",
     "start_pool",
     "turn_times",
+    "write_scenario",
 ]

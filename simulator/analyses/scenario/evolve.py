@@ -25,7 +25,7 @@ def start_pool(scenario: Scenario) -> Snapshot:
         from simulator.io import store
 
         if not Path(scenario.snapshot).exists():
-            raise scenario.error(("pool", "snapshot"), f"no such file {scenario.snapshot}")
+            raise scenario.error(("pool", "snapshot"), f"{scenario.snapshot}: no such file")
         return store.load(scenario.snapshot)
     from simulator import pools
 

@@ -15,6 +15,7 @@ from typing import Optional, Union
 
 from simulator.analyses.scenario.checker import Checker
 from simulator.analyses.scenario.spec import DAY, Event, Scenario, ScenarioError, Wave
+from simulator.model.errors import read_error
 
 if sys.version_info >= (3, 11):  # noqa: UP036  (setup.cfg still allows Python 3.9)
     import tomllib
@@ -30,7 +31,7 @@ def load_scenario(path: Union[str, Path], *, days: Optional[int] = None) -> Scen
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise ScenarioError(f"{path}: cannot read ({exc.strerror})") from exc
+        raise read_error(path, exc, ScenarioError) from exc
     scenario = parse_scenario(text, str(path))
     if days is not None:
         if not days >= 1:

@@ -8,7 +8,7 @@ import zlib
 from pathlib import Path
 from typing import Union
 
-from simulator.model.errors import AdParseError, TribesError
+from simulator.model.errors import AdParseError, read_error
 
 PathLike = Union[str, os.PathLike]
 
@@ -19,10 +19,8 @@ def read_bytes(path: PathLike) -> bytes:
     """The file's bytes, gunzipped when it is gzip (whatever its name)."""
     try:
         data = Path(path).read_bytes()
-    except FileNotFoundError:
-        raise TribesError(f"{path}: no such file") from None
     except OSError as exc:
-        raise TribesError(f"{path}: cannot read ({exc.strerror or exc})") from None
+        raise read_error(path, exc) from None
     if data[:2] == GZIP_MAGIC:
         try:
             data = gzip.decompress(data)
