@@ -1,4 +1,5 @@
-"""What a fresh install gets: every console script resolves."""
+"""What a fresh install gets: every console script resolves, and the test tools include
+the docs build (``make test`` on a fresh clone installs ``.[test]``)."""
 
 import configparser
 import importlib
@@ -20,3 +21,8 @@ def test_every_console_script_names_a_function_that_exists():
         module, _, attr = line.split("=", 1)[1].strip().partition(":")
         assert callable(getattr(importlib.import_module(module), attr)), line
 
+
+def test_the_test_extra_installs_the_docs_tools():
+    extra = setup_cfg()["options.extras_require"]["test"]
+    names = {line.split()[0].split(">")[0].split("=")[0] for line in extra.strip().splitlines()}
+    assert {"mkdocs", "mkdocs-material", "pytest"} <= names
