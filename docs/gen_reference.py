@@ -247,11 +247,15 @@ def pages() -> dict:
 
 # ---- the MkDocs hook ---------------------------------------------------------------------
 
+def _title(stem: str) -> str:
+    return stem if stem.startswith("tribes") else f"tribes {stem}"
+
+
 def on_config(config):
     """Fill the nav's "Reference" entry with the generated pages."""
     names = list(pages())
     entries = [{"Overview": "reference/index.md"}]
-    entries += [{Path(name).stem: name} for name in names if not name.endswith("index.md")]
+    entries += [{_title(Path(name).stem): name} for name in names if not name.endswith("index.md")]
     for item in config.nav or []:
         if isinstance(item, dict) and "Reference" in item:
             item["Reference"] = entries
