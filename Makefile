@@ -1,6 +1,7 @@
 # Two commands do all the set-up on a fresh machine:
 #   make run    create .venv, install condor-tribes, run the ladder on the embedded 2010 pool
 #   make test   create .venv, install condor-tribes with its test tools, lint and run the tests
+#   make docs   build the documentation site into site/ (MkDocs, docs/ and mkdocs.yml)
 # and one needs no .venv at all, only a python >= 3.6:
 #   make bundle write the node hook as one file, dist/tribes-startd-cron.pyz (docs/admin.md)
 PYTHON ?= python3
@@ -8,7 +9,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 BUNDLE ?= dist/tribes-startd-cron.pyz
 
-.PHONY: run test lint bench bundle clean
+.PHONY: run test lint bench bundle docs clean
 
 $(BIN)/tribes: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,10 +33,13 @@ bench: $(BIN)/tribes
 	$(BIN)/python benchmarks/bench_replay.py
 	$(BIN)/python benchmarks/bench_ingest.py
 
+docs: $(BIN)/tribes
+	$(BIN)/mkdocs build --strict --site-dir site
+
 # Always rebuilt (a fraction of a second); the same sources give the same bytes.
 bundle:
 	mkdir -p $(dir $(BUNDLE))
 	$(PYTHON) -S -E -m startd_cron.bundle $(BUNDLE)
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info
+	rm -rf $(VENV) build dist site *.egg-info

@@ -93,18 +93,17 @@ def test_match_rates_runs_the_ladder_the_scenario_and_the_replay(tmp_path, monke
     assert list(tmp_path.iterdir()) == []  # the scenario's store went to a temporary folder
 
 
-def test_readme_links_both_notebooks_with_pictures_that_exist():
+def test_the_docs_name_both_notebooks_with_pictures_that_exist():
     import re
 
-    root = NOTEBOOKS.parent
-    readme = (root / "README.md").read_text()
-    section = readme.split("<!-- section: notebooks -->", 1)[1].split("\n## Layout", 1)[0]
+    docs = NOTEBOOKS.parent / "docs"
+    page = (docs / "notebooks.md").read_text()
     for name in NAMES:
-        assert f"(notebooks/{name})" in section
-    pictures = re.findall(r"!\[[^\]]+\]\(([^)]+\.png)\)", section)
+        assert f"notebooks/{name}" in page
+    pictures = re.findall(r"!\[[^\]]+\]\(([^)]+\.png)\)", page)
     assert len(pictures) >= 2
-    for picture in pictures + re.findall(r"\]\((docs/img/[^)]+)\)", section):
-        assert (root / picture).is_file(), picture
+    for picture in pictures + re.findall(r"\]\((img/[^)]+)\)", page):
+        assert (docs / picture).is_file(), picture
 
 
 def test_notebooks_use_only_the_library_calls():

@@ -1,6 +1,8 @@
 """The package as users get it: a wheel that installs a working ``tribes``, with its license
 and a changelog beside it."""
 
+import configparser
+import importlib
 import importlib.util
 import os
 import shutil
@@ -76,3 +78,23 @@ def test_the_wheel_installs_a_tribes_that_runs(tmp_path):
     where = subprocess.run([sys.executable, "-c", "import simulator; print(simulator.__file__)"],
                            capture_output=True, text=True, env=env, cwd=tmp_path, check=True)
     assert where.stdout.startswith(str(site))
+
+
+def setup_cfg():
+    config = configparser.ConfigParser()
+    config.read(ROOT / "setup.cfg")
+    return config
+
+
+def test_every_console_script_names_a_function_that_exists():
+    scripts = setup_cfg()["options.entry_points"]["console_scripts"].strip().splitlines()
+    assert {line.split("=")[0].strip() for line in scripts} == {"tribes", "tribes-startd-cron"}
+    for line in scripts:
+        module, _, attr = line.split("=", 1)[1].strip().partition(":")
+        assert callable(getattr(importlib.import_module(module), attr)), line
+
+
+def test_the_test_extra_installs_the_docs_tools():
+    extra = setup_cfg()["options.extras_require"]["test"]
+    names = {line.split()[0].split(">")[0].split("=")[0] for line in extra.strip().splitlines()}
+    assert {"mkdocs", "mkdocs-material", "pytest"} <= names

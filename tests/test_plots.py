@@ -445,27 +445,24 @@ def test_tribes_report_plot_errors_are_one_line(argv, message, capsys):
     assert message in err and len(err.strip().splitlines()) == 1
 
 
-def test_the_readme_plot_examples_are_real_output(tmp_path, capsys):
-    """The `tribes report --plot` commands in the README's notebooks section run as shown."""
+def test_the_docs_plot_examples_write_their_pictures(tmp_path, capsys):
+    """The `tribes report --plot` commands of docs/report.md write a picture (what they
+    print is checked by tests/test_examples.py)."""
     import re
     import shlex
 
     from simulator import cli
 
-    readme = (Path(__file__).parent.parent / "README.md").read_text()
-    section = readme.split("<!-- section: notebooks -->", 1)[1].split("\n## Layout", 1)[0]
+    page = (Path(__file__).parent.parent / "docs" / "report.md").read_text()
+    section = page.split("\n## Charts\n", 1)[1]
     checked = 0
     for block in re.findall(r"```console\n(.*?)```", section, re.S):
-        for command, shown in re.findall(r"^\$ (tribes report [^\n]*)\n(.*?)(?=^\$ |\Z)", block,
-                                         re.S | re.M):  # fmt: skip
+        for command in re.findall(r"^\$ (tribes report [^\n]*)$", block, re.M):
             argv = shlex.split(command)[1:]  # report ...
-            picture = argv[argv.index("--plot") + 1]
-            argv[argv.index("--plot") + 1] = str(tmp_path / Path(picture).name)
+            picture = tmp_path / Path(argv[argv.index("--plot") + 1]).name
+            argv[argv.index("--plot") + 1] = str(picture)
             assert cli.main(argv) == 0, command
-            out, err = capsys.readouterr()
-            assert (tmp_path / Path(picture).name).stat().st_size > 0
-            if shown.strip():  # the README shows stdout, then the stderr line
-                got = out + err.replace(str(tmp_path / Path(picture).name), picture)
-                assert got.rstrip("\n") == shown.rstrip("\n"), command
+            capsys.readouterr()
+            assert picture.stat().st_size > 0
             checked += 1
     assert checked >= 4

@@ -117,6 +117,10 @@ UNIVERSE_STEPS = {
 }
 
 
+# The attribute a pool must publish at all for a universe step to mean something.
+UNIVERSE_NEEDS = {"vm": "HasVM", "container": "HasContainer"}
+
+
 def _universe(name) -> Callable:
     def build(get):
         return UNIVERSE_STEPS[name][1]
@@ -175,6 +179,12 @@ def ladder(
                 )
             continue
         if name in UNIVERSE_STEPS:
+            needed = UNIVERSE_NEEDS[name]
+            if needed.lower() not in snapshot.ads.columns:
+                if notes is not None:
+                    notes.append(f"profile {name} left out: no slot of {snapshot.source} "
+                                 f"publishes {needed}")
+                continue
             job, full, requirements = _universe_job(writer, name)
         else:
             job, full = writer.write(requirements, name)
