@@ -37,7 +37,7 @@ def register(subparsers):
 
 def run(args) -> int:
     from simulator.analyses.needs.verdict import needs
-    from simulator.render.needs import table, time_table
+    from simulator.render.needs import clause_table, table, time_table
 
     verdict = needs(args.programs, pool=args.pool, template=args.template,
                     reference=args.reference)
@@ -47,6 +47,13 @@ def run(args) -> int:
     print("Loosest safe requirements:")
     print(f"    {verdict.requirements}")
     print()
+    if verdict.optional:
+        print("Optional clauses (no slot attribute states these needs; the OS release does, "
+              "for the releases tribes knows):")
+        for clause, why in verdict.optional:
+            print(f"    {clause}")
+            print(f"        {why}")
+        print()
     print("What the programs need:")
     for fact in verdict.facts:
         print(f"    {fact}")
@@ -54,6 +61,8 @@ def run(args) -> int:
         several = len({(r.time, r.source) for r in verdict.rates}) > 1
         print()
         print(time_table(verdict.rates) if several else table(verdict.rates))
+        print()
+        print(clause_table(verdict.clause_counts))
         for note in verdict.notes:
             print(f"note: {note}")
     return 0

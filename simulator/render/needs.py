@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import List
 
-from simulator.analyses.needs.rates import Rate
+from simulator.analyses.needs.rates import ClauseCount, Rate
 from simulator.model import clock
 
 
@@ -42,4 +42,21 @@ def time_table(rates: List[Rate]) -> str:
         label = clock.format_time(when) if when else source
         cells = [str(row.get(p, "-")).rjust(width) for p in ["slots", *profiles]]
         lines.append(f"{label:<22}" + "".join(cells))
+    return "\n".join(lines)
+
+
+def clause_table(counts: List[ClauseCount]) -> str:
+    """The slots each clause keeps on its own, on the newest snapshot."""
+    if not counts:
+        return ""
+    newest = max(c.time for c in counts)
+    rows = [c for c in counts if c.time == newest]
+    several = len({c.time for c in counts}) > 1
+    when = f", the newest snapshot ({clock.format_time(newest)})" if several and newest else ""
+    lines = [f"Slots each clause keeps on its own, on {rows[0].source}{when} "
+             f"({rows[0].slots} slots):",
+             f"{'kept':>7} {'of':>7}  clause"]
+    for c in rows:
+        mark = "  (optional)" if c.optional else ""
+        lines.append(f"{c.kept:>7} {c.slots:>7}  {c.clause}{mark}")
     return "\n".join(lines)

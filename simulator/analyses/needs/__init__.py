@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
-from typing import List, Optional
+from typing import Dict, List, Optional
 
 from simulator.model.errors import TribesError
 
@@ -34,10 +34,15 @@ class Needs:
     arch: Optional[str] = None  # HTCondor Arch: "X86_64", "INTEL", "aarch64" ...
     glibc: Optional[str] = None  # highest GLIBC_x.y symbol version: "2.34"
     kernel: Optional[str] = None  # minimum kernel from .note.ABI-tag: "3.2.0"
-    microarch: Optional[str] = None  # x86-64 ISA level the program marks as needed: "x86_64-v3"
+    microarch: Optional[str] = None  # x86-64 ISA level it needs: "x86_64-v3"
+    microarch_why: Optional[str] = None  # "GNU property note", "AVX2: vpaddd at 0x1139 in main"
     java: Optional[str] = None  # JavaSpecificationVersion: "1.8", "17"
     java_exact: bool = False  # class files with preview features run on one release only
     interpreter: Optional[str] = None  # a script's #! line
+    # versioned libraries other than glibc: soname -> the version labels asked of it
+    versions: Dict[str, List[str]] = dataclasses.field(default_factory=dict)
+    container: Optional[str] = None  # a container image: "SIF" or "sandbox"
+    os_release: Optional[Dict[str, str]] = None  # an image's etc/os-release
     facts: List[str] = dataclasses.field(default_factory=list)
     libraries: List[Needs] = dataclasses.field(default_factory=list)
 

@@ -24,10 +24,17 @@ class NeedsVerdict:
     facts: List[str]
     rates: List[rates.Rate]
     notes: List[str]
+    clauses: List[str] = dataclasses.field(default_factory=list)
+    # (clause, why): needs only the OS release tells; not in ``requirements``
+    optional: List[tuple] = dataclasses.field(default_factory=list)
+    clause_counts: List[rates.ClauseCount] = dataclasses.field(default_factory=list)
 
     def as_record(self) -> dict:
         return {"programs": self.programs, "requirements": self.requirements,
+                "clauses": self.clauses,
+                "optional": [{"clause": c, "why": w} for c, w in self.optional],
                 "facts": self.facts, "pool": [r.as_dict() for r in self.rates],
+                "clause_counts": [c.as_dict() for c in self.clause_counts],
                 "notes": self.notes}
 
 
@@ -36,14 +43,30 @@ def needs(programs: Sequence, *, pool=None, template="plain",
     """Read ``programs`` and write the loosest Requirements that is safe for all of them."""
     found = expression.read_programs(list(programs))
     expr = expression.expression(found)
+    parts = expression.clauses(found)
+    optional = expression.optional_clauses(found)
     facts = expression.facts(found)
-    note = expression.submit_note(expr)
+    image = next((n for n in found if n.container), None)
+    note = None if image else expression.submit_note(expr)
     if note:
         facts.append(note)
     pool_rates: List[rates.Rate] = []
     notes: List[str] = []
+    counts: List[rates.ClauseCount] = []
     if pool is not None:
-        snapshots = sources.open_snapshots(pool)
-        pool_rates = rates.compare(expr, snapshots, template=template, reference=reference)
+        snapshots = list(sources.open_snapshots(pool))
+        pool_rates = rates.compare(expr, snapshots, template=template, reference=reference,
+                                   image=_image_name(image) if image else None)
         notes = rates.missing(expr, snapshots)
-    return NeedsVerdict([str(p) for p in programs], expr, facts, pool_rates, notes)
+        counts = rates.clause_counts(parts, [c for c, _ in optional], snapshots)
+    return NeedsVerdict([str(p) for p in programs], expr, facts, pool_rates, notes, parts,
+                        optional, counts)
+
+
+def _image_name(image) -> str:
+    """The image as a submit file names it: ``x.sif``, or a directory ``x/``."""
+    from pathlib import Path
+
+    name = Path(image.path).name
+    return name if image.container == "SIF" and name.endswith(".sif") else (
+        f"{name}.sif" if image.container == "SIF" else f"{name}/")
