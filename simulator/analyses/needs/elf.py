@@ -94,8 +94,8 @@ def _read(path: Path, search_path, seen: Set[str], top: bool, shipped: bool = Tr
             info = _parse(elf)
             if shipped:
                 info["scan"] = _scan(elf, info)
-    except NeedsError:
-        raise
+    except NeedsError as exc:
+        raise NeedsError(f"{path}: {exc}") from None
     except Exception as exc:  # ELFError, and construct's errors on truncated or bad offsets
         raise NeedsError(f"{path}: not a readable ELF file ({_truncated(path) or _reason(exc)})"
                          ) from None
@@ -284,7 +284,10 @@ def _parse(elf: ELFFile) -> Dict:
 def _arch(machine: str, little_endian: bool) -> str:
     if machine == "EM_PPC64" and little_endian:
         return "ppc64le"
-    return ARCH.get(machine, machine.replace("EM_", "").lower())
+    if machine not in ARCH:
+        raise NeedsError(f"an ELF file for {machine}, a machine no HTCondor Arch names "
+                         f"(tribes knows {', '.join(sorted(set(ARCH.values())))})")
+    return ARCH[machine]
 
 
 def _opsys(osabi: str, abi_os: Optional[str], glibc: Optional[str]) -> Optional[str]:

@@ -247,11 +247,12 @@ def scan_code(code: bytes, address: int, *, scan: Optional[Scan] = None,
     return scan
 
 
-def scan_elf(elf, *, static: bool = False, limit: int = LIMIT) -> Scan:
+def scan_elf(elf, *, static: bool = False, limit: Optional[int] = None) -> Scan:
     """Scan every executable section of an x86-64 ``ELFFile`` (segments if it has no sections).
 
     ``static``: the program carries the C library inside; its run-time variants are skipped.
     """
+    limit = LIMIT if limit is None else limit
     functions = _functions(elf)
     scan = Scan()
     if static and functions is None:
