@@ -1,9 +1,12 @@
 """What a program needs from the machine that runs it, read from the program itself.
 
-One module per kind of program: ``elf`` (executables and shared libraries),
-``java`` (``.class`` files and JARs), ``script`` (``#!`` lines). Each returns
-a ``Needs``; ``requirements`` turns several of them into the loosest
-Requirements expression that is still safe.
+One module per kind of program: ``elf`` (executables and shared libraries;
+``isa`` reads the x86-64 level their instructions need, ``runtimes`` what they
+ask of libstdc++ and the other versioned libraries), ``java`` (``.class``
+files and JARs), ``script`` (``#!`` lines), ``image`` (a container image, SIF
+file or sandbox directory, given instead of a program). Each returns a
+``Needs``; ``expression`` turns several of them into the loosest Requirements
+expression that is still safe.
 
 >>> read_program("/no/such/program")
 Traceback (most recent call last):
@@ -53,12 +56,21 @@ def read_program(path, *, search_path: Optional[List[str]] = None) -> Needs:
     if not path.exists():
         raise NeedsError(f"{path}: no such file")
     if path.is_dir():
-        raise NeedsError(f"{path}: a directory, not a program")
+        from simulator.analyses.needs import image
+
+        return image.read_sandbox(path)
     try:
         with open(path, "rb") as stream:
-            head = stream.read(8)
+            head = stream.read(64)
     except OSError as exc:
         raise NeedsError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    if head.startswith(b"#!/usr/bin/env run-singularity"):
+        from simulator.analyses.needs import image
+
+        if image.is_sif(head):
+            return image.read_sif(path)
+        raise NeedsError(f"{path}: a SIF launch line without a SIF header: not a readable "
+                         "container image")
     if head.startswith(b"\x7fELF"):
         from simulator.analyses.needs import elf
 
