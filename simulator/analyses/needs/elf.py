@@ -4,12 +4,24 @@
   the dynamic loader refuses to start it on an older glibc;
 - the minimum kernel in its ``.note.ABI-tag`` (glibc's startup code stops
   with "FATAL: kernel too old" below it, static binaries included);
-- its architecture (``e_machine`` → HTCondor's ``Arch``) and, on x86-64,
-  the ISA level it marks as needed (``Microarch``);
+- its architecture (``e_machine`` → HTCondor's ``Arch``; a machine HTCondor
+  names no Arch for is an error) and, on x86-64, the ISA level it needs
+  (``Microarch``): the level its GNU property note marks as needed where the
+  toolchain marked one above the baseline (``-mneeded``), else the level its
+  own instructions need (:mod:`simulator.analyses.needs.isa`);
+- the versions it asks of other versioned libraries (``GLIBCXX_3.4.30``,
+  ``CXXABI_1.3.9``, ``GFORTRAN_10``, ``OPENSSL_3.0.0``): ``Needs.versions``,
+  turned into facts by :mod:`simulator.analyses.needs.runtimes`;
 - whether it is static, and the libraries it names (``DT_NEEDED``). Those
-  outside the C runtime are followed where they are found (RUNPATH/RPATH,
-  LD_LIBRARY_PATH, the program's folder, the system's library folders), since
-  their own needs are the program's needs too.
+  outside the C runtime are looked up as the loader would (RUNPATH/RPATH,
+  LD_LIBRARY_PATH, the program's folder, the system's library folders). A
+  library *shipped* with the program (in its folder, or on a RUNPATH/RPATH
+  that is not a system folder) is read like the program, instructions
+  included, and its needs are the program's too. A system library (or one on
+  LD_LIBRARY_PATH) is the node's: the node runs the program with its own copy,
+  so that copy's needs are the node's business (this machine's libstdc++
+  needing glibc 2.36 says nothing about the program); what the program asks
+  of it (its GLIBCXX versions) is what counts, and is read from the program.
 
 >>> needs = read("/bin/sh")  # doctest: +SKIP
 >>> needs.arch, needs.glibc  # doctest: +SKIP

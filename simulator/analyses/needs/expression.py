@@ -7,11 +7,17 @@ execute nodes publish (HTCondor's own, and the ones tribes' startd cron adds):
 - ``versionGE(TARGET.glibc_base_version, "2.34")``: the highest glibc symbol version;
 - ``versionGE(TARGET.kernel_version ?: TARGET.UtsnameRelease, "3.2.0")``: the ABI tag's
   kernel (kernel_version from the cron, else HTCondor's own ``uname -r``);
-- ``TARGET.Microarch`` at or above the x86-64 level the program marks as needed;
-- ``versionGE(TARGET.JavaSpecificationVersion, "1.8")`` for class files and JARs.
+- ``TARGET.Microarch`` at or above the x86-64 level the program needs (its property
+  note, else its instructions: any use counts);
+- ``versionGE(TARGET.JavaSpecificationVersion, "1.8")`` for class files and JARs;
+- for a container image: ``TARGET.HasContainer && TARGET.HasSIF`` (or
+  ``HasSandboxImage``), with the image's Arch, kernel and level.
 
-Nothing else: no release, no exact kernel, no exact glibc build. ``versionGE``
-compares dotted versions as numbers, so "17" is above "1.8" and "2.14" above "2.5".
+Nothing else: no release, no exact kernel, no exact glibc build. What a program
+asks of libstdc++ and the other versioned libraries no slot attribute states;
+:func:`optional_clauses` writes it over the OS release for the releases tribes
+knows, beside the expression, not in it (see :mod:`simulator.analyses.needs.runtimes`).
+``versionGE`` compares dotted versions as numbers, so "17" is above "1.8" and "2.14" above "2.5".
 
 >>> from simulator.analyses.needs import Needs
 >>> expression([Needs("a.out", "ELF executable", opsys="LINUX", arch="X86_64", glibc="2.14")])

@@ -1,6 +1,10 @@
 """``needs``: what programs need, the loosest safe Requirements, and (with a pool) how many
 slots it and the ladder's profiles reach, as one call (``tribes requirements``).
 
+The verdict also holds the expression's clauses, the optional clauses that only the OS
+release can state (a C++ program's libstdc++ version, see ``runtimes``), and with a pool
+the slots each of them keeps on its own.
+
 >>> verdict = needs(["/bin/true"])     # doctest: +SKIP
 >>> verdict.requirements               # doctest: +SKIP
 'TARGET.OpSys == "LINUX" && TARGET.Arch == "X86_64" && versionGE(...)'
