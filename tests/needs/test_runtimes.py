@@ -219,3 +219,16 @@ def test_cli_prints_the_optional_clause_and_what_each_clause_keeps(tmp_path, cap
     assert "Slots each clause keeps on its own, on releases (13 slots):" in out
     assert re.search(r"^\s+13\s+13  TARGET.Arch == \"X86_64\"$", out, re.M)
     assert re.search(r"\(optional\)$", out, re.M)
+
+
+@pytest.mark.skipif(not (GXX and READELF), reason="needs g++ and readelf")
+def test_a_library_found_on_ld_library_path_is_not_shipped(tmp_path, monkeypatch):
+    elsewhere = tmp_path / "env"
+    elsewhere.mkdir()
+    _build(elsewhere, "libwords.so", LIBRARY, "-shared", "-fPIC", "-O2")
+    program = _build(tmp_path, "plain", USES, f"-L{elsewhere}", "-lwords")
+    monkeypatch.setenv("LD_LIBRARY_PATH", str(elsewhere))
+    needs = read_program(program, search_path=[])
+    assert needs.libraries == []
+    assert any(f.startswith("libwords.so (needed by plain): on LD_LIBRARY_PATH here")
+               for f in needs.facts)

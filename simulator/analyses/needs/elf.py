@@ -148,7 +148,9 @@ def _read(path: Path, search_path, seen: Set[str], top: bool, shipped: bool = Tr
         found_path, how = found
         if os.path.realpath(found_path) in seen:
             continue
-        if how == "system" or how == "LD_LIBRARY_PATH" or _in(found_path.parent, system):
+        beside = (os.path.realpath(found_path.parent) == os.path.realpath(path.parent)
+                  and not _in(path.parent, system))
+        if not beside and (how in ("system", "LD_LIBRARY_PATH") or _in(found_path.parent, system)):
             seen.add(os.path.realpath(found_path))
             needs.facts.append(_not_shipped(lib, found_path, how, wanted_by))
             continue
