@@ -1,13 +1,17 @@
 """Write the loosest Requirements that is safe for a program, from what the program really needs.
 
 Reads ELF executables and shared libraries (highest GLIBC_ symbol version,
-minimum kernel from the ABI tag, architecture, static or not, and the
-libraries they load outside the C runtime), Java class files and JARs
-(highest class-file version -> JavaSpecificationVersion) and scripts (the #!
-interpreter, noted only). Prints the expression and the facts behind it. With
---pool, compares its match rate with the ladder's profiles (the exact release
-among them) and counts the slots each profile accepts that cannot run the
-program.
+minimum kernel from the ABI tag, architecture, the x86-64 level from the
+property note or else the instructions, static or not, what they ask of
+libstdc++ and other versioned libraries, and the libraries shipped with them),
+Java class files and JARs (highest class-file version ->
+JavaSpecificationVersion), scripts (the #! interpreter, noted only) and
+container images (a SIF file or a sandbox directory: the OS release inside,
+and the container, Arch, kernel and level clauses). Prints the expression,
+the optional clauses only the OS release can state, and the facts behind
+them. With --pool, compares its match rate with the ladder's profiles (the
+exact release among them), counts the slots each profile accepts that cannot
+run the program, and the slots each clause keeps on its own.
 
 --format json prints the expression, the facts, the notes and the rates
 ("pool": one record per profile and snapshot); --format csv prints those rate
@@ -18,6 +22,7 @@ examples:
   tribes requirements ./a.out
   tribes requirements ./a.out lib/libfoo.so analysis.jar --pool pool_2010
   tribes requirements Hello.class --pool store/ --format json
+  tribes requirements image.sif --pool modern
 """
 
 from __future__ import annotations
@@ -35,7 +40,8 @@ from simulator.cli.options import (
 def register(subparsers):
     parser = add_command(subparsers, __name__, run)
     parser.add_argument("programs", nargs="+", metavar="PROGRAM",
-                        help="executables, shared libraries, .class files, JARs or scripts")
+                        help="executables, shared libraries, .class files, JARs or scripts; or one "
+                             "container image (a .sif file or a sandbox directory)")
     add_pool_option(parser, None, "also show match rates on this pool: ")
     add_template_option(parser, "job ad the requirements go into when matching")
     parser.add_argument(
@@ -48,7 +54,7 @@ def register(subparsers):
 
 def run(args) -> int:
     from simulator.analyses.needs.verdict import needs
-    from simulator.render.needs import rate_records, table, time_table
+    from simulator.render.needs import clause_table, rate_records, table, time_table
     from simulator.render.output import write_csv, write_json
 
     verdict = needs(args.programs, pool=args.pool, template=args.template,
@@ -62,6 +68,13 @@ def run(args) -> int:
     print("Loosest safe requirements:")
     print(f"    {verdict.requirements}")
     print()
+    if verdict.optional:
+        print("Optional clauses (no slot attribute states these needs; the OS release does, "
+              "for the releases tribes knows):")
+        for clause, why in verdict.optional:
+            print(f"    {clause}")
+            print(f"        {why}")
+        print()
     print("What the programs need:")
     for fact in verdict.facts:
         print(f"    {fact}")
@@ -69,6 +82,8 @@ def run(args) -> int:
         several = len({(r.time, r.source) for r in verdict.rates}) > 1
         print()
         print(time_table(verdict.rates) if several else table(verdict.rates))
+        print()
+        print(clause_table(verdict.clause_counts))
         for note in verdict.notes:
             print(f"note: {note}")
     return 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import List
 
-from simulator.analyses.needs.rates import Rate
+from simulator.analyses.needs.rates import ClauseCount, Rate
 from simulator.analyses.needs.verdict import NeedsVerdict
 from simulator.model import clock
 from simulator.render.formats import percent
@@ -56,3 +56,20 @@ def rate_records(verdict: NeedsVerdict) -> List[dict]:
     if not rows:
         rows = [{"profile": "needs", "requirements": verdict.requirements}]
     return [{k: r.get(k) for k in RATE_KEYS} for r in rows]
+
+
+def clause_table(counts: List[ClauseCount]) -> str:
+    """The slots each clause keeps on its own, on the newest snapshot."""
+    if not counts:
+        return ""
+    newest = max(c.time for c in counts)
+    rows = [c for c in counts if c.time == newest]
+    several = len({c.time for c in counts}) > 1
+    when = f", the newest snapshot ({clock.format_time(newest)})" if several and newest else ""
+    lines = [f"Slots each clause keeps on its own, on {rows[0].source}{when} "
+             f"({rows[0].slots} slots):",
+             f"{'kept':>7} {'of':>7}  clause"]
+    for c in rows:
+        mark = "  (optional)" if c.optional else ""
+        lines.append(f"{c.kept:>7} {c.slots:>7}  {c.clause}{mark}")
+    return "\n".join(lines)

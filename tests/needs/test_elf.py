@@ -150,7 +150,7 @@ def test_bad_input_is_one_line_error(tmp_path, content, reason):
 def test_missing_file_and_directory(tmp_path):
     with pytest.raises(NeedsError, match="no such file"):
         read_program(tmp_path / "nothing")
-    with pytest.raises(NeedsError, match="a folder, not a file$"):
+    with pytest.raises(NeedsError, match="a directory, and not a container image"):
         read_program(tmp_path)
 
 

@@ -1,9 +1,12 @@
 """What a program needs from the machine that runs it, read from the program itself.
 
-One module per kind of program: ``elf`` (executables and shared libraries),
-``java`` (``.class`` files and JARs), ``script`` (``#!`` lines). Each returns
-a ``Needs``; ``requirements`` turns several of them into the loosest
-Requirements expression that is still safe.
+One module per kind of program: ``elf`` (executables and shared libraries;
+``isa`` reads the x86-64 level their instructions need, ``runtimes`` what they
+ask of libstdc++ and the other versioned libraries), ``java`` (``.class``
+files and JARs), ``script`` (``#!`` lines), ``image`` (a container image, SIF
+file or sandbox directory, given instead of a program). Each returns a
+``Needs``; ``expression`` turns several of them into the loosest Requirements
+expression that is still safe.
 
 >>> read_program("/no/such/program")
 Traceback (most recent call last):
@@ -15,7 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
-from typing import List, Optional
+from typing import Dict, List, Optional
 
 from simulator.model.errors import TribesError, read_error
 
@@ -34,10 +37,15 @@ class Needs:
     arch: Optional[str] = None  # HTCondor Arch: "X86_64", "INTEL", "aarch64" ...
     glibc: Optional[str] = None  # highest GLIBC_x.y symbol version: "2.34"
     kernel: Optional[str] = None  # minimum kernel from .note.ABI-tag: "3.2.0"
-    microarch: Optional[str] = None  # x86-64 ISA level the program marks as needed: "x86_64-v3"
+    microarch: Optional[str] = None  # x86-64 ISA level it needs: "x86_64-v3"
+    microarch_why: Optional[str] = None  # "GNU property note", "AVX2: vpaddd at 0x1139 in main"
     java: Optional[str] = None  # JavaSpecificationVersion: "1.8", "17"
     java_exact: bool = False  # class files with preview features run on one release only
     interpreter: Optional[str] = None  # a script's #! line
+    # versioned libraries other than glibc: soname -> the version labels asked of it
+    versions: Dict[str, List[str]] = dataclasses.field(default_factory=dict)
+    container: Optional[str] = None  # a container image: "SIF" or "sandbox"
+    os_release: Optional[Dict[str, str]] = None  # an image's etc/os-release
     facts: List[str] = dataclasses.field(default_factory=list)
     libraries: List[Needs] = dataclasses.field(default_factory=list)
 
@@ -45,11 +53,22 @@ class Needs:
 def read_program(path, *, search_path: Optional[List[str]] = None) -> Needs:
     """Read one program, whatever its kind (told by its first bytes, not its name)."""
     path = Path(path)
+    if path.is_dir():
+        from simulator.analyses.needs import image
+
+        return image.read_sandbox(path)
     try:
         with open(path, "rb") as stream:
-            head = stream.read(8)
+            head = stream.read(64)
     except OSError as exc:
         raise read_error(path, exc, NeedsError) from None
+    if head.startswith(b"#!/usr/bin/env run-singularity"):
+        from simulator.analyses.needs import image
+
+        if image.is_sif(head):
+            return image.read_sif(path)
+        raise NeedsError(f"{path}: a SIF launch line without a SIF header: not a readable "
+                         "container image")
     if head.startswith(b"\x7fELF"):
         from simulator.analyses.needs import elf
 

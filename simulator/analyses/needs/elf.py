@@ -4,12 +4,24 @@
   the dynamic loader refuses to start it on an older glibc;
 - the minimum kernel in its ``.note.ABI-tag`` (glibc's startup code stops
   with "FATAL: kernel too old" below it, static binaries included);
-- its architecture (``e_machine`` → HTCondor's ``Arch``) and, on x86-64,
-  the ISA level it marks as needed (``Microarch``);
+- its architecture (``e_machine`` → HTCondor's ``Arch``; a machine HTCondor
+  names no Arch for is an error) and, on x86-64, the ISA level it needs
+  (``Microarch``): the level its GNU property note marks as needed where the
+  toolchain marked one above the baseline (``-mneeded``), else the level its
+  own instructions need (:mod:`simulator.analyses.needs.isa`);
+- the versions it asks of other versioned libraries (``GLIBCXX_3.4.30``,
+  ``CXXABI_1.3.9``, ``GFORTRAN_10``, ``OPENSSL_3.0.0``): ``Needs.versions``,
+  turned into facts by :mod:`simulator.analyses.needs.runtimes`;
 - whether it is static, and the libraries it names (``DT_NEEDED``). Those
-  outside the C runtime are followed where they are found (RUNPATH/RPATH,
-  LD_LIBRARY_PATH, the program's folder, the system's library folders), since
-  their own needs are the program's needs too.
+  outside the C runtime are looked up as the loader would (RUNPATH/RPATH,
+  LD_LIBRARY_PATH, the program's folder, the system's library folders). A
+  library *shipped* with the program (in its folder, or on a RUNPATH/RPATH
+  that is not a system folder) is read like the program, instructions
+  included, and its needs are the program's too. A system library (or one on
+  LD_LIBRARY_PATH) is the node's: the node runs the program with its own copy,
+  so that copy's needs are the node's business (this machine's libstdc++
+  needing glibc 2.36 says nothing about the program); what the program asks
+  of it (its GLIBCXX versions) is what counts, and is read from the program.
 
 >>> needs = read("/bin/sh")  # doctest: +SKIP
 >>> needs.arch, needs.glibc  # doctest: +SKIP
@@ -77,22 +89,25 @@ def system_library_dirs(machine: str = "EM_X86_64", elfclass: int = 64) -> List[
 
 
 def read(path, *, search_path: Optional[List[str]] = None) -> Needs:
-    """The needs of one ELF file and of the non-C-runtime libraries it loads.
+    """The needs of one ELF file and of the libraries shipped with it.
 
-    ``search_path``: folders searched for libraries after RUNPATH/RPATH,
-    LD_LIBRARY_PATH and the program's folder; the system's by default.
+    ``search_path``: the system's library folders, searched after RUNPATH/RPATH,
+    LD_LIBRARY_PATH and the program's folder (the default ones when None).
     """
     seen: Set[str] = set()
     return _read(Path(path), search_path, seen, top=True)
 
 
-def _read(path: Path, search_path, seen: Set[str], top: bool) -> Needs:
+def _read(path: Path, search_path, seen: Set[str], top: bool, shipped: bool = True) -> Needs:
     seen.add(os.path.realpath(path))
     try:
         with open(path, "rb") as stream:
-            info = _parse(ELFFile(stream))
-    except NeedsError:
-        raise
+            elf = ELFFile(stream)
+            info = _parse(elf)
+            if shipped:
+                info["scan"] = _scan(elf, info)
+    except NeedsError as exc:
+        raise NeedsError(f"{path}: {exc}") from None
     except Exception as exc:  # ELFError, and construct's errors on truncated or bad offsets
         raise NeedsError(f"{path}: not a readable ELF file ({_truncated(path) or _reason(exc)})"
                          ) from None
@@ -105,29 +120,75 @@ def _read(path: Path, search_path, seen: Set[str], top: bool) -> Needs:
         glibc=info["glibc"],
         kernel=info["kernel"],
         microarch=info["microarch"],
+        microarch_why="GNU property note" if info["microarch"] else None,
+        versions={lib: sorted(set(n for n in names if not n.startswith("GLIBC_")))
+                  for lib, names in info["versions"].items()
+                  if any(not n.startswith("GLIBC_") for n in names)},
     )
+    scan = info.get("scan")
+    if scan is not None and scan.level and scan.unreadable is None:
+        needs.microarch = scan.level
+        needs.microarch_why = scan.why()
     _facts(needs, info)
     if not top:
-        needs.facts[0] += f", found at {path}"
+        needs.facts[0] += f", shipped with the program at {path}"
         return needs
     dirs = _library_dirs(path, info, search_path)
-    queue = [(lib, needs.path) for lib in info["needed"] if not C_RUNTIME.match(lib)]
+    system = _system_dirs(info, search_path)
+    queue = [(lib, needs.path, dirs) for lib in info["needed"] if not C_RUNTIME.match(lib)]
     while queue:
-        lib, wanted_by = queue.pop(0)
-        found = _find(lib, dirs, info["machine"], info["elfclass"])
+        lib, wanted_by, where = queue.pop(0)
+        found = _find(lib, where, info["machine"], info["elfclass"])
         if found is None:
             needs.facts.append(
                 f"library {lib} (needed by {Path(wanted_by).name}): not found here; "
                 "the job must bring it or the execute node must have it"
             )
             continue
-        if os.path.realpath(found) in seen:
+        found_path, how = found
+        if os.path.realpath(found_path) in seen:
             continue
-        sub = _read(found, search_path, seen, top=False)
+        beside = (os.path.realpath(found_path.parent) == os.path.realpath(path.parent)
+                  and not _in(path.parent, system))
+        if not beside and (how in ("system", "LD_LIBRARY_PATH") or _in(found_path.parent, system)):
+            seen.add(os.path.realpath(found_path))
+            needs.facts.append(_not_shipped(lib, found_path, how, wanted_by))
+            continue
+        sub = _read(found_path, search_path, seen, top=False)
         needs.libraries.append(sub)
-        sub_info_needed = _needed_of(found)
-        queue += [(n, str(found)) for n in sub_info_needed if not C_RUNTIME.match(n)]
+        sub_needed, sub_runpath = _needed_of(found_path)
+        sub_dirs = _runpath_dirs(found_path, sub_runpath) + where
+        queue += [(n, str(found_path), sub_dirs) for n in sub_needed if not C_RUNTIME.match(n)]
     return needs
+
+
+def _not_shipped(lib: str, path: Path, how: str, wanted_by: str) -> str:
+    """The fact for a library the program does not bring: the node's copy is used."""
+    glibc = None
+    try:
+        with open(path, "rb") as stream:
+            glibc = _parse(ELFFile(stream))["glibc"]
+    except Exception:
+        pass
+    own = f" (this machine's copy needs glibc {glibc})" if glibc else ""
+    where = "on LD_LIBRARY_PATH" if how == "LD_LIBRARY_PATH" else "a system library"
+    return (f"{lib} (needed by {Path(wanted_by).name}): {where} here, at {path}, not shipped "
+            f"with the program: the execute node's own copy is used, so its needs{own} are "
+            "the node's business; what the program asks of it is what counts")
+
+
+def _scan(elf: ELFFile, info: Dict):
+    """The instruction scan of an x86-64 file whose note marks no level above the baseline."""
+    if info["machine"] != "EM_X86_64" or info["microarch"]:
+        return None
+    from simulator.analyses.needs import isa
+
+    try:
+        return isa.scan_elf(elf, static=info["static"] or info["kind"].startswith("static"))
+    except Exception as exc:
+        scan = isa.Scan()
+        scan.unreadable = f"its code cannot be disassembled ({_reason(exc)})"
+        return scan
 
 
 def _truncated(path: Path) -> Optional[str]:
@@ -237,7 +298,10 @@ def _parse(elf: ELFFile) -> Dict:
 def _arch(machine: str, little_endian: bool) -> str:
     if machine == "EM_PPC64" and little_endian:
         return "ppc64le"
-    return ARCH.get(machine, machine.replace("EM_", "").lower())
+    if machine not in ARCH:
+        raise NeedsError(f"an ELF file for {machine}, a machine no HTCondor Arch names "
+                         f"(tribes knows {', '.join(sorted(set(ARCH.values())))})")
+    return ARCH[machine]
 
 
 def _opsys(osabi: str, abi_os: Optional[str], glibc: Optional[str]) -> Optional[str]:
@@ -271,8 +335,11 @@ def _facts(needs: Needs, info: Dict) -> None:
         facts.append(f"{name}: uses GLIBC_PRIVATE symbols: tied to one exact glibc build")
     if needs.kernel:
         facts.append(f"{name}: kernel {needs.kernel} or newer (.note.ABI-tag)")
-    if needs.microarch:
+    if needs.microarch and needs.microarch_why == "GNU property note":
         facts.append(f"{name}: needs x86-64 ISA level {needs.microarch} (GNU property note)")
+    scan = info.get("scan")
+    if scan is not None:
+        facts.extend(f"{name}: {text}" for text in _scan_facts(scan))
     for lib, names in sorted(info["versions"].items()):
         others = [n for n in names if not n.startswith("GLIBC_")]
         if others:
@@ -281,31 +348,76 @@ def _facts(needs: Needs, info: Dict) -> None:
         facts.append(f"{name}: loads {', '.join(info['needed'])}")
 
 
-def _needed_of(path: Path) -> List[str]:
+def _scan_facts(scan) -> List[str]:
+    from simulator.analyses.needs import isa
+
+    size = (f"scanned {scan.scanned} of {scan.total} bytes of code: cut at "
+            f"{isa.LIMIT:,} instructions" if scan.cut else f"{scan.total} bytes of code scanned")
+    out = []
+    if scan.unreadable:
+        out.append(f"x86-64 level not read from the instructions: {scan.unreadable}")
+    elif scan.level:
+        out.append(f"needs {scan.level} ({scan.why()}), read from its instructions ({size})")
+    else:
+        out.append(f"x86-64 baseline: no instruction beyond it ({size})")
+    if scan.skipped_libc:
+        out.append(f"{scan.skipped_libc} instructions of the C library's CPU-specific variants "
+                   "not counted (glibc picks one at run time)")
+    if scan.outside:
+        uses = ", ".join(f"{name} ({hit.mnemonic} at {hit.address:#x})"
+                         for name, hit in scan.outside.items())
+        out.append(f"also uses {uses}, which no x86-64 level includes: no Microarch clause "
+                   "can ask for them")
+    return out
+
+
+def _needed_of(path: Path):
+    """(DT_NEEDED, RUNPATH/RPATH) of a library."""
     try:
         with open(path, "rb") as stream:
             elf = ELFFile(stream)
             section = next((s for s in elf.iter_sections() if isinstance(s, DynamicSection)), None)
             if section is None:
-                return []
-            return [t.needed for t in section.iter_tags() if t.entry.d_tag == "DT_NEEDED"]
+                return [], []
+            tags = list(section.iter_tags())
+            runpath = [p for t in tags if t.entry.d_tag in ("DT_RUNPATH", "DT_RPATH")
+                       for p in (t.runpath if t.entry.d_tag == "DT_RUNPATH" else t.rpath
+                                 ).split(":") if p]
+            return [t.needed for t in tags if t.entry.d_tag == "DT_NEEDED"], runpath
     except Exception:
-        return []
+        return [], []
 
 
-def _library_dirs(path: Path, info: Dict, search_path) -> List[str]:
+def _runpath_dirs(path: Path, runpath: List[str]) -> List:
     origin = str(path.resolve().parent)
-    dirs = [p.replace("$ORIGIN", origin).replace("${ORIGIN}", origin) for p in info["runpath"]]
-    dirs += [d for d in os.environ.get("LD_LIBRARY_PATH", "").split(":") if d]
-    dirs.append(origin)
-    dirs += search_path if search_path is not None else system_library_dirs(
-        info["machine"], info["elfclass"])
+    return [(p.replace("$ORIGIN", origin).replace("${ORIGIN}", origin), "runpath")
+            for p in runpath]
+
+
+def _library_dirs(path: Path, info: Dict, search_path) -> List:
+    """(folder, how it is searched) in the loader's order."""
+    dirs = _runpath_dirs(path, info["runpath"])
+    dirs += [(d, "LD_LIBRARY_PATH") for d in os.environ.get("LD_LIBRARY_PATH", "").split(":")
+             if d]
+    dirs.append((str(path.resolve().parent), "origin"))
+    dirs += [(d, "system") for d in (search_path if search_path is not None
+                                     else system_library_dirs(info["machine"], info["elfclass"]))]
     return dirs
 
 
-def _find(lib: str, dirs: Iterable[str], machine: str, elfclass: int) -> Optional[Path]:
-    """The first file named ``lib`` in ``dirs`` built for the same machine and class."""
-    for folder in dirs:
+def _system_dirs(info: Dict, search_path) -> Set[str]:
+    """The system's library folders (resolved): a library found there is the node's own."""
+    dirs = list(search_path or []) + system_library_dirs(info["machine"], info["elfclass"])
+    return {os.path.realpath(d) for d in dirs}
+
+
+def _in(folder: Path, dirs: Set[str]) -> bool:
+    return os.path.realpath(folder) in dirs
+
+
+def _find(lib: str, dirs: Iterable, machine: str, elfclass: int):
+    """(the first file named ``lib`` built for the same machine and class, how it was found)."""
+    for folder, how in dirs:
         candidate = Path(folder) / lib
         if not candidate.is_file():
             continue
@@ -313,7 +425,7 @@ def _find(lib: str, dirs: Iterable[str], machine: str, elfclass: int) -> Optiona
             with open(candidate, "rb") as stream:
                 elf = ELFFile(stream)
                 if elf["e_machine"] == machine and elf.elfclass == elfclass:
-                    return candidate
+                    return candidate, how
         except Exception:
             continue
     return None

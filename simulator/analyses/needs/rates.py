@@ -48,15 +48,21 @@ def _matcher():
 
 
 def compare(expr: str, snapshots, *, template: str = "plain",
-            reference: Optional[str] = None) -> List[Rate]:
+            reference: Optional[str] = None, image: Optional[str] = None) -> List[Rate]:
     """The program's expression and the ladder, each written into a job as condor_submit
-    writes it (from the reference slot's Arch and OpSys), matched on every snapshot."""
+    writes it (from the reference slot's Arch and OpSys), matched on every snapshot.
+
+    ``image``: a container image's name (``x.sif``, ``dir/``): the jobs are container jobs."""
     from simulator import jobs as profiles
     from simulator.jobs.ladder import submit_host_of
     from simulator.model.tribes import reference_slot
 
     match = _matcher()
     base: ClassAd = profiles.load_template(template)
+    if image is not None:
+        base = ClassAd(str(base))
+        base["WantContainer"] = True
+        base["ContainerImage"] = image
     snapshots = list(snapshots)
     if not snapshots:
         return []
@@ -79,6 +85,41 @@ def compare(expr: str, snapshots, *, template: str = "plain",
     return out
 
 
+@dataclasses.dataclass
+class ClauseCount:
+    """How many slots of one snapshot one clause keeps, alone."""
+
+    clause: str
+    optional: bool  # not in the loosest safe expression (see runtimes.py)
+    source: str
+    time: int
+    slots: int
+    kept: int
+
+    def as_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+
+def clause_counts(required: List[str], optional: List[str], snapshots) -> List[ClauseCount]:
+    """Each clause evaluated alone (as the job's Requirements, with the slot as TARGET) on
+    every snapshot: the slots it keeps, whatever the other clauses say."""
+    from simulator.jobs import load_template
+    from simulator.jobs.expressions import parse_requirements
+    from simulator.match import default_sides
+
+    sides = default_sides()
+    base = load_template("plain")
+    out: List[ClauseCount] = []
+    for snap in snapshots:
+        for clause, is_optional in [(c, False) for c in required] + [(c, True) for c in optional]:
+            job = ClassAd(str(base))
+            job["Requirements"] = parse_requirements(clause, "clause")
+            job_ok, _ = sides(snap, job)
+            out.append(ClauseCount(clause, is_optional, snap.source, snap.time, len(snap),
+                                   int(np.asarray(job_ok, dtype=bool).sum())))
+    return out
+
+
 # Attributes the loosest safe expression may read (with the ones that stand in for
 # them), and who publishes them.
 PUBLISHED_BY = {
@@ -86,6 +127,8 @@ PUBLISHED_BY = {
     "kernel_version": (("UtsnameRelease",), "tribes' startd cron, or HTCondor as UtsnameRelease"),
     "JavaSpecificationVersion": ((), "HTCondor, where the startd's JAVA knob points at a JVM"),
     "Microarch": ((), "HTCondor 9.10 or newer"),
+    "HasSIF": ((), "HTCondor, where the starter can run Singularity/Apptainer"),
+    "HasSandboxImage": ((), "HTCondor, where the starter can run Singularity/Apptainer"),
 }
 
 

@@ -1,6 +1,10 @@
 """``needs``: what programs need, the loosest safe Requirements, and (with a pool) how many
 slots it and the ladder's profiles reach, as one call (``tribes requirements``).
 
+The verdict also holds the expression's clauses, the optional clauses that only the OS
+release can state (a C++ program's libstdc++ version, see ``runtimes``), and with a pool
+the slots each of them keeps on its own.
+
 >>> verdict = needs(["/bin/true"])     # doctest: +SKIP
 >>> verdict.requirements               # doctest: +SKIP
 'TARGET.OpSys == "LINUX" && TARGET.Arch == "X86_64" && versionGE(...)'
@@ -25,10 +29,17 @@ class NeedsVerdict:
     facts: List[str]
     rates: List[rates.Rate]
     notes: List[str]
+    clauses: List[str] = dataclasses.field(default_factory=list)
+    # (clause, why): needs only the OS release tells; not in ``requirements``
+    optional: List[tuple] = dataclasses.field(default_factory=list)
+    clause_counts: List[rates.ClauseCount] = dataclasses.field(default_factory=list)
 
     def as_record(self) -> dict:
         return {"programs": self.programs, "requirements": self.requirements,
+                "clauses": self.clauses,
+                "optional": [{"clause": c, "why": w} for c, w in self.optional],
                 "facts": self.facts, "pool": [r.as_dict() for r in self.rates],
+                "clause_counts": [c.as_dict() for c in self.clause_counts],
                 "notes": self.notes}
 
 
@@ -38,15 +49,31 @@ def needs(programs: Sequence, *, pool=None, template="plain",
     with a ``pool``, its match rates (``progress``: a bar on stderr while snapshots load)."""
     found = expression.read_programs(list(programs))
     expr = expression.expression(found)
+    parts = expression.clauses(found)
+    optional = expression.optional_clauses(found)
     facts = expression.facts(found)
-    note = expression.submit_note(expr)
+    image = next((n for n in found if n.container), None)
+    note = None if image else expression.submit_note(expr)
     if note:
         facts.append(note)
     pool_rates: List[rates.Rate] = []
     notes: List[str] = []
+    counts: List[rates.ClauseCount] = []
     if pool is not None:
         snapshots = list(counted(sources.iter_snapshots(pool), sources.snapshot_count(pool),
                                  progress, "tribes requirements", "snapshot"))
-        pool_rates = rates.compare(expr, snapshots, template=template, reference=reference)
+        pool_rates = rates.compare(expr, snapshots, template=template, reference=reference,
+                                   image=_image_name(image) if image else None)
         notes = rates.missing(expr, snapshots)
-    return NeedsVerdict([str(p) for p in programs], expr, facts, pool_rates, notes)
+        counts = rates.clause_counts(parts, [c for c, _ in optional], snapshots)
+    return NeedsVerdict([str(p) for p in programs], expr, facts, pool_rates, notes, parts,
+                        optional, counts)
+
+
+def _image_name(image) -> str:
+    """The image as a submit file names it: ``x.sif``, or a directory ``x/``."""
+    from pathlib import Path
+
+    name = Path(image.path).name
+    return name if image.container == "SIF" and name.endswith(".sif") else (
+        f"{name}.sif" if image.container == "SIF" else f"{name}/")
