@@ -43,8 +43,10 @@ LINUX = 'TARGET.OpSys == "LINUX"'
 
 
 def run(snapshots, profiles, submit, runtime, which=None, **kw):
+    """The FIFO model unless told otherwise (these tests work its numbers out by hand)."""
     which = [0] * len(submit) if which is None else which
     jobs = Jobs(np.array(submit, float), np.array(runtime, float), np.array(which))
+    kw.setdefault("negotiator", "fifo")
     return replay(snapshots, profiles, jobs, matcher=plain_match, **kw)
 
 
@@ -143,8 +145,8 @@ def test_same_seed_same_result_and_load_sizing():
     jobs = synthetic_jobs(2, horizon=3 * DAY, jobs=n, runtime_median=3600, runtime_sigma=0.5,
                           seed=4)
     profiles = [profile("opsys", LINUX), profile("kernel", 'TARGET.kernel_version == "k1"')]
-    a = replay(snaps, profiles, jobs, matcher=plain_match, seed=1).records()
-    b = replay(snaps, profiles, jobs, matcher=plain_match, seed=1).records()
+    a = replay(snaps, profiles, jobs, matcher=plain_match, seed=1, negotiator="fifo").records()
+    b = replay(snaps, profiles, jobs, matcher=plain_match, seed=1, negotiator="fifo").records()
     assert a == b
     assert a[0]["finished"] > 0.9 * a[0]["jobs"]
     assert a[1]["never_started"] == 1.0
@@ -187,15 +189,17 @@ def test_cli_on_the_seed_scenario_wait_grows_from_opsys_to_kernel(tmp_path, caps
     target = str(tmp_path / "store")
     assert main(["scenario", "run", str(tmp_path / "s.toml"), "--store", target]) == 0
     capsys.readouterr()
-    # As written: the test is about waits against the share of the pool each way matches.
+    # As written, and FIFO: the test is about waits against the share of the pool each way
+    # matches.
     args = ["replay", "--pool", target, "--profiles", "opsys,release,kernel", "--load", "0.9",
-            "--seed", "5", "--format", "json", "--as-written"]
+            "--seed", "5", "--format", "json", "--as-written", "--negotiator", "fifo"]
     assert main(args) == 0
     records = {r["profile"]: r for r in json.loads(capsys.readouterr().out)}
     assert list(records) == ["opsys", "release", "kernel"]
     assert set(records["opsys"]) == {"profile", "jobs", "finished", "never_started",
                                      "mean_wait_s", "median_wait_s", "p95_wait_s",
-                                     "mean_slowdown", "evictions"}
+                                     "mean_slowdown", "evictions", "goodput_core_h",
+                                     "lost_core_h", "pool_share"}
     # opsys and release match nearly the whole pool; the exact kernel a shrinking part.
     assert max(records["opsys"]["mean_wait_s"], records["release"]["mean_wait_s"]) < 120
     assert records["kernel"]["mean_wait_s"] > 3600

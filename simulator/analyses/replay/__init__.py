@@ -48,13 +48,18 @@ from simulator.analyses.replay.jobs import (
     jobs_for_load,
     synthetic_jobs,
 )
+from simulator.analyses.replay.knobs import DEFAULT_NEGOTIATOR, NEGOTIATORS, NegotiatorKnobs
 from simulator.analyses.replay.negotiator import Matcher, default_matcher
 from simulator.analyses.replay.result import RECORD_KEYS, SLOWDOWN_BOUND, ReplayResult
 from simulator.analyses.replay.run import DEFAULT_CYCLE, SnapshotLike, replay, snapshot_time
+from simulator.analyses.replay.session import store_knobs
 from simulator.analyses.replay.slots import capacity, empty_pool, slot_keys
 
 __all__ = [
     "DEFAULT_CYCLE",
+    "DEFAULT_NEGOTIATOR",
+    "NEGOTIATORS",
+    "NegotiatorKnobs",
     "DEFAULT_LOAD",
     "DEFAULT_RUNTIME_MEDIAN",
     "DEFAULT_RUNTIME_SIGMA",
@@ -73,5 +78,6 @@ __all__ = [
     "replay",
     "slot_keys",
     "snapshot_time",
+    "store_knobs",
     "synthetic_jobs",
 ]

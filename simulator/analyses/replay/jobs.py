@@ -1,9 +1,12 @@
-"""The job stream of a replay: job profiles, and synthetic arrivals and runtimes.
+"""The job stream of a replay: job profiles, and synthetic arrivals, runtimes and users.
 
 A ``JobProfile`` is a job ad and what one job of it requests; ``Jobs`` is the
-stream (submit time, runtime, profile index per job). ``synthetic_jobs`` draws
-Poisson arrivals and lognormal runtimes; ``simulator.analyses.replay.trace`` reads a
-real log instead.
+stream (submit time, runtime, profile index and submitter per job).
+``synthetic_jobs`` draws Poisson arrivals, lognormal runtimes and, with
+``users``, the submitter of each job: a handful of heavy users submit
+``heavy_share`` of the jobs between them, the many light users the rest (the
+usual shape of a batch pool's users). ``simulator.analyses.replay.trace``
+reads a real log instead, whose user field names the submitter.
 
 >>> stream = synthetic_jobs(2, horizon=3600.0, jobs=5, seed=1)
 >>> len(stream), bool((stream.submit < 3600).all())
@@ -14,7 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from typing import Optional, Sequence
+from typing import List, Optional, Sequence
 
 import numpy as np
 
@@ -24,6 +27,8 @@ from simulator.model.errors import TribesError
 DEFAULT_LOAD = 0.7
 DEFAULT_RUNTIME_MEDIAN = 4 * 3600
 DEFAULT_RUNTIME_SIGMA = 1.0
+DEFAULT_USERS = 20
+DEFAULT_HEAVY_SHARE = 0.8
 
 
 class ReplayError(TribesError, ValueError):
@@ -38,11 +43,14 @@ class JobProfile:
     job: ClassAd
     cpus: int = 1
     memory: float = 0.0
+    disk: float = 0.0  # KB, as RequestDisk
+    prio: int = 0  # JobPrio: within a submitter, higher goes first
 
     @classmethod
     def from_job(cls, name: str, job: ClassAd) -> JobProfile:
         return cls(name, job, max(1, int(_number(job, "RequestCpus", 1))),
-                   float(_number(job, "RequestMemory", 0)))
+                   float(_number(job, "RequestMemory", 0)), float(_number(job, "RequestDisk", 0)),
+                   int(_number(job, "JobPrio", 0)))
 
 
 def _number(job: ClassAd, attr: str, default):
@@ -57,20 +65,36 @@ def _number(job: ClassAd, attr: str, default):
 
 @dataclasses.dataclass
 class Jobs:
-    """A job stream: submit time (seconds from the replay's start), runtime (s), profile index."""
+    """A job stream: submit time (seconds from the replay's start), runtime (s), profile index,
+    and the submitter (an index into ``user_names``; one submitter ``user`` if not given)."""
 
     submit: np.ndarray
     runtime: np.ndarray
     profile: np.ndarray
+    user: Optional[np.ndarray] = None
+    user_names: Optional[List[str]] = None
 
     def __post_init__(self):
         order = np.argsort(self.submit, kind="stable")
         self.submit = np.asarray(self.submit, dtype=float)[order]
         self.runtime = np.asarray(self.runtime, dtype=float)[order]
         self.profile = np.asarray(self.profile, dtype=np.int64)[order]
+        user = np.zeros(len(order), dtype=np.int64) if self.user is None else self.user
+        self.user = np.asarray(user, dtype=np.int64)[order]
+        if self.user_names is None:
+            top = int(self.user.max()) + 1 if len(self.user) else 1
+            self.user_names = ["user"] if top == 1 else [f"user{i}" for i in range(top)]
+        self.user_names = list(self.user_names)
+        if len(self.user) and (self.user.min() < 0 or self.user.max() >= len(self.user_names)):
+            raise ReplayError("a job names a submitter that is not given")
 
     def __len__(self) -> int:
         return len(self.submit)
+
+    def subset(self, keep: np.ndarray) -> Jobs:
+        """The jobs where ``keep`` holds (same submitters)."""
+        return Jobs(self.submit[keep], self.runtime[keep], self.profile[keep], self.user[keep],
+                    self.user_names)
 
 
 def synthetic_jobs(
@@ -83,10 +107,18 @@ def synthetic_jobs(
     runtime_sigma: float = DEFAULT_RUNTIME_SIGMA,
     weights: Optional[Sequence[float]] = None,
     seed: int = 0,
+    users: int = 1,
+    heavy_users: Optional[int] = None,
+    heavy_share: float = DEFAULT_HEAVY_SHARE,
 ) -> Jobs:
     """Poisson arrivals over ``[0, horizon)``, lognormal runtimes, profiles drawn by ``weights``.
 
-    Give the number of ``jobs`` or the arrival ``rate_per_hour``.
+    Give the number of ``jobs`` or the arrival ``rate_per_hour``. With ``users``
+    above one, each job's submitter is drawn independently of its profile:
+    ``heavy_users`` (default: a fifth of the users, at least one) submit
+    ``heavy_share`` of the jobs in equal parts, the other users the rest in
+    equal parts. Submit times, runtimes and profiles are drawn first, so a
+    seed gives the same jobs whatever the users.
     """
     rng = np.random.default_rng(seed)
     if jobs is None:
@@ -99,7 +131,35 @@ def synthetic_jobs(
     submit = np.sort(rng.uniform(0.0, horizon, jobs))
     runtime = np.maximum(1.0, rng.lognormal(math.log(runtime_median), runtime_sigma, jobs))
     profile = rng.choice(n_profiles, size=jobs, p=weights / weights.sum())
-    return Jobs(submit, np.round(runtime), profile)
+    names, user_weights = user_mix(users, heavy_users, heavy_share)
+    user = (rng.choice(len(names), size=jobs, p=user_weights) if len(names) > 1
+            else np.zeros(jobs, dtype=np.int64))
+    return Jobs(submit, np.round(runtime), profile, user, names)
+
+
+def user_mix(users: int, heavy_users: Optional[int] = None,
+             heavy_share: float = DEFAULT_HEAVY_SHARE):
+    """Submitter names and the share of jobs each submits.
+
+    >>> user_mix(5, 1, 0.6)
+    (['heavy1', 'light1', 'light2', 'light3', 'light4'], [0.6, 0.1, 0.1, 0.1, 0.1])
+    """
+    if users < 1:
+        raise ReplayError(f"--users {users}: give at least one submitter")
+    if users == 1:
+        return ["user"], [1.0]
+    heavy = max(1, users // 5) if heavy_users is None else heavy_users
+    if not 0 <= heavy <= users:
+        raise ReplayError(f"--heavy-users {heavy}: give a number from 0 to --users ({users})")
+    if not (math.isfinite(heavy_share) and 0 <= heavy_share <= 1):
+        raise ReplayError(f"--heavy-share {heavy_share:g}: give a share from 0 to 1")
+    light = users - heavy
+    if heavy == 0 or light == 0:
+        share = [1.0 / users] * users
+    else:
+        share = [heavy_share / heavy] * heavy + [(1 - heavy_share) / light] * light
+    names = [f"heavy{i + 1}" for i in range(heavy)] + [f"light{i + 1}" for i in range(light)]
+    return names, [round(x, 12) for x in share]
 
 
 def jobs_for_load(cores: float, horizon: float, *, load: float = DEFAULT_LOAD,

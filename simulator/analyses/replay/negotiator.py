@@ -1,10 +1,12 @@
-"""The negotiator of the replay: slots and queues, and one negotiation cycle.
+"""The FIFO model of the replay (``--negotiator fifo``): one queue, oldest job first.
 
 ``Engine`` holds the pool of the snapshot in effect (per-profile match
 masks, free cores and memory per slot), the idle queues and the running jobs.
 ``use`` switches snapshots (evicting jobs from slots that vanished),
 ``release_until`` frees the slots of finished jobs and ``negotiate`` starts
-idle jobs, oldest first, on free slots that match them.
+idle jobs, oldest first, on free slots that match them, trying slots in a
+fixed pseudo-random order. No submitters, priorities, request rounding,
+claim reuse or drains: that is ``fairshare``.
 """
 
 from __future__ import annotations
@@ -24,9 +26,6 @@ from simulator.model.snapshot import Snapshot
 PENDING, IDLE, RUNNING, DONE = 0, 1, 2, 3
 
 
-
-
-
 class Engine:
     def __init__(self, profiles: Sequence[JobProfile], jobs: Jobs, matcher: Matcher, seed: int):
         self.profiles = list(profiles)
@@ -43,6 +42,11 @@ class Engine:
         self.evictions = np.zeros(n, dtype=np.int64)
         self.took_cpus = np.zeros(n)
         self.took_mem = np.zeros(n)
+        self.weight = np.zeros(n)  # cores held: a static slot's, or those carved
+        self.used_core_s = np.zeros(n)
+        self.lost_core_s = np.zeros(n)
+        self.pool_core_s = 0.0
+        self._pool = (0.0, 0.0)  # (since, cores)
         self.finishing: List[tuple] = []  # heap of (finish time, job, run number)
         self.queues: List[List[tuple]] = [[] for _ in self.profiles]  # heaps of (submit, job)
         self.asleep = [False] * len(self.profiles)
@@ -56,6 +60,8 @@ class Engine:
 
     def use(self, snapshot: Snapshot, now: float):
         """Make ``snapshot`` the pool: new slot arrays and masks; evict from vanished slots."""
+        since, cores = self._pool
+        self.pool_core_s += cores * (now - since)
         keys = slot_keys(snapshot)
         # Slots are tried in one fixed pseudo-random order per name, the same every day.
         order = np.argsort(pd.util.hash_array(keys.astype(str), hash_key=_hash_key(self.seed)),
@@ -65,6 +71,7 @@ class Engine:
         self.partitionable = partitionable[order]
         self.cap_cpus = cpus[order]
         self.cap_mem = memory[order]
+        self._pool = (now, float(cpus[~dynamic].sum()))
         empty = empty_pool(snapshot)
         masks = []
         for profile in self.profiles:
@@ -79,7 +86,7 @@ class Engine:
         else:
             new_index = np.full(len(running), -1)
         for j in running[new_index < 0]:
-            self._evict(j)
+            self._evict(j, now)
         kept, where = running[new_index >= 0], new_index[new_index >= 0]
         self.keys = keys
         self.slot[kept] = where
@@ -96,12 +103,15 @@ class Engine:
         short = np.flatnonzero((self.free_cpus < 0) | (self.free_mem < 0))
         if len(short):
             for j in kept[np.isin(where, short)]:
-                self._evict(j)
+                self._evict(j, now)
             self.free_cpus[short] = self.cap_cpus[short]
             self.free_mem[short] = self.cap_mem[short]
         self.switched = True
 
-    def _evict(self, j: int):
+    def _evict(self, j: int, now: float):
+        ran = self.weight[j] * (now - self.start[j])
+        self.used_core_s[j] += ran
+        self.lost_core_s[j] += ran
         self.state[j] = IDLE
         self.runs[j] += 1
         self.evictions[j] += 1
@@ -118,6 +128,7 @@ class Engine:
                 continue  # evicted since it started
             self.state[j] = DONE
             self.finish[j] = when
+            self.used_core_s[j] += self.weight[j] * (when - self.start[j])
             s = self.slot[j]
             if self.partitionable[s]:
                 self.free_cpus[s] += self.took_cpus[j]
@@ -166,8 +177,10 @@ class Engine:
                 self.took_cpus[j], self.took_mem[j] = rc, rm
                 free_cpus[s] -= rc
                 free_mem[s] -= rm
+                self.weight[j] = rc
             else:
                 free_cpus[s] = free_mem[s] = 0.0
+                self.weight[j] = self.cap_cpus[s]
             self.state[j] = RUNNING
             self.slot[j] = s
             self.start[j] = now
@@ -176,6 +189,14 @@ class Engine:
             heapq.heappush(self.finishing, (now + self.jobs.runtime[j], j, int(self.runs[j])))
             if not self.queues[p]:
                 active.remove(p)
+
+
+    def close(self, horizon: float):
+        """At the horizon: the pool's core-seconds, and the jobs still running held theirs."""
+        since, cores = self._pool
+        self.pool_core_s += cores * (horizon - since)
+        running = self.state == RUNNING
+        self.used_core_s[running] += self.weight[running] * (horizon - self.start[running])
 
 
 def _hash_key(seed: int) -> str:

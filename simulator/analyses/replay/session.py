@@ -18,14 +18,17 @@ from typing import List, Optional, Sequence
 from simulator.analyses.progress import bar as progress_bar
 from simulator.analyses.replay import trace as tr
 from simulator.analyses.replay.jobs import (
+    DEFAULT_HEAVY_SHARE,
     DEFAULT_LOAD,
     DEFAULT_RUNTIME_MEDIAN,
     DEFAULT_RUNTIME_SIGMA,
+    DEFAULT_USERS,
     JobProfile,
     Jobs,
     jobs_for_load,
     synthetic_jobs,
 )
+from simulator.analyses.replay.knobs import DEFAULT_NEGOTIATOR, NegotiatorKnobs
 from simulator.analyses.replay.result import ReplayResult
 from simulator.analyses.replay.run import replay, snapshot_time
 from simulator.analyses.replay.slots import capacity
@@ -50,14 +53,22 @@ class ReplayRun:
     cycle: float
     elapsed: float
     warnings: List[str]
+    negotiator: str = DEFAULT_NEGOTIATOR
+    knobs: Optional[NegotiatorKnobs] = None
 
     @property
     def cycles(self) -> int:
         return sum(r.cycles for r in self.results)
 
-    def records(self, by: Optional[float] = None) -> List[dict]:
-        """One record per profile (and period of ``by`` seconds)."""
-        return [record for result in self.results for record in result.records(by=by)]
+    @property
+    def result(self) -> ReplayResult:
+        """The one result of a replay whose profiles shared the stream."""
+        return self.results[0]
+
+    def records(self, by: Optional[float] = None, per: str = "profile") -> List[dict]:
+        """One record per profile, submitter or both (``per``), and period of ``by`` seconds."""
+        return [record for result in self.results
+                for record in result.records(by=by, per=per)]
 
 
 def _finite(name: str, value: Optional[float], low: float, high: float) -> None:
@@ -88,15 +99,17 @@ def weights_for(spec: Optional[str], names: Sequence[str]) -> Optional[List[floa
 def _trace_stream(path, names, rule, horizon):
     trace = tr.read_swf(path)
     which = tr.assign_profiles(trace, names, rule)
-    jobs = Jobs(trace.submit, trace.runtime, which)
+    user, user_names = tr.submitters(trace)
+    jobs = Jobs(trace.submit, trace.runtime, which, user, user_names)
     late = int((trace.submit >= horizon).sum())
     notes = [f"{trace.skipped} without a run time"] if trace.skipped else []
     notes += [f"{late} submitted after the last day"] if late else []
-    return jobs, {"kind": "trace", "path": str(path), "jobs": len(trace), "left_out": notes}
+    return jobs, {"kind": "trace", "path": str(path), "jobs": len(trace), "left_out": notes,
+                  "users": len(user_names)}
 
 
 def _synthetic_stream(first, profiles, horizon, *, count, rate, load, median, sigma, mix, seed,
-                      streams):
+                      streams, users, heavy_users, heavy_share):
     given = median is not None  # 0 is a value (and an error), not a default
     median = median if given else DEFAULT_RUNTIME_MEDIAN
     sigma = DEFAULT_RUNTIME_SIGMA if sigma is None else sigma
@@ -120,11 +133,13 @@ def _synthetic_stream(first, profiles, horizon, *, count, rate, load, median, si
     names = [p.name for p in profiles]
     jobs = synthetic_jobs(streams, horizon=horizon, jobs=count, rate_per_hour=rate,
                           runtime_median=median, runtime_sigma=sigma,
-                          weights=weights_for(mix, names) if streams > 1 else None, seed=seed)
+                          weights=weights_for(mix, names) if streams > 1 else None, seed=seed,
+                          users=users, heavy_users=heavy_users, heavy_share=heavy_share)
     offered = (jobs.runtime.sum() * per_job / (cpus.sum() * horizon)) if cpus.sum() else 0
     return jobs, {"kind": "synthetic", "jobs": len(jobs), "runtime_median": float(median),
                   "runtime_sigma": float(sigma), "offered_load": float(offered),
-                  "cores": float(cpus.sum())}
+                  "cores": float(cpus.sum()), "users": len(jobs.user_names),
+                  "heavy_share": float(heavy_share)}
 
 
 def replay_store(store_folder, *, profiles: Optional[Sequence[str]] = None,
@@ -137,14 +152,18 @@ def replay_store(store_folder, *, profiles: Optional[Sequence[str]] = None,
                  seed: int = 0, alone: bool = False, submit_files: Sequence = (),
                  submit_host: Optional[str] = None,
                  condor_version: Optional[str] = None, as_written: bool = False,
-                 progress: bool = False) -> ReplayRun:
+                 progress: bool = False, negotiator: str = DEFAULT_NEGOTIATOR,
+                 knobs: Optional[NegotiatorKnobs] = None, users: int = DEFAULT_USERS,
+                 heavy_users: Optional[int] = None,
+                 heavy_share: float = DEFAULT_HEAVY_SHARE) -> ReplayRun:
     """Replay a job stream over the snapshots of ``store_folder``, one profile per way of
     writing Requirements (the ladder by default).
 
     The profiles share the stream (each job drawn to one of them), or with ``alone`` each
     profile gets the whole stream to itself, as if every user wrote their Requirements
     that way (a synthetic stream only). ``progress`` draws a bar on stderr, a step per
-    snapshot replayed.
+    snapshot replayed. ``knobs`` default to HTCondor's, with a scenario store's ``[reboot]``
+    settings (``reboot.toml``, written by ``tribes scenario run``) in force.
     """
     paths = store_files(store_folder)
     if not (math.isfinite(cycle) and 0 < cycle <= 86400):
@@ -169,13 +188,39 @@ def replay_store(store_folder, *, profiles: Optional[Sequence[str]] = None,
         stream_jobs, stream = _synthetic_stream(
             first, job_profiles, horizon, count=jobs, rate=rate, load=load,
             median=runtime_median, sigma=runtime_sigma, mix=mix, seed=seed,
-            streams=1 if alone else len(job_profiles))
+            streams=1 if alone else len(job_profiles), users=users,
+            heavy_users=heavy_users, heavy_share=heavy_share)
     del first
+    if knobs is None:
+        knobs = store_knobs(store_folder)
     began = time.perf_counter()
     groups = [[p] for p in job_profiles] if alone else [job_profiles]
     with progress_bar(len(paths) * len(groups), progress, "tribes replay", "snapshot") as bar:
         results = [replay(paths, group, stream_jobs, cycle=cycle, horizon=horizon, seed=seed,
+                          negotiator=negotiator, knobs=knobs,
                           on_snapshot=lambda: bar.update(1))
                    for group in groups]
     elapsed = time.perf_counter() - began
-    return ReplayRun(results, str(store_folder), paths, times, stream, cycle, elapsed, notes)
+    return ReplayRun(results, str(store_folder), paths, times, stream, cycle, elapsed, notes,
+                     negotiator, knobs)
+
+
+def store_knobs(store_folder, **given) -> NegotiatorKnobs:
+    """The negotiator's knobs for a replay of ``store_folder``: HTCondor's defaults, then
+    the ``[reboot]`` settings a scenario left in the store, then each of ``given`` that is
+    not None (the command line's overrides, named as :class:`NegotiatorKnobs` fields).
+
+    >>> store_knobs("no-such-store", reboot_time=60, claim_worklife=None).reboot_time
+    60.0
+    """
+    settings = store_reboot_settings(store_folder) if Path(store_folder).is_dir() else {}
+    settings.update((name, value) for name, value in given.items() if value is not None)
+    return NegotiatorKnobs(**settings)
+
+
+def store_reboot_settings(store_folder) -> dict:
+    """The ``[reboot]`` settings a scenario left in its store (``reboot.toml``), as knobs."""
+    from simulator.analyses.scenario import read_reboot_settings
+
+    path = Path(store_folder) / "reboot.toml"
+    return read_reboot_settings(path) if path.is_file() else {}

@@ -30,6 +30,14 @@ def capacity(snapshot: Snapshot):
     return partitionable, cpus, memory, dynamic
 
 
+def disk_capacity(snapshot: Snapshot) -> np.ndarray:
+    """Per slot, its whole disk (KB) as ``capacity`` sizes cores; unknown: no limit (inf)."""
+    partitionable, dynamic, whole = _whole_sizes(snapshot)
+    disk = np.nan_to_num(whole["disk"], nan=np.inf)
+    disk[dynamic] = 0
+    return disk
+
+
 _SIZES = (("cpus", "totalslotcpus"), ("memory", "totalslotmemory"), ("disk", "totalslotdisk"))
 
 

@@ -11,7 +11,8 @@ then one job per line, 18 whitespace-separated numbers, ``-1`` where unknown:
  6 average CPU     12 user id              18 think time
 
 The replay takes the submit and run times (the requested time where the run
-time is unknown) and gives each job a profile: from an optional 19th field
+time is unknown), the user id as the job's submitter (``submitters``), and
+gives each job a profile: from an optional 19th field
 (a profile name, an extension of the format) or from a mapping rule on one
 field, ``FIELD`` (values spread over the profiles in turn, ``value mod n``) or
 ``FIELD:VALUE=PROFILE,…,*=PROFILE``. Jobs without a usable run time are left
@@ -132,6 +133,21 @@ def _line_of(text: str, job_index: int) -> int:
             if seen == job_index:
                 return number
     return 0
+
+
+def submitters(trace: Trace):
+    """Each job's submitter, from the user field (field 12): (index per job, names).
+
+    A user id becomes ``user<ID>``; an unknown one (-1) ``unknown``.
+
+    >>> index, names = submitters(parse_swf("1 0 0 9 1 -1 -1 1 -1 -1 1 7 1 -1 1 -1 -1 -1\\n"
+    ...                                     "2 5 0 9 1 -1 -1 1 -1 -1 1 -1 1 -1 1 -1 -1 -1\\n"))
+    >>> index.tolist(), names
+    ([1, 0], ['unknown', 'user7'])
+    """
+    values, index = np.unique(trace.fields["user"], return_inverse=True)
+    names = [f"user{v}" if v >= 0 else "unknown" for v in values.tolist()]
+    return index.astype(np.int64), names
 
 
 def assign_profiles(trace: Trace, profiles: Sequence[str], rule: Optional[str] = None

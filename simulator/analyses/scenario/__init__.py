@@ -11,6 +11,12 @@ commented) names a start pool, a start date, a number of days and a seed, then:
   on their own schedules. All slots of a machine move together.
 * **churn**: machines join (cloned from machines of the pool) and leave, at
   Poisson rates per day or as dated events.
+* **reboot** (optional): how ``tribes replay`` drains a machine whose kernel
+  or release changes between days: ``max_job_retirement_time`` (HTCondor's
+  MaxJobRetirementTime, default 0: running jobs are evicted at once),
+  ``reboot_time`` (seconds the machine is gone, default 600) and
+  ``attributes`` (the slot attributes whose change means a reboot). A scenario
+  run writes them into the store as ``reboot.toml``.
 
 Generation works on a per-machine table of the attributes the scenario touches
 and broadcasts it to the slots, so a day costs a few vectorised column copies.
@@ -33,7 +39,7 @@ The modules, in the order data flows through them:
 
 from simulator.analyses.scenario.adoption import adoption_at, turn_times
 from simulator.analyses.scenario.evolve import generate, start_pool
-from simulator.analyses.scenario.parse import load_scenario, parse_scenario
+from simulator.analyses.scenario.parse import load_scenario, parse_scenario, read_reboot_settings
 from simulator.analyses.scenario.run import (
     ScenarioRun,
     check_scenario,
@@ -66,6 +72,7 @@ __all__ = [
     "generate",
     "load_scenario",
     "parse_scenario",
+    "read_reboot_settings",
     "run_scenario",
     "start_pool",
     "turn_times",

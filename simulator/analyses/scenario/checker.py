@@ -18,12 +18,13 @@ from simulator.analyses.scenario.spec import UTC, ScenarioError, Tribe, dotted
 from simulator.model.condor import ExprTree, quote
 
 _SCHEMA = {
-    (): {"scenario", "pool", "wave", "churn", "event"},
+    (): {"scenario", "pool", "wave", "churn", "event", "reboot"},
     ("scenario",): {"name", "description", "start", "days", "seed"},
     ("pool",): {"builtin", "snapshot", "slots"},
     ("wave",): {"name", "from", "to", "start", "adoption", "lag_days"},
     ("churn",): {"join_per_day", "leave_per_day", "join_like", "join_set", "leave_where"},
     ("event",): {"date", "join", "leave", "like", "set", "where"},
+    ("reboot",): {"max_job_retirement_time", "reboot_time", "attributes"},
 }
 
 
@@ -108,6 +109,24 @@ class Checker:
         else:
             self.fail(where, f"must be a string, number or boolean, not {type(value).__name__}")
         return str(ExprTree(literal))
+
+
+def reboot_table(check: Checker, data) -> dict:
+    """The ``[reboot]`` table as replay knobs: how a machine that changes kernel or release
+    drains (MaxJobRetirementTime), how long it is gone, which attributes mean a reboot."""
+    table = check.table(data.get("reboot", {}), ("reboot",))
+    out = {}
+    for key in ("max_job_retirement_time", "reboot_time"):
+        if key in table:
+            out[key] = float(check.number(table[key], ("reboot", key), minimum=0))
+    if "attributes" in table:
+        names = table["attributes"]
+        if not (isinstance(names, list) and names and all(
+                isinstance(n, str) and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.]*", n)
+                for n in names)):
+            check.fail(("reboot", "attributes"), "must be a list of ClassAd attribute names")
+        out["reboot_attributes"] = tuple(names)
+    return out
 
 
 def _key_lines(text: str) -> Dict[tuple, int]:

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import Optional, Union
 
-from simulator.analyses.scenario.checker import Checker
+from simulator.analyses.scenario.checker import Checker, reboot_table
 from simulator.analyses.scenario.spec import DAY, Event, Scenario, ScenarioError, Wave
 from simulator.model.errors import read_error
 
@@ -162,4 +162,32 @@ def parse_scenario(text: str, path: str = "<scenario>") -> Scenario:
         leave_where=check.tribe(churn.get("leave_where"), ("churn", "leave_where"), selector=True),
         description=str(description),
         lines=check.lines,
+        reboot=reboot_table(check, data),
     )
+
+
+def read_reboot_settings(path: Union[str, Path]) -> dict:
+    """The ``[reboot]`` table of a TOML file (a scenario, or the ``reboot.toml`` a scenario
+    run leaves in its store) as replay knobs; errors name the file, line and key."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+        data = tomllib.loads(text)
+    except OSError as exc:
+        raise ScenarioError(f"{path}: cannot read ({exc.strerror})") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(f"{path}: not valid TOML: {exc}") from exc
+    check = Checker(str(path), text)
+    return reboot_table(check, data)
+
+
+def reboot_toml(settings: dict, source: str) -> str:
+    """``settings`` (as ``reboot_table`` gives them) written back as a ``[reboot]`` table."""
+    lines = [f"# The [reboot] settings of {source}, for tribes replay.", "[reboot]"]
+    for key in ("max_job_retirement_time", "reboot_time"):
+        if key in settings:
+            lines.append(f"{key} = {settings[key]:g}")
+    if "reboot_attributes" in settings:
+        lines.append("attributes = [" + ", ".join(f'"{a}"' for a in settings["reboot_attributes"])
+                     + "]")
+    return "\n".join(lines) + "\n"

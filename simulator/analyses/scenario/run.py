@@ -18,7 +18,7 @@ from typing import List, Optional, Union
 
 from simulator.analyses.progress import counted
 from simulator.analyses.scenario.evolve import generate, start_pool
-from simulator.analyses.scenario.parse import load_scenario
+from simulator.analyses.scenario.parse import load_scenario, reboot_toml
 from simulator.analyses.scenario.spec import Scenario, ScenarioError
 from simulator.model.errors import not_a_folder
 from simulator.model.snapshot import Snapshot
@@ -100,6 +100,11 @@ def run_scenario(scenario: Scenario, store_dir: Union[str, Path], *, replace: bo
         for path in written:
             os.replace(path, target / path.name)
             final.append(target / path.name)
+        settings = target / "reboot.toml"
+        if scenario.reboot:
+            settings.write_text(reboot_toml(scenario.reboot, scenario.path), encoding="utf-8")
+        elif settings.exists():
+            settings.unlink()
         return final
     finally:
         shutil.rmtree(temp, ignore_errors=True)

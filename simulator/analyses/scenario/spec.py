@@ -73,6 +73,8 @@ class Scenario:
     leave_where: Tribe
     description: str = ""
     lines: Dict[tuple, int] = dataclasses.field(default_factory=dict, repr=False)
+    # [reboot]: how the replay drains a machine whose kernel or release changes (knob names)
+    reboot: Dict[str, Any] = dataclasses.field(default_factory=dict)
 
     def error(self, where: Sequence, reason: str) -> ScenarioError:
         """An error about key path ``where`` (e.g. ("wave", 2, "from")), with its line if known."""
