@@ -1,6 +1,6 @@
 """The attribute contract: every name the hook may publish, in output order.
 
-DESIGN.md holds the table; the README explains each name.  The formatter
+docs/hook.md holds the table of what each name means and where it comes from.  The formatter
 prints attributes in this order so that output is stable and diffable.
 """
 
