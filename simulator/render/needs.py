@@ -10,7 +10,8 @@ from simulator.analyses.needs.verdict import NeedsVerdict
 from simulator.model import clock
 from simulator.render.formats import percent
 
-RATE_KEYS = ("profile", "requirements", "source", "time", "slots", "matched", "rate", "unsafe")
+RATE_KEYS = ("profile", "requirements", "source", "time", "slots", "matched", "rate", "unsafe",
+             "dynamic_slots_skipped")
 
 
 def table(rates: List[Rate]) -> str:
@@ -21,7 +22,9 @@ def table(rates: List[Rate]) -> str:
             source = r.source
             if lines:
                 lines.append("")
-            lines.append(f"Match rate on {r.source} ({r.slots} slots):")
+            left_out = (f", {r.dynamic_slots_skipped} dynamic left out"
+                        if r.dynamic_slots_skipped else "")
+            lines.append(f"Match rate on {r.source} ({r.slots} slots{left_out}):")
             lines.append(f"{'profile':<9} {'matched':>7} {'rate':>7} {'unsafe':>8}  "
                          "requirements")
         cannot = "-" if r.unsafe is None else str(r.unsafe)

@@ -185,3 +185,39 @@ def test_cli_over_a_store_one_row_per_snapshot(tmp_path, capsys):
     assert [r[1:3] for r in rows] == [["8", "3"], ["3", "1"]]
     assert ("1 of 2 snapshots have slots that publish no JavaSpecificationVersion, up to 1 of 8"
             in out)
+
+
+def test_pool_counts_leave_dynamic_slots_out_as_condor_q_does():
+    """A partitionable slot with two dynamic children: the children are not slots of their
+    own in any count (the rates, the clause table, the notes on unpublished attributes)."""
+    from simulator.analyses.needs.rates import clause_counts, compare, missing
+
+    ads = list(_pool().classads())
+    parent = ads[3]  # an EL9 x86-64 node
+    parent["PartitionableSlot"] = True
+    for n in (1, 2):
+        child = ClassAd(str(parent))
+        del child["PartitionableSlot"]
+        child["DynamicSlot"] = True
+        child["Name"] = f"slot1_{n}@el9"
+        if n == 2:
+            del child["glibc_base_version"]
+        ads.append(child)
+    pool = Snapshot.from_classads(ads, source="with-dynamic", time=1700000000)
+    expr = 'TARGET.OpSys == "LINUX" && versionGE(TARGET.glibc_base_version,"2.17")'
+    plain = plain_match(pool, with_requirements(load_template("plain"), expr))
+    assert int(plain.sum()) > int(plain[: len(SLOTS)].sum())  # the children match one by one
+    rates = {r.profile: r for r in compare(expr, [pool])}
+    assert rates["needs"].slots == len(SLOTS) and rates["needs"].dynamic_slots_skipped == 2
+    for rate in rates.values():
+        assert rate.matched <= rate.slots
+    # The slots the expression keeps are the plain matches among the slots condor_q counts
+    # (condor_submit's appended clauses keep every one of these: x86-64, memory, disk).
+    x86 = np.array([ad["Arch"] == "X86_64" for ad in pool.classads()])
+    assert rates["needs"].matched == int((plain & x86)[: len(SLOTS)].sum())
+    counts = clause_counts(['versionGE(TARGET.glibc_base_version,"2.17")'], [], [pool])
+    assert counts[0].slots == len(SLOTS)
+    assert counts[0].kept == int(plain[: len(SLOTS)].sum())
+    assert missing(expr, [pool]) == [
+        "with-dynamic: 2 of 8 slots publish no glibc_base_version "
+        "(published by tribes' startd cron)"]

@@ -5,6 +5,11 @@ matches, and for each ladder profile (``opsys`` … ``release`` … ``vm``) the
 slots it matches and how many of those cannot run the program (they lack
 what the program needs: the job would start there and fail).
 
+Slots are counted as ``condor_q -better-analyze`` counts them
+(:mod:`simulator.match.condor_q`, after ``jobmatch.cpp``): a dynamic slot is left
+out of every count (``dynamic_slots_skipped`` says how many), its partitionable
+parent stands for the machine.
+
 >>> from simulator.analyses.needs.rates import Rate
 >>> Rate("needs", "true", "pool", 0, 10, 4, 0).rate
 0.4
@@ -30,6 +35,7 @@ class Rate:
     matched: int
     # matched by this profile, but not by the needs: the slot lacks one, or does not publish it
     unsafe: Optional[int]
+    dynamic_slots_skipped: int = 0
 
     @property
     def rate(self) -> float:
@@ -74,15 +80,26 @@ def compare(expr: str, snapshots, *, template: str = "plain",
     needs_job, _ = writer.write(expr, "needs")
     out: List[Rate] = []
     for snap in snapshots:
-        safe = np.asarray(match(snap, needs_job), dtype=bool)
-        out.append(Rate("needs", expr, snap.source, snap.time, len(snap), int(safe.sum()), None))
+        kept = _counted(snap)
+        slots, skipped = int(kept.sum()), len(snap) - int(kept.sum())
+        safe = np.asarray(match(snap, needs_job), dtype=bool) & kept
+        out.append(Rate("needs", expr, snap.source, snap.time, slots, int(safe.sum()), None,
+                        skipped))
         for prof in ladder:
-            got = np.asarray(match(snap, prof.job), dtype=bool)
+            got = np.asarray(match(snap, prof.job), dtype=bool) & kept
             # A vm job brings its own OS: the program's glibc and kernel needs are its own.
             cannot = None if prof.name == "vm" else int((got & ~safe).sum())
-            out.append(Rate(prof.name, prof.written, snap.source, snap.time, len(snap),
-                            int(got.sum()), cannot))
+            out.append(Rate(prof.name, prof.written, snap.source, snap.time, slots,
+                            int(got.sum()), cannot, skipped))
     return out
+
+
+def _counted(snapshot) -> np.ndarray:
+    """The slots condor_q's analysis counts: all but the dynamic ones."""
+    from simulator.match import condor_q
+
+    _, dynamic = condor_q.slot_kinds(snapshot)
+    return ~dynamic
 
 
 @dataclasses.dataclass
@@ -115,8 +132,9 @@ def clause_counts(required: List[str], optional: List[str], snapshots) -> List[C
             job = ClassAd(str(base))
             job["Requirements"] = parse_requirements(clause, "clause")
             job_ok, _ = sides(snap, job)
-            out.append(ClauseCount(clause, is_optional, snap.source, snap.time, len(snap),
-                                   int(np.asarray(job_ok, dtype=bool).sum())))
+            kept = _counted(snap)
+            out.append(ClauseCount(clause, is_optional, snap.source, snap.time, int(kept.sum()),
+                                   int((np.asarray(job_ok, dtype=bool) & kept).sum())))
     return out
 
 
@@ -145,8 +163,9 @@ def missing(expr: str, snapshots) -> List[str]:
             for name in (attr, *stand_ins):
                 if name.lower() in snap.ads.columns:
                     have |= snap.ads[name.lower()].notna().to_numpy()
-            if not have.all():
-                lacking.append((int((~have).sum()), len(snap), snap.source))
+            counted = _counted(snap)
+            if not have[counted].all():
+                lacking.append((int((~have & counted).sum()), int(counted.sum()), snap.source))
         if len(snapshots) == 1 and lacking:
             count, total, source = lacking[0]
             notes.append(f"{source}: {count} of {total} slots publish no {attr} "
