@@ -65,7 +65,7 @@ import pandas as pd
 from simulator.analyses.replay.accountant import Accountant, pie_limits
 from simulator.analyses.replay.jobs import JobProfile, Jobs
 from simulator.analyses.replay.knobs import DEFAULT_PRE_JOB_RANK, NegotiatorKnobs
-from simulator.analyses.replay.negotiator import DONE, IDLE, PENDING, RUNNING, _hash_key
+from simulator.analyses.replay.ledger import DONE, IDLE, PENDING, RUNNING, JobLedger
 from simulator.analyses.replay.ranks import Ranks
 from simulator.analyses.replay.slots import capacity, disk_capacity, empty_pool, slot_keys
 from simulator.match import Matcher
@@ -113,33 +113,19 @@ def _at(snapshot: Snapshot, rows: np.ndarray, when: np.ndarray) -> Snapshot:
     return dataclasses.replace(snapshot, ads=ads, names=names)
 
 
-class FairShareEngine:
+class FairShareEngine(JobLedger):
     """The pool in effect, the queues per submitter and profile, claims, and the cycle."""
 
     def __init__(self, profiles: Sequence[JobProfile], jobs: Jobs, matcher: Matcher, seed: int,
                  knobs: NegotiatorKnobs, cycle: float, horizon: float, origin: float):
-        self.profiles = list(profiles)
-        self.jobs = jobs
-        self.matcher = matcher
-        self.seed = seed
+        super().__init__(profiles, jobs, matcher, seed)
         self.knobs = knobs
         self.cycle = float(cycle)
         self.horizon = float(horizon)
         self.origin = float(origin)
         n, n_users = len(jobs), len(jobs.user_names)
-        self.state = np.zeros(n, dtype=np.int8)
-        self.start = np.full(n, np.nan)
-        self.first_start = np.full(n, np.nan)
-        self.finish = np.full(n, np.nan)
-        self.slot = np.full(n, -1, dtype=np.int64)
-        self.runs = np.zeros(n, dtype=np.int64)
-        self.evictions = np.zeros(n, dtype=np.int64)
         self.took = np.zeros((n, 3))  # cores, memory, disk of a dynamic slot
-        self.weight = np.zeros(n)  # cores the claim counts (SLOT_WEIGHT = Cpus)
         self.claimed_at = np.zeros(n)
-        self.used_core_s = np.zeros(n)
-        self.lost_core_s = np.zeros(n)
-        self.finishing: List[tuple] = []  # (finish time, job, run)
         self.timers: List[tuple] = []  # (time, seq, kind, payload)
         self._seq = 0
         self.queues: Dict[Tuple[int, int], List[tuple]] = {}
@@ -147,8 +133,6 @@ class FairShareEngine:
         self.idle_profile = np.zeros(len(profiles), dtype=np.int64)
         self.running = np.zeros(n_users, dtype=np.int64)
         self.user_profiles: List[set] = [set() for _ in range(n_users)]
-        self.rc = np.array([p.cpus for p in profiles], dtype=float)
-        self.rm = np.array([p.memory for p in profiles], dtype=float)
         self.rd = np.array([p.disk for p in profiles], dtype=float)
         self.jprio = [p.prio for p in profiles]
         rounded = []
@@ -161,13 +145,11 @@ class FairShareEngine:
                                [knobs.prio_factor(u) for u in jobs.user_names],
                                halflife=knobs.priority_halflife, cycle=cycle)
         self.rng = np.random.default_rng(seed)
-        self.keys = np.zeros(0, dtype=object)
         self.machine_state: Dict[str, tuple] = {}  # machine -> ("drain", t) | ("down", until)
         self.signature = None
         self.generation = 0
         self.woken = True
         self.stalled = False
-        self.pool_core_s = 0.0
         self._pool_since = 0.0
         self.weight_total = 0.0
 
@@ -213,19 +195,9 @@ class FairShareEngine:
         ``until``: slots, masks, ranks, drains, clock flips."""
         self._count_pool(now)
         self.generation += 1
-        keys = slot_keys(snapshot)
-        order = np.argsort(pd.util.hash_array(keys.astype(str), hash_key=_hash_key(self.seed)),
-                           kind="stable")
-        keys = keys[order]
+        keys, order = self.slots_in_order(snapshot)
         # Jobs on slots that are gone are evicted (their slot as it was).
-        running = np.flatnonzero(self.state == RUNNING)
-        if len(self.keys):
-            new_index = pd.Index(keys).get_indexer(self.keys[self.slot[running]])
-        else:
-            new_index = np.full(len(running), -1)
-        for j in running[new_index < 0]:
-            self._evict(int(j), now)
-        kept, where = running[new_index >= 0], new_index[new_index >= 0]
+        kept, where = self.follow_slots(keys, now)
         partitionable, cpus, memory, dynamic = capacity(snapshot)
         self.partitionable = partitionable[order]
         self.cap = np.column_stack([cpus[order], memory[order], disk_capacity(snapshot)[order]])
@@ -259,7 +231,7 @@ class FairShareEngine:
         short = np.flatnonzero((self.free < 0).any(axis=1))
         if len(short):
             for j in kept[np.isin(where, short)]:
-                self._evict(int(j), now)
+                self.evict(int(j), now)
             self.free[short] = self.cap[short]
         self.blocked = np.zeros(len(keys), dtype=bool)
         for name in set(machines[rebooting].tolist()):
@@ -303,7 +275,7 @@ class FairShareEngine:
             if end <= deadline:
                 empty_at = max(empty_at, end)
             elif deadline <= now:
-                self._evict(j, now)
+                self.evict(j, now)
             else:
                 self._timer(deadline, "evict", (j, int(self.runs[j])))
                 empty_at = max(empty_at, deadline)
@@ -370,12 +342,12 @@ class FairShareEngine:
         if kind == "evict":
             j, run = payload
             if self.runs[j] == run and self.state[j] == RUNNING:
-                self._evict(j, when)
+                self.evict(j, when)
         elif kind == "down":
             machine = payload
             slots = np.flatnonzero(self.machines == machine)
             for j in np.flatnonzero((self.state == RUNNING) & np.isin(self.slot, slots)).tolist():
-                self._evict(j, when)
+                self.evict(j, when)
             self._count_pool(when)
             self.machine_state[machine] = ("down", when + self.knobs.reboot_time)
             self._apply_machine_state()
@@ -426,7 +398,7 @@ class FairShareEngine:
             self.free[s] = np.inf
         self.woken = True
 
-    def _evict(self, j: int, now: float) -> None:
+    def evict(self, j: int, now: float) -> None:
         u = int(self.jobs.user[j])
         ran = self.weight[j] * (now - self.start[j])
         self.used_core_s[j] += ran

@@ -15,46 +15,26 @@ import heapq
 from typing import Dict, List, Sequence
 
 import numpy as np
-import pandas as pd
 
 from simulator.analyses.replay.jobs import JobProfile, Jobs
-from simulator.analyses.replay.slots import capacity, empty_pool, slot_keys
+from simulator.analyses.replay.ledger import DONE, IDLE, RUNNING, JobLedger
+from simulator.analyses.replay.slots import capacity, empty_pool
 from simulator.match import Matcher, default_matcher  # noqa: F401
 from simulator.model import clock
 from simulator.model.snapshot import Snapshot
 
-PENDING, IDLE, RUNNING, DONE = 0, 1, 2, 3
 
-
-class Engine:
+class Engine(JobLedger):
     def __init__(self, profiles: Sequence[JobProfile], jobs: Jobs, matcher: Matcher, seed: int):
-        self.profiles = list(profiles)
-        self.jobs = jobs
-        self.matcher = matcher
-        self.seed = seed
+        super().__init__(profiles, jobs, matcher, seed)
         n = len(jobs)
-        self.state = np.zeros(n, dtype=np.int8)
-        self.start = np.full(n, np.nan)
-        self.first_start = np.full(n, np.nan)
-        self.finish = np.full(n, np.nan)
-        self.slot = np.full(n, -1, dtype=np.int64)
-        self.runs = np.zeros(n, dtype=np.int64)
-        self.evictions = np.zeros(n, dtype=np.int64)
         self.took_cpus = np.zeros(n)
         self.took_mem = np.zeros(n)
-        self.weight = np.zeros(n)  # cores held: a static slot's, or those carved
-        self.used_core_s = np.zeros(n)
-        self.lost_core_s = np.zeros(n)
-        self.pool_core_s = 0.0
         self._pool = (0.0, 0.0)  # (since, cores)
-        self.finishing: List[tuple] = []  # heap of (finish time, job, run number)
         self.queues: List[List[tuple]] = [[] for _ in self.profiles]  # heaps of (submit, job)
         self.asleep = [False] * len(self.profiles)
         self.released: List[int] = []
         self.switched = True
-        self.rc = np.array([p.cpus for p in self.profiles], dtype=float)
-        self.rm = np.array([p.memory for p in self.profiles], dtype=float)
-        self.keys = np.zeros(0, dtype=object)
 
     # -- snapshots ----------------------------------------------------------
 
@@ -62,11 +42,7 @@ class Engine:
         """Make ``snapshot`` the pool: new slot arrays and masks; evict from vanished slots."""
         since, cores = self._pool
         self.pool_core_s += cores * (now - since)
-        keys = slot_keys(snapshot)
-        # Slots are tried in one fixed pseudo-random order per name, the same every day.
-        order = np.argsort(pd.util.hash_array(keys.astype(str), hash_key=_hash_key(self.seed)),
-                           kind="stable")
-        keys = keys[order]
+        keys, order = self.slots_in_order(snapshot)
         partitionable, cpus, memory, dynamic = capacity(snapshot)
         self.partitionable = partitionable[order]
         self.cap_cpus = cpus[order]
@@ -80,14 +56,7 @@ class Engine:
             masks.append((mask & ~dynamic)[order])
         self.masks = masks
 
-        running = np.flatnonzero(self.state == RUNNING)
-        if len(self.keys):
-            new_index = pd.Index(keys).get_indexer(self.keys[self.slot[running]])
-        else:
-            new_index = np.full(len(running), -1)
-        for j in running[new_index < 0]:
-            self._evict(j, now)
-        kept, where = running[new_index >= 0], new_index[new_index >= 0]
+        kept, where = self.follow_slots(keys, now)
         self.keys = keys
         self.slot[kept] = where
         static = ~self.partitionable
@@ -103,12 +72,12 @@ class Engine:
         short = np.flatnonzero((self.free_cpus < 0) | (self.free_mem < 0))
         if len(short):
             for j in kept[np.isin(where, short)]:
-                self._evict(j, now)
+                self.evict(j, now)
             self.free_cpus[short] = self.cap_cpus[short]
             self.free_mem[short] = self.cap_mem[short]
         self.switched = True
 
-    def _evict(self, j: int, now: float):
+    def evict(self, j: int, now: float):
         ran = self.weight[j] * (now - self.start[j])
         self.used_core_s[j] += ran
         self.lost_core_s[j] += ran
@@ -197,7 +166,3 @@ class Engine:
         self.pool_core_s += cores * (horizon - since)
         running = self.state == RUNNING
         self.used_core_s[running] += self.weight[running] * (horizon - self.start[running])
-
-
-def _hash_key(seed: int) -> str:
-    return f"{seed:016d}"[-16:]

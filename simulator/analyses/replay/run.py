@@ -18,7 +18,8 @@ import numpy as np
 from simulator.analyses.replay.fairshare import FairShareEngine
 from simulator.analyses.replay.jobs import JobProfile, Jobs, ReplayError
 from simulator.analyses.replay.knobs import DEFAULT_NEGOTIATOR, NEGOTIATORS, NegotiatorKnobs
-from simulator.analyses.replay.negotiator import IDLE, RUNNING, Engine, Matcher, default_matcher
+from simulator.analyses.replay.ledger import IDLE, RUNNING
+from simulator.analyses.replay.negotiator import Engine, Matcher, default_matcher
 from simulator.analyses.replay.result import ReplayResult
 from simulator.model.snapshot import Snapshot
 
