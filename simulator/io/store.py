@@ -57,7 +57,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from simulator.model import clock
-from simulator.model.errors import SnapshotError, folder_error, no_such_folder, not_a_folder
+from simulator.model.errors import SnapshotError, no_such_folder, not_a_folder
 from simulator.model.snapshot import Snapshot
 
 _META_KEY = b"condor_tribes"
@@ -321,9 +321,14 @@ def locked(store: Union[str, Path], wait: Optional[float] = None) -> Iterator[St
     lock = StoreLock(store, wait)
     try:
         lock.folder.parent.mkdir(parents=True, exist_ok=True)
+    except (NotADirectoryError, FileExistsError) as exc:
+        raise SnapshotError(f"{folder}: cannot write ({exc.filename}: a file, not a folder)"
+                            ) from exc
+    try:
         lock.acquire()
-    except (NotADirectoryError, FileExistsError, PermissionError) as exc:
-        raise folder_error(folder.parent, exc, SnapshotError) from exc
+    except PermissionError as exc:  # the folder above the store is not writable
+        raise SnapshotError(f"{folder}: cannot write (its lock file {lock.path}: "
+                            f"{os.strerror(exc.errno).lower()})") from exc
     try:
         lock.leftovers = _clean(lock.folder)
         yield lock
