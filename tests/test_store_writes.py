@@ -323,3 +323,22 @@ def test_a_swap_keeps_the_folder_mode_other_files_and_links_to_the_store(tmp_pat
     assert stat.S_IMODE(target.stat().st_mode) == 0o750
     assert (target / "README").read_text() == "about this store"
     assert (target / "plots" / "a.png").read_bytes() == b"png"
+
+
+def test_a_lock_file_a_killed_writer_left_does_not_stop_the_next(tmp_path, capsys,
+                                                                   monkeypatch):
+    target = tmp_path / "store"
+    lock = tmp_path / ".store.lock"
+    lock.write_text("4242\n")
+    lock.chmod(0o444)  # as another user's would be (root would write it all the same)
+    real_open = os.open
+
+    def as_a_user(path, flags, *args):
+        if str(path) == str(lock) and flags & os.O_RDWR:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, flags, *args)
+
+    monkeypatch.setattr(os, "open", as_a_user)
+    argv = ["snapshot", "--pool", ads(tmp_path), "--store", str(target), "--time", "2020-01-01"]
+    assert main(argv) == 0
+    assert names(target) == ["snapshot-20200101T000000Z.parquet"] and not lock.exists()

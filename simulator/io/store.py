@@ -262,7 +262,7 @@ class StoreLock:
     def acquire(self) -> None:
         deadline = time.monotonic() + self.wait
         while True:
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o666)
+            fd = self._open()
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
@@ -285,8 +285,18 @@ class StoreLock:
                 break
             os.close(fd)
         self._fd = fd
-        os.ftruncate(fd, 0)
-        os.write(fd, f"{os.getpid()}\n".encode())
+        with contextlib.suppress(OSError):  # not when another user's lock file is read-only
+            os.ftruncate(fd, 0)
+            os.write(fd, f"{os.getpid()}\n".encode())
+
+    def _open(self) -> int:
+        try:
+            return os.open(self.path, os.O_RDWR | os.O_CREAT, 0o666)
+        except PermissionError:
+            if not self.path.exists():
+                raise
+            # Another user's, left by a killed writer: a lock is taken on a read-only file too.
+            return os.open(self.path, os.O_RDONLY)
 
     def release(self) -> None:
         if self._fd is None:
@@ -404,10 +414,12 @@ class Rewrite:
         _sync(self.folder)
         if not os.path.lexists(self.target):
             os.rename(self.folder, self.target)
+            self.committed = True
         else:
-            shutil.rmtree(_swap(self.folder, self.target))  # the old set, now
+            old = _swap(self.folder, self.target)
+            self.committed = True
+            shutil.rmtree(old, ignore_errors=True)  # what is left, the next write removes
         _sync(self.target.parent)
-        self.committed = True
         return [self.store / p.name for p in list_store(self.target)]
 
     def _carry_over(self) -> None:
