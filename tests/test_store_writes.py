@@ -71,8 +71,20 @@ def in_child(argv, kill_at=None, patch=None):
             code = main(argv)
         finally:
             os._exit(code)
-    _, status = os.waitpid(pid, 0)
-    return os.waitstatus_to_exitcode(status)
+    return wait_for(pid)
+
+
+def wait_for(pid, timeout=120):
+    """A forked child's exit code; killed, and the test failed, if it hangs."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            return os.waitstatus_to_exitcode(status)
+        time.sleep(0.01)
+    os.kill(pid, 9)
+    os.waitpid(pid, 0)
+    pytest.fail(f"a forked writer hung ({timeout} s)")
 
 
 def _arm(kill_at):
@@ -240,7 +252,7 @@ def test_concurrent_scenario_runs_leave_one_whole_set(tmp_path, capfd):
             finally:
                 os._exit(code)
         pids.append(pid)
-    codes = [os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) for pid in pids]
+    codes = [wait_for(pid) for pid in pids]
     assert codes == [0, 0], capfd.readouterr().err
     assert names(target) in (OLD, NEW)
     assert leftovers(tmp_path, target) == []
