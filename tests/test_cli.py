@@ -321,7 +321,7 @@ def result_commands(tmp_path, store):
         "simulate": ["simulate", "--pool", str(store), "--profiles", "opsys"],
         "report": ["report", "OpSys", "--pool", str(store)],
         "snapshot": ["snapshot", "--pool", str(tmp_path / "2024-01-01.ads"),
-                     "--store", str(tmp_path / "other")],
+                     "--store", str(tmp_path / "other"), "--replace"],
         "scenario check": ["scenario", "check", str(toml)],
         "scenario run": ["scenario", "run", str(toml), "--store", str(tmp_path / "s"),
                          "--replace"],
@@ -377,8 +377,8 @@ DEPRECATED = [
     (["replay", "--pool", "{store}", "--job-template", "ospool"],
      ["replay", "--pool", "{store}", "--template", "ospool"],
      "--job-template is deprecated; use --template"),
-    (["snapshot", "--from", "{ads}", "--store", "{out}"],
-     ["snapshot", "--pool", "{ads}", "--store", "{out}"],
+    (["snapshot", "--from", "{ads}", "--store", "{out}", "--replace"],
+     ["snapshot", "--pool", "{ads}", "--store", "{out}", "--replace"],
      "--from is deprecated; use --pool FILE"),
 ]
 

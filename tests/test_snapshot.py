@@ -59,7 +59,7 @@ def test_failed_write_keeps_the_good_snapshot(tmp_path, monkeypatch):
 
     monkeypatch.setattr(store.pq, "write_table", broken)
     with pytest.raises(OSError):
-        store.save(snap, tmp_path)
+        store.save(snap, tmp_path, replace=True)
     assert path.read_bytes() == good
     assert [p.name for p in tmp_path.iterdir()] == [path.name]
 

@@ -114,6 +114,11 @@ def show_progress(args) -> bool:
     return not args.quiet and sys.stderr.isatty()
 
 
+def note(text: str) -> None:
+    """A note for the user on stderr (``tribes: note: …``), apart from the output."""
+    print(f"tribes: note: {text}", file=sys.stderr)
+
+
 # Deprecated spellings: an old spelling is either another option string of the same option
 # (``Spelled``, hidden from the help by ``HelpFormatter``) or an option of its own hidden
 # from the help (``deprecated_alias``). Using one notes its warning in the namespace;

@@ -20,6 +20,7 @@ from simulator.cli.options import (
     add_format_option,
     add_parser,
     add_quiet_option,
+    note,
     show_progress,
 )
 from simulator.render.output import write_csv, write_json
@@ -44,9 +45,11 @@ def register(subparsers):
 def run_action(args) -> int:
     """Write one snapshot per day of the scenario FILE into the --store folder.
 
-    All or nothing: the days are generated beside the store and moved in only
-    when every one of them is written; a store that already holds snapshots is
-    kept unless --replace. A progress bar counts the days (on a terminal).
+    All or nothing: the days are generated in a folder beside the store, which is
+    swapped with the store in one step when every one of them is written, so the
+    store holds at every moment its old snapshots or all the new ones. A store that
+    already holds snapshots is kept unless --replace; one other command at a time
+    writes a store. A progress bar counts the days (on a terminal).
 
     examples:
       tribes scenario run simulator/data/scenarios/rhel4_to_rhel5.toml --store store/rhel
@@ -54,9 +57,12 @@ def run_action(args) -> int:
     """
     from simulator.analyses.scenario import write_scenario
     from simulator.render.scenarios import run_line, run_record
+    from simulator.render.snapshots import leftovers_notes
 
     written = write_scenario(args.file, args.store, replace=args.replace,
                              progress=show_progress(args))
+    for text in leftovers_notes(args.store, written.leftovers):
+        note(text)
     _emit(args.format, run_record(written), run_line(written))
     return 0
 

@@ -5,7 +5,8 @@ output or new-syntax ads (gzip or not; the format is sniffed), a Parquet
 snapshot, a generated pool, or a live collector (collector:HOST), and writes
 one Parquet file named after the capture time into the --store folder. Ads of
 other types are counted and left out. The capture time is the ads'
-MyCurrentTime, else LastHeardFrom, else --time, else the file's mtime.
+MyCurrentTime, else LastHeardFrom, else --time, else the file's mtime. A store that
+already holds a snapshot of that capture time is left alone unless --replace.
 
 examples:
   tribes snapshot --pool pool_sample.ads.gz --store store/
@@ -21,6 +22,7 @@ from simulator.cli.options import (
     add_format_option,
     add_pool_option,
     deprecate,
+    note,
 )
 from simulator.io import sources
 
@@ -49,14 +51,18 @@ def register(subparsers):
         "--time", metavar="T",
         help="capture time when the ads carry none: epoch seconds or YYYY-MM-DD[THH:MM:SSZ] (UTC)",
     )
+    parser.add_argument("--replace", action="store_true",
+                        help="replace a snapshot of the same capture time already in the store")
     add_format_option(parser, what="the snapshot stored")
 
 
 def run(args) -> int:
     from simulator.render.output import write_csv, write_json
-    from simulator.render.snapshots import snapshot_line, snapshot_record
+    from simulator.render.snapshots import leftovers_notes, snapshot_line, snapshot_record
 
-    stored = sources.add_snapshot(args.pool, args.store, time=args.time)
+    stored = sources.add_snapshot(args.pool, args.store, time=args.time, replace=args.replace)
+    for text in leftovers_notes(args.store, stored.leftovers):
+        note(text)
     record = snapshot_record(stored.snapshot, stored.path)
     if args.format == "json":
         write_json(record)

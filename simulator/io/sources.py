@@ -14,13 +14,16 @@ from __future__ import annotations
 import dataclasses
 import re
 from pathlib import Path
-from typing import Iterator, List, Optional
+from typing import TYPE_CHECKING, Iterator, List, Optional
 
 from simulator.io.readers import build
 from simulator.model import clock
 from simulator.model.errors import SnapshotError, TribesError, no_such_file, not_a_folder
 from simulator.model.snapshot import Snapshot
 from simulator.pools import DEFAULT_POOL
+
+if TYPE_CHECKING:
+    from simulator.io.store import Leftovers
 
 BUILTIN_POOLS = ("pool_2010", "modern")
 COLLECTOR_PREFIX = "collector:"  # collector:cm.example.org[:9618], a live pool
@@ -107,18 +110,22 @@ def open_collector(host: str, *, time: clock.TimeSpec = None) -> Snapshot:
 
 @dataclasses.dataclass
 class Stored:
-    """A snapshot added to a store, and the file it went to."""
+    """A snapshot added to a store, the file it went to, and the leftovers of interrupted
+    writes removed on the way (``store.Leftovers``)."""
 
     snapshot: Snapshot
     path: Path
+    leftovers: Optional[Leftovers] = None
 
 
-def add_snapshot(spec, store_dir, *, time: clock.TimeSpec = None) -> Stored:
+def add_snapshot(spec, store_dir, *, time: clock.TimeSpec = None,
+                 replace: bool = False) -> Stored:
     """Read the one snapshot ``spec`` names (a file of ads, a Parquet snapshot,
     ``collector:HOST`` or a generated pool) and add it to the store folder ``store_dir``.
 
     ``time`` is the capture time of ads that carry none (a bad one is an error even where
-    they do). Nothing is written when the ads cannot be read.
+    they do). Nothing is written when the ads cannot be read, nor when the store holds a
+    snapshot of the same capture time, unless ``replace``.
     """
     from simulator.io import store
 
@@ -130,7 +137,8 @@ def add_snapshot(spec, store_dir, *, time: clock.TimeSpec = None) -> Stored:
         raise TribesError(f"{spec}: a store folder; give one snapshot of it (a file), a file of "
                           "ads or collector:HOST")
     (snap,) = open_snapshots(spec, time=time)
-    return Stored(snap, store.save(snap, folder))
+    saved = store.put(snap, folder, replace=replace)
+    return Stored(snap, saved.path, saved.leftovers)
 
 
 # Names a file of ads is likely to end with; a bare host name ends otherwise.

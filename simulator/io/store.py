@@ -1,18 +1,55 @@
 """The snapshot store: one Parquet file per snapshot time in a folder.
 
 Files are named ``snapshot-YYYYMMDDTHHMMSSZ.parquet`` after the capture time,
-so a folder listing is a time series. A file is written to a temporary name in
-the same folder and renamed over the final one, so a crash mid-write never
-replaces a good snapshot with half of one.
+so a folder listing is a time series.
+
+What a write guarantees (a store never loses a snapshot, nor shows half a set):
+
+* **One file** (``save``, ``tribes snapshot``) is written to ``.tmp-XXXXXXXX.parquet``
+  in the store folder, flushed to disk and renamed over its final name, so a crash
+  mid-write never replaces a good snapshot with half of one. A snapshot of a capture
+  time the store already holds is refused unless ``replace``.
+* **A set of files** (``rewrite``, ``tribes scenario run``) is built in a sibling folder
+  ``.STORE.tmp-XXXXXXXX`` beside the store, then swapped with the store folder in one
+  step: Linux's ``renameat2(RENAME_EXCHANGE)`` (or macOS's ``renamex_np(RENAME_SWAP)``)
+  exchanges the two folders atomically, so the store path is at every instant a real
+  folder holding either the complete old set or the complete new one; the old set,
+  now in the sibling folder, is removed after the swap. Files of the store that are
+  not snapshots (nor ``reboot.toml``) are carried over by hard link, and the store
+  folder keeps its mode. Where the file system cannot exchange (NFS, for one), the
+  swap is two renames (store to ``.STORE.old-XXXXXXXX``, new folder to store): for an
+  instant the store path is missing (never a mix), and a writer killed in between
+  leaves the old set in ``.STORE.old-*``, which the next write renames back.
+* **One writer at a time.** Every write holds ``.STORE.lock``, a lock file beside the
+  store (beside, because the folder itself is swapped), with ``fcntl.flock`` and its pid
+  written in it; another writer waits up to ``LOCK_WAIT`` seconds, then fails with
+  ``STORE: another tribes command is writing this store (pid N)``. The lock file is
+  removed when the write ends (a waiter that wakes on a removed lock file starts over).
+* **Leftovers.** Holding the lock, a writer knows no one else writes the store: the
+  temporary files and folders of killed writers (``.tmp-*`` inside, ``.STORE.tmp-*`` and
+  ``.STORE.old-*`` beside) are removed before it writes, and counted in its
+  ``Leftovers``. Readers never see them (they list ``snapshot-*.parquet`` only).
+* **File modes.** Files and folders are created with the normal mode, 0666 (0777 for
+  folders) less the umask, so the pool's other users read a store as they read any file.
 """
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import dataclasses
+import errno
+import fcntl
 import json
 import os
-import tempfile
+import re
+import secrets
+import shutil
+import stat
+import sys
+import time
 from pathlib import Path
-from typing import List, Union
+from typing import Iterator, List, Optional, Union
 
 import numpy as np
 import pandas as pd
@@ -24,6 +61,14 @@ from simulator.model.errors import SnapshotError, no_such_folder, not_a_folder
 from simulator.model.snapshot import Snapshot
 
 _META_KEY = b"condor_tribes"
+
+# Seconds a writer waits for another one to finish with the store before giving up.
+LOCK_WAIT = 10.0
+# The file ``rewrite`` leaves for ``tribes replay`` beside the snapshots, part of the set.
+SET_FILES = ("reboot.toml",)
+
+_TOKEN = r"[a-z0-9_]{8}"  # tempfile's and secrets.token_hex's 8 characters
+_TMP_FILE = re.compile(rf"\.tmp-{_TOKEN}\.parquet")
 
 
 def snapshot_filename(capture_time: int) -> str:
@@ -38,17 +83,48 @@ def filename_time(path: Union[str, Path]) -> int:
     return clock.parse_stamp(name[len("snapshot-"):-len(".parquet")])
 
 
-def save(snapshot: Snapshot, store: Union[str, Path]) -> Path:
-    """Write ``snapshot`` into the ``store`` folder atomically; return its path."""
-    folder = Path(store)
-    folder.mkdir(parents=True, exist_ok=True)
-    final = folder / snapshot_filename(snapshot.time)
-    write(snapshot, final)
-    return final
+@dataclasses.dataclass
+class Leftovers:
+    """What a write cleaned up of interrupted ones before it: files and folders removed
+    (``count``, ``size`` bytes), and whether it put back a store a swap had moved aside."""
+
+    count: int = 0
+    size: int = 0
+    restored: bool = False
+
+
+@dataclasses.dataclass
+class Saved:
+    """A snapshot ``put`` into a store: its file, and the leftovers removed before."""
+
+    path: Path
+    leftovers: Leftovers
+
+
+def save(snapshot: Snapshot, store: Union[str, Path], *, replace: bool = False) -> Path:
+    """Write ``snapshot`` into the ``store`` folder atomically; return its path.
+
+    A store that already holds a snapshot of the same capture time is an error unless
+    ``replace``."""
+    return put(snapshot, store, replace=replace).path
+
+
+def put(snapshot: Snapshot, store: Union[str, Path], *, replace: bool = False) -> Saved:
+    """``save``, telling also what leftovers of interrupted writes it removed."""
+    with locked(store) as lock:
+        lock.folder.mkdir(exist_ok=True)
+        final = lock.folder / snapshot_filename(snapshot.time)
+        if not replace and os.path.lexists(final):
+            raise SnapshotError(
+                f"{Path(store) / final.name}: the store already holds a snapshot of this "
+                "capture time (--replace to overwrite it)"
+            )
+        write(snapshot, final)
+        return Saved(Path(store) / final.name, lock.leftovers)
 
 
 def write(snapshot: Snapshot, path: Union[str, Path]) -> None:
-    """Write one snapshot to ``path`` (temp file + rename)."""
+    """Write one snapshot to ``path`` (temp file, flushed, renamed over ``path``)."""
     path = Path(path)
     table = pa.Table.from_pandas(snapshot.ads, preserve_index=False)
     meta = {
@@ -61,15 +137,31 @@ def write(snapshot: Snapshot, path: Union[str, Path]) -> None:
     table = table.replace_schema_metadata(
         {**(table.schema.metadata or {}), _META_KEY: json.dumps(meta).encode()}
     )
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".parquet", dir=path.parent)
-    os.close(fd)
+    tmp = _create_temp(path.parent)
     try:
         pq.write_table(table, tmp)
+        fd = os.open(tmp, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+
+
+def _create_temp(folder: Path) -> Path:
+    """A new empty ``.tmp-XXXXXXXX.parquet`` in ``folder``, mode 0666 less the umask
+    (``tempfile.mkstemp`` would make it 0600, unreadable to the pool's other users)."""
+    while True:
+        tmp = folder / f".tmp-{secrets.token_hex(4)}.parquet"
+        try:
+            os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+            return tmp
+        except FileExistsError:
+            continue
 
 
 def is_snapshot_file(path: Union[str, Path]) -> bool:
@@ -153,3 +245,278 @@ def list_store(store: Union[str, Path]) -> List[Path]:
             raise not_a_folder(folder, "store folder", SnapshotError)
         raise no_such_folder(folder, SnapshotError)
     return sorted(folder.glob("snapshot-*.parquet"))
+
+
+class StoreLock:
+    """The lock on a store, held by ``locked``: ``folder`` (the store's real path),
+    ``leftovers`` (what was cleaned up on taking it)."""
+
+    def __init__(self, store: Union[str, Path], wait: Optional[float] = None):
+        self.store = Path(store)
+        self.folder = _real_path(self.store)
+        self.path = self.folder.parent / f".{self.folder.name}.lock"
+        self.wait = LOCK_WAIT if wait is None else wait
+        self.leftovers = Leftovers()
+        self._fd: Optional[int] = None
+
+    def acquire(self) -> None:
+        deadline = time.monotonic() + self.wait
+        while True:
+            fd = self._open()
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                os.close(fd)
+                if time.monotonic() >= deadline:
+                    raise SnapshotError(
+                        f"{self.store}: another tribes command is writing this store"
+                        + _holder(self.path)
+                    ) from None
+                time.sleep(0.05)
+                continue
+            except BaseException:
+                os.close(fd)
+                raise
+            try:  # the lock file a writer removed on leaving: start over
+                same = os.path.samestat(os.fstat(fd), os.stat(self.path))
+            except FileNotFoundError:
+                same = False
+            if same:
+                break
+            os.close(fd)
+        self._fd = fd
+        with contextlib.suppress(OSError):  # not when another user's lock file is read-only
+            os.ftruncate(fd, 0)
+            os.write(fd, f"{os.getpid()}\n".encode())
+
+    def _open(self) -> int:
+        try:
+            return os.open(self.path, os.O_RDWR | os.O_CREAT, 0o666)
+        except PermissionError:
+            if not self.path.exists():
+                raise
+            # Another user's, left by a killed writer: a lock is taken on a read-only file too.
+            return os.open(self.path, os.O_RDONLY)
+
+    def release(self) -> None:
+        if self._fd is None:
+            return
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(self.path)
+        os.close(self._fd)
+        self._fd = None
+
+
+def _holder(path: Path) -> str:
+    try:
+        pid = int(path.read_text().strip())
+    except (OSError, ValueError):
+        return ""
+    return f" (pid {pid})"
+
+
+def _real_path(store: Path) -> Path:
+    """The store's absolute path, its symbolic links followed (a link to a store stays
+    a link; the folder it points to is the one written)."""
+    return Path(os.path.realpath(store))
+
+
+@contextlib.contextmanager
+def locked(store: Union[str, Path], wait: Optional[float] = None) -> Iterator[StoreLock]:
+    """Hold the store's lock (creating the folders above it), put back a store an
+    interrupted swap moved aside and remove the leftovers of interrupted writes."""
+    folder = Path(store)
+    if folder.exists() and not folder.is_dir():
+        raise not_a_folder(folder, "store folder", SnapshotError)
+    lock = StoreLock(store, wait)
+    try:
+        lock.folder.parent.mkdir(parents=True, exist_ok=True)
+    except (NotADirectoryError, FileExistsError) as exc:
+        raise SnapshotError(f"{folder}: cannot write ({exc.filename}: a file, not a folder)"
+                            ) from exc
+    try:
+        lock.acquire()
+    except PermissionError as exc:  # the folder above the store is not writable
+        raise SnapshotError(f"{folder}: cannot write (its lock file {lock.path}: "
+                            f"{os.strerror(exc.errno).lower()})") from exc
+    try:
+        lock.leftovers = _clean(lock.folder)
+        yield lock
+    finally:
+        lock.release()
+
+
+def leftovers_of(store: Union[str, Path]) -> List[Path]:
+    """The temporary files and folders interrupted writes of ``store`` left, inside and
+    beside it (only a writer holding the lock may remove them)."""
+    folder = _real_path(Path(store))
+    found = []
+    if folder.is_dir():
+        found += [p for p in folder.iterdir() if _TMP_FILE.fullmatch(p.name)]
+    beside = re.compile(rf"\.{re.escape(folder.name)}\.(tmp|old)-{_TOKEN}")
+    if folder.parent.is_dir():
+        found += [p for p in folder.parent.iterdir() if beside.fullmatch(p.name)]
+    return sorted(found)
+
+
+def _clean(folder: Path) -> Leftovers:
+    found = Leftovers()
+    if not os.path.lexists(folder):
+        moved = sorted((p for p in leftovers_of(folder) if ".old-" in p.name),
+                       key=lambda p: p.stat().st_mtime_ns)
+        if moved:  # killed between the two renames of a swap: the old set goes back
+            os.rename(moved[-1], folder)
+            found.restored = True
+    for path in leftovers_of(folder):
+        found.count += 1
+        found.size += _size(path)
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
+        else:
+            path.unlink()
+    return found
+
+
+def _size(path: Path) -> int:
+    if not path.is_dir() or path.is_symlink():
+        return path.lstat().st_size
+    return sum(os.lstat(os.path.join(top, name)).st_size
+               for top, _, names in os.walk(path) for name in names)
+
+
+class Rewrite:
+    """A new set of files for a store, built in ``folder`` (a sibling of the store) while
+    ``locked``; ``commit`` swaps it in. ``existing``: the store's snapshot files before."""
+
+    def __init__(self, lock: StoreLock):
+        self.lock = lock
+        self.store = lock.store
+        self.target = lock.folder
+        self.existing = list_store(self.target) if self.target.is_dir() else []
+        self.folder = self._make_folder()
+        self.committed = False
+
+    def _make_folder(self) -> Path:
+        while True:
+            folder = self.target.parent / f".{self.target.name}.tmp-{secrets.token_hex(4)}"
+            try:
+                folder.mkdir(0o777)  # the umask applies, as to any new folder
+            except FileExistsError:
+                continue
+            if self.target.is_dir():
+                os.chmod(folder, stat.S_IMODE(self.target.stat().st_mode))
+            return folder
+
+    def commit(self) -> List[Path]:
+        """Swap the new set in; return the store's snapshot files (under the path given)."""
+        if self.target.is_dir():
+            self._carry_over()
+        _sync(self.folder)
+        if not os.path.lexists(self.target):
+            os.rename(self.folder, self.target)
+            self.committed = True
+        else:
+            old = _swap(self.folder, self.target)
+            self.committed = True
+            shutil.rmtree(old, ignore_errors=True)  # what is left, the next write removes
+        _sync(self.target.parent)
+        return [self.store / p.name for p in list_store(self.target)]
+
+    def _carry_over(self) -> None:
+        """Hard-link the store's other files (not snapshots, nor the set's files, nor
+        leftovers) into the new folder, so that the swap keeps them."""
+        for entry in self.target.iterdir():
+            name = entry.name
+            if (name.startswith("snapshot-") and name.endswith(".parquet")) \
+                    or name in SET_FILES or _TMP_FILE.fullmatch(name):
+                continue
+            dest = self.folder / name
+            if os.path.lexists(dest):
+                continue
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.copytree(entry, dest, symlinks=True, copy_function=_link_or_copy)
+            else:
+                _link_or_copy(entry, dest)
+
+
+def _link_or_copy(src, dst) -> None:
+    try:
+        os.link(src, dst, follow_symlinks=False)
+    except OSError:
+        shutil.copy2(src, dst, follow_symlinks=False)
+
+
+@contextlib.contextmanager
+def rewrite(store: Union[str, Path], wait: Optional[float] = None) -> Iterator[Rewrite]:
+    """Replace the whole set of files of ``store``, all or nothing: lock the store, fill
+    ``Rewrite.folder``, call ``commit``. Leaving the block without committing removes the
+    new folder (and the folders above the store this made) and keeps the store as it was.
+    """
+    made = _missing_parents(_real_path(Path(store)))
+    try:
+        with locked(store, wait) as lock:
+            change = Rewrite(lock)
+            try:
+                yield change
+            finally:
+                if not change.committed:
+                    shutil.rmtree(change.folder, ignore_errors=True)
+    except BaseException:
+        for folder in made:  # deepest first; only if empty
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        raise
+
+
+def _missing_parents(folder: Path) -> List[Path]:
+    made = []
+    parent = folder.parent
+    while not parent.exists():
+        made.append(parent)
+        parent = parent.parent
+    return made
+
+
+def _swap(new: Path, target: Path) -> Path:
+    """Put the folder ``new`` at ``target`` and return where the old ``target`` went:
+    ``new``'s path, exchanged in one step where the system can; else ``.NAME.old-*``
+    (``target`` moved aside, then ``new`` in: two renames)."""
+    try:
+        _exchange(new, target)
+        return new
+    except OSError as exc:
+        if exc.errno not in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP, errno.EOPNOTSUPP,
+                             errno.EXDEV, errno.EPERM):
+            raise
+    aside = target.parent / f".{target.name}.old-{secrets.token_hex(4)}"
+    os.rename(target, aside)
+    os.rename(new, target)
+    return aside
+
+
+_AT_FDCWD = -100
+
+
+def _exchange(a: Path, b: Path) -> None:
+    """Swap two paths atomically (``OSError`` ENOSYS where the system has no way to)."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    if hasattr(libc, "renameat2"):  # Linux (glibc 2.28+); RENAME_EXCHANGE = 2
+        result = libc.renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), 2)
+    elif sys.platform == "darwin" and hasattr(libc, "renamex_np"):  # RENAME_SWAP = 2
+        result = libc.renamex_np(os.fsencode(a), os.fsencode(b), 2)
+    else:
+        raise OSError(errno.ENOSYS, "no atomic exchange of two paths here")
+    if result != 0:
+        code = ctypes.get_errno()
+        raise OSError(code, os.strerror(code), str(a), None, str(b))
+
+
+def _sync(path) -> None:
+    """Flush a folder's entries to disk (renames in it survive a power cut), where the
+    file system lets a folder be flushed."""
+    with contextlib.suppress(OSError):
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)

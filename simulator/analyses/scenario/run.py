@@ -9,9 +9,6 @@ as a run would.
 from __future__ import annotations
 
 import dataclasses
-import os
-import shutil
-import tempfile
 import time
 from pathlib import Path
 from typing import List, Optional, Union
@@ -20,18 +17,22 @@ from simulator.analyses.progress import counted
 from simulator.analyses.scenario.evolve import generate, start_pool
 from simulator.analyses.scenario.parse import load_scenario, reboot_toml
 from simulator.analyses.scenario.spec import Scenario, ScenarioError
+from simulator.io import store
+from simulator.io.store import Leftovers
 from simulator.model.errors import not_a_folder
 from simulator.model.snapshot import Snapshot
 
 
 @dataclasses.dataclass
 class ScenarioRun:
-    """What ``write_scenario`` wrote: the scenario, the store and its daily snapshot files."""
+    """What ``write_scenario`` wrote: the scenario, the store and its daily snapshot files,
+    and the leftovers of interrupted writes removed on the way (``store.Leftovers``)."""
 
     scenario: Scenario
     store: str
     paths: List[Path]
     elapsed: float
+    leftovers: Optional[Leftovers] = None
 
 
 def check_scenario(path: Union[str, Path]) -> Scenario:
@@ -49,8 +50,10 @@ def write_scenario(path: Union[str, Path], store_dir: Union[str, Path], *,
     _check_store(store_dir)
     scenario = load_scenario(path)
     began = time.perf_counter()
-    paths = run_scenario(scenario, store_dir, replace=replace, progress=progress)
-    return ScenarioRun(scenario, str(store_dir), paths, time.perf_counter() - began)
+    leftovers = Leftovers()
+    paths = run_scenario(scenario, store_dir, replace=replace, progress=progress,
+                         leftovers=leftovers)
+    return ScenarioRun(scenario, str(store_dir), paths, time.perf_counter() - began, leftovers)
 
 
 def _check_store(store_dir) -> None:
@@ -59,52 +62,34 @@ def _check_store(store_dir) -> None:
 
 
 def run_scenario(scenario: Scenario, store_dir: Union[str, Path], *, replace: bool = False,
-                 pool: Optional[Snapshot] = None, progress: bool = False) -> List[Path]:
-    """Write one snapshot per day into ``store_dir``; all or nothing.
+                 pool: Optional[Snapshot] = None, progress: bool = False,
+                 leftovers: Optional[Leftovers] = None) -> List[Path]:
+    """Write one snapshot per day into ``store_dir`` (and the scenario's reboot settings
+    as ``reboot.toml``); all or nothing.
 
-    Snapshots go to a temporary folder beside the store and are moved in only
-    once every day has been generated, so a failure leaves the store untouched.
+    The new set is built in a folder beside the store, holding the store's lock, and
+    swapped in only once every day has been written (``store.rewrite``): the store is at
+    every moment its old set or the new one, and a failure leaves it untouched. A store
+    that holds snapshots is an error unless ``replace``. ``leftovers``, if given, is
+    filled with what was cleaned up of interrupted writes.
     """
-    from simulator.io import store
-
     _check_store(store_dir)
     target = Path(store_dir)
-    existing = store.list_store(target) if target.is_dir() else []
-    if existing and not replace:
-        raise ScenarioError(
-            f"{target}: the store already holds {len(existing)} snapshots "
-            "(use another folder, or --replace to overwrite them)"
-        )
-    if pool is None:
-        pool = start_pool(scenario)
-    created = target.parent
-    while not created.parent.exists():
-        created = created.parent
-    made_parent = not target.parent.exists()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
-    try:
+    with store.rewrite(target) as change:
+        if leftovers is not None:
+            vars(leftovers).update(vars(change.lock.leftovers))
+        if change.existing and not replace:
+            raise ScenarioError(
+                f"{target}: the store already holds {len(change.existing)} snapshots "
+                "(use another folder, or --replace to overwrite them)"
+            )
+        if pool is None:
+            pool = start_pool(scenario)
         days = counted(generate(scenario, pool), scenario.days, progress,
                        "tribes scenario run", "day")
-        written = [store.save(snap, temp) for snap in days]
-    except BaseException:
-        shutil.rmtree(temp, ignore_errors=True)
-        if made_parent:
-            shutil.rmtree(created, ignore_errors=True)
-        raise
-    try:
-        target.mkdir(exist_ok=True)
-        for old in existing:
-            old.unlink()
-        final = []
-        for path in written:
-            os.replace(path, target / path.name)
-            final.append(target / path.name)
-        settings = target / "reboot.toml"
+        for snap in days:
+            store.write(snap, change.folder / store.snapshot_filename(snap.time))
         if scenario.reboot:
-            settings.write_text(reboot_toml(scenario.reboot, scenario.path), encoding="utf-8")
-        elif settings.exists():
-            settings.unlink()
-        return final
-    finally:
-        shutil.rmtree(temp, ignore_errors=True)
+            (change.folder / "reboot.toml").write_text(
+                reboot_toml(scenario.reboot, scenario.path), encoding="utf-8")
+        return change.commit()
