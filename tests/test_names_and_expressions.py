@@ -1,20 +1,27 @@
-"""Attribute names: nothing a name holds may change what the program reads.
+"""Attribute names and user expressions: nothing a name or an expression holds may change
+what the program reads, and every limit of HTCondor's library is met with one line.
 
 Each answer is compared with what HTCondor's own library (classad2) says of the same ad.
 """
+
+import subprocess
+import sys
 
 import pytest
 
 from simulator import cli
 from simulator.io.readers import long, read_file
+from simulator.jobs import MAX_CHARS, MAX_CLAUSES, MAX_NESTING, parse_expression
+from simulator.jobs.expressions import parse_requirements
 from simulator.model.condor import (
     ClassAd,
     ExprTree,
     ParserType,
     attribute_text,
     parse_one,
+    parse_whole,
 )
-from simulator.model.errors import AdParseError
+from simulator.model.errors import AdParseError, RequirementsError
 from simulator.model.snapshot import Snapshot
 
 # START is true; an attribute whose quoted name reads "Zz = 1; START" must not set it.
@@ -147,3 +154,180 @@ def test_values_the_library_writes_back_differently_but_alike_are_kept():
     ad["c"] = ExprTree("- 5")
     snap = Snapshot.from_classads([ad], source="x")
     assert snap.values("c").tolist() == [-5] and snap.values("b").tolist() == [float("inf")]
+
+
+# --- expressions parse whole --------------------------------------------------------
+
+STRAY = 'TARGET.OpSys == "OSX" ] || TARGET.OpSys == "LINUX"'
+
+
+def test_the_library_alone_stops_at_a_stray_bracket():
+    assert str(ExprTree(STRAY)) == 'TARGET.OpSys == "OSX"'  # why the check exists
+    with pytest.raises(ValueError):
+        parse_whole(STRAY)
+    with pytest.raises(RequirementsError, match=r"at character 23: unexpected '\] \|\|"):
+        parse_requirements(STRAY)
+
+
+@pytest.mark.parametrize("text", ["1 ; START = false", "1) || (2", "1)] [x = (2", "1] /*", "(1"])
+def test_text_left_over_is_refused(text):
+    with pytest.raises(ValueError):
+        parse_whole(text)
+
+
+@pytest.mark.parametrize("text", ["1 // a comment", "1 /* c */", '"x ] y"', "Requirements",
+                                  "[a = 1; b = 2].b", "{1, 2}[0]"])
+def test_whole_expressions_parse_as_the_library_parses_them(text):
+    assert parse_whole(text) == ExprTree(text + "\n")
+
+
+@pytest.mark.parametrize("argv", [
+    ["simulate", "--requirements", f"x={STRAY}", "--quiet"],
+    ["analyze", "--requirements", STRAY, "--quiet"],
+])
+def test_the_cli_refuses_a_stray_bracket(capsys, argv):
+    message = one_line_error(capsys, argv)
+    assert "--requirements #1: cannot parse requirement" in message
+    assert "at character 23: unexpected '] || TARGET.'" in message
+
+
+def test_a_submit_file_and_a_job_file_refuse_a_stray_bracket(tmp_path, capsys):
+    sub = tmp_path / "job.sub"
+    sub.write_text(f"executable = /bin/true\nrequirements = {STRAY}\nqueue\n")
+    message = one_line_error(capsys, ["analyze", "--submit", str(sub), "--quiet"])
+    assert f"{sub}: cannot parse requirement" in message
+    job = tmp_path / "job.ad"
+    job.write_text(f'Owner = "alice"\nRequirements = {STRAY}\n')
+    message = one_line_error(capsys, ["analyze", "--job", str(job), "--quiet"])
+    assert f"{job}: ad 1, line 2: cannot parse the value of Requirements" in message
+
+
+def test_a_template_refuses_a_stray_bracket(tmp_path, capsys):
+    template = tmp_path / "template.ad"
+    template.write_text(f'Owner = "alice"\nRequestCpus = 1\nRank = {STRAY}\n')
+    argv = ["simulate", "--requirements", "true", "--template", str(template), "--quiet"]
+    assert f"{template}: ad 1, line 3: cannot parse the value of Rank" in one_line_error(
+        capsys, argv)
+
+
+def test_negotiator_expressions_parse_whole(tmp_path, capsys):
+    ads = tmp_path / "desk.ads"
+    ads.write_text('MyType = "Machine"\nName = "slot1@desk"\nOpSys = "LINUX"\nArch = "X86_64"\n'
+                   "Cpus = 1\nMemory = 2048\nStart = true\nRequirements = START\n")
+    store = str(tmp_path / "store")
+    assert cli.main(["snapshot", "--pool", str(ads), "--store", store, "--time",
+                     "2024-01-01"]) == 0
+    capsys.readouterr()
+    for option in ("--negotiator-pre-job-rank", "--negotiator-post-job-rank",
+                   "--modify-request-expr-requestcpus"):
+        argv = ["replay", "--pool", store, "--profiles", "opsys", "--quiet",
+                option, "RemoteOwner =?= UNDEFINED ] || Cpus"]
+        message = one_line_error(capsys, argv)
+        assert f"{option}: cannot parse expression" in message
+
+
+def test_a_requirement_that_reads_itself_is_one_line(capsys):
+    for argv in (["simulate", "--requirements", "x=Requirements", "--quiet"],
+                 ["analyze", "--requirements", "Requirements", "--quiet"]):
+        assert "Requirements = Requirements is circular" in one_line_error(capsys, argv)
+
+
+# --- limits -------------------------------------------------------------------------
+
+
+def clauses(n):
+    return " || ".join(f"TARGET.Cpus == {i}" for i in range(n))
+
+
+def test_the_library_fails_past_the_limits():
+    # Why the limits: HTCondor's library evaluates a chain of about 400 clauses and no more,
+    # and parses parentheses nested 165 deep and no more.
+    job, slot = ClassAd(), ClassAd({"Cpus": 8})
+    assert ExprTree(clauses(MAX_CLAUSES)).eval(scope=job, target=slot) is True
+    with pytest.raises(Exception, match="failed to evaluate"):
+        ExprTree(clauses(1000)).eval(scope=job, target=slot)
+    with pytest.raises(Exception, match="Unable to parse"):
+        ExprTree("(" * 166 + "TARGET.Cpus > 0" + ")" * 166)
+
+
+def test_limits_are_refused_in_one_line():
+    assert str(parse_expression(clauses(MAX_CLAUSES))) == clauses(MAX_CLAUSES)
+    with pytest.raises(RequirementsError, match=f"has {MAX_CLAUSES + 1} conditions joined by "
+                       f"&& and \\|\\|; at most {MAX_CLAUSES} are supported"):
+        parse_expression(clauses(MAX_CLAUSES + 1))
+    nested = "(" * MAX_NESTING + "TARGET.Cpus > 0" + ")" * MAX_NESTING
+    assert parse_expression(nested)
+    with pytest.raises(RequirementsError, match=f"nests parentheses {MAX_NESTING + 1} deep; "
+                       f"at most {MAX_NESTING} are supported"):
+        parse_expression("(" + nested + ")")
+    long_name = "TARGET." + "a" * (MAX_CHARS - 12) + " > 1"
+    assert len(long_name) == MAX_CHARS - 1 and parse_expression(long_name)
+    with pytest.raises(RequirementsError, match=f"is {MAX_CHARS + 1:,} characters long; at most "
+                       f"{MAX_CHARS:,} are supported"):
+        parse_expression(long_name + "00")
+    plus = "TARGET.Cpus + " + " + ".join("1" for _ in range(600)) + " > 0"
+    with pytest.raises(RequirementsError, match="too deeply nested for HTCondor's library"):
+        parse_expression(plus)
+
+
+def test_a_long_broken_expression_is_reported_quickly():
+    import time
+
+    text = "a ] " + "b && " * 1999 + "c"
+    start = time.perf_counter()
+    with pytest.raises(RequirementsError, match="at character 3: unexpected"):
+        parse_requirements(text)
+    assert time.perf_counter() - start < 5
+
+
+@pytest.mark.parametrize("command", ["analyze", "simulate"])
+@pytest.mark.parametrize("n, message", [
+    (MAX_CLAUSES, None),
+    (MAX_CLAUSES + 1, f"at most {MAX_CLAUSES} are supported"),
+    (1000, f"at most {MAX_CHARS:,} are supported"),
+])
+def test_the_cli_meets_the_limits(capsys, command, n, message):
+    argv = [command, "--requirements", ("x=" if command == "simulate" else "") + clauses(n),
+            "--quiet"]
+    if message is None:
+        assert cli.main(argv) == 0
+        capsys.readouterr()
+    else:
+        assert message in one_line_error(capsys, argv)
+
+
+def test_a_thousand_clauses_no_longer_crash_analyze():
+    # 1,000 clauses crashed the program (a segmentation fault): run it in its own process.
+    run = subprocess.run([sys.executable, "-m", "simulator", "analyze", "--quiet",
+                          "--requirements", clauses(1000)], capture_output=True, text=True,
+                         timeout=300)
+    assert run.returncode == 1 and run.stdout == ""
+    assert run.stderr.startswith("tribes: error: --requirements #1: the requirement is ")
+
+
+def test_a_hundred_thousand_characters_are_refused_at_once(capsys):
+    import time
+
+    start = time.perf_counter()
+    text = "x=TARGET." + "a" * 100_000 + " > 1"
+    assert "at most 10,000 are supported" in one_line_error(
+        capsys, ["simulate", "--requirements", text, "--quiet"])
+    assert time.perf_counter() - start < 5
+
+
+def test_the_help_and_the_docs_state_the_limits(capsys):
+    from pathlib import Path
+
+    from simulator.cli.options import EXPRESSION_LIMITS
+
+    stated = (f"at most {MAX_CHARS:,} characters, {MAX_CLAUSES} conditions joined by && and ||, "
+              f"and parentheses nested {MAX_NESTING} deep")
+    assert stated == EXPRESSION_LIMITS
+    for command in ("analyze", "simulate", "replay"):
+        with pytest.raises(SystemExit):
+            cli.main([command, "--help"])
+        assert " ".join(capsys.readouterr().out.split()).count(stated) == 1
+    docs = Path(__file__).parent.parent / "docs"
+    for page in ("analyze.md", "simulate.md"):
+        text = " ".join((docs / page).read_text().split()).replace("`", "").replace("**", "")
+        assert stated in text, page

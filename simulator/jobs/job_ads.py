@@ -19,7 +19,7 @@ from typing import List, Optional
 
 from simulator.data import TEMPLATES
 from simulator.jobs.expressions import parse_requirements
-from simulator.model.condor import ClassAd, ExprTree, ParserType, parse_ads, parse_one
+from simulator.model.condor import ClassAd, ParserType, parse_ads, parse_one, parse_whole
 from simulator.model.errors import ProfileError, read_error
 
 DEFAULT_TEMPLATE = "plain"
@@ -61,7 +61,16 @@ def read_job_file(path) -> List[ClassAd]:
         raise read_error(path, exc, ProfileError) from None
     stripped = text.lstrip()
     if stripped.startswith("[") or stripped.startswith("{"):
-        return _read_structured(path, text)
+        ads = _read_structured(path, text)
+    else:
+        ads = _read_old(path, text)
+    for n, ad in enumerate(ads, start=1):
+        if "Requirements" in ad:  # within the limits of a Requirements the user writes
+            parse_requirements(str(ad.lookup("Requirements")), f"{path}: ad {n}")
+    return ads
+
+
+def _read_old(path: Path, text: str) -> List[ClassAd]:
     ads: List[ClassAd] = []
     current: Optional[ClassAd] = None
     for number, line in enumerate(text.splitlines(), start=1):
@@ -76,8 +85,8 @@ def read_job_file(path) -> List[ClassAd]:
                                f"not an 'Attr = value' line: {line.strip()[:60]!r}")
         name, value = match.group(1), match.group(2).strip()
         try:
-            expr = ExprTree(value)
-        except Exception:
+            expr = parse_whole(value)  # all of it: the library alone stops at a stray "]"
+        except ValueError:
             raise ProfileError(
                 f"{path}: ad {len(ads) + (current is None)}, line {number}: "
                 f"cannot parse the value of {name}: {value[:60]!r}"
