@@ -331,3 +331,19 @@ def test_the_help_and_the_docs_state_the_limits(capsys):
     for page in ("analyze.md", "simulate.md"):
         text = " ".join((docs / page).read_text().split()).replace("`", "").replace("**", "")
         assert stated in text, page
+
+
+def test_job_templates_and_submit_files_refuse_a_value_that_reads_back_differently(
+        tmp_path, capsys):
+    # Job ads are copied through their text: MY.'a; Requirements = false; b' would come back
+    # as MY.a; Requirements = false; b.
+    template = tmp_path / "template.ad"
+    template.write_text("Owner = \"alice\"\nRequirements = true\n"
+                        "Rank = MY.'a; Requirements = false; b'\n")
+    message = one_line_error(capsys, ["simulate", "--template", str(template),
+                                      "--requirements", "true", "--quiet"])
+    assert f"{template}: ad 1: HTCondor's library writes the value of Rank back as" in message
+    sub = tmp_path / "job.sub"
+    sub.write_text("executable = /bin/true\n+Foo = MY.'a; b'\nqueue\n")
+    message = one_line_error(capsys, ["analyze", "--submit", str(sub), "--quiet"])
+    assert f"{sub}: HTCondor's library writes the value of Foo back as 'MY.a; b'" in message

@@ -19,7 +19,15 @@ from typing import List, Optional
 
 from simulator.data import TEMPLATES
 from simulator.jobs.expressions import parse_requirements
-from simulator.model.condor import ClassAd, ParserType, parse_ads, parse_one, parse_whole
+from simulator.model.condor import (
+    ClassAd,
+    ParserType,
+    UnwritableValue,
+    parse_ads,
+    parse_one,
+    parse_whole,
+    value_text,
+)
 from simulator.model.errors import ProfileError, read_error
 
 DEFAULT_TEMPLATE = "plain"
@@ -64,7 +72,15 @@ def read_job_file(path) -> List[ClassAd]:
         ads = _read_structured(path, text)
     else:
         ads = _read_old(path, text)
+    seen: dict = {}
     for n, ad in enumerate(ads, start=1):
+        # Job ads are copied through their text (ClassAd(str(job)), pickling): every value
+        # must read back as itself.
+        for key in ad:
+            try:
+                value_text(ad, key, seen)
+            except UnwritableValue as exc:
+                raise ProfileError(f"{path}: ad {n}: {exc}") from None
         if "Requirements" in ad:  # within the limits of a Requirements the user writes
             parse_requirements(str(ad.lookup("Requirements")), f"{path}: ad {n}")
     return ads

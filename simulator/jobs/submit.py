@@ -57,7 +57,7 @@ import re
 from typing import Optional, Set, Tuple
 
 from simulator.jobs.expressions import parse_requirements
-from simulator.model.condor import ClassAd, ExprTree, parse_whole
+from simulator.model.condor import ClassAd, ExprTree, UnwritableValue, parse_whole, value_text
 from simulator.model.errors import ProfileError
 
 VANILLA, JAVA, VM = 5, 10, 13
@@ -418,6 +418,10 @@ def _set_expr(job: ClassAd, attr: str, text: str, where: str) -> None:
         job[attr] = parse_whole(text)  # all of it: the library alone stops at a stray "]"
     except ValueError:
         raise ProfileError(f"{where}: {attr} = {text!r} does not parse") from None
+    try:
+        value_text(job, attr)  # a job ad is copied through its text: it must read back
+    except UnwritableValue as exc:
+        raise ProfileError(f"{where}: {exc}") from None
 
 
 def _apply(job: ClassAd, macros: dict, attrs: dict, where: str) -> None:
