@@ -4,6 +4,7 @@ what the program reads, and every limit of HTCondor's library is met with one li
 Each answer is compared with what HTCondor's own library (classad2) says of the same ad.
 """
 
+import json
 import subprocess
 import sys
 
@@ -61,8 +62,13 @@ def test_a_quoted_name_changes_no_other_attribute(tmp_path, capsys, suffix, text
     own = text.strip()[1:-1] if parser == ParserType.JSON else text  # the object alone
     library = parse_one(own, parser)
     assert library.eval("Foo") is True  # HTCondor's own answer
-    assert report_csv(capsys, ["Name", "Foo", "--pool", str(ads)]) == ["Name,Foo,count",
-                                                                     "a,true,1"]
+    store = str(tmp_path / "store")
+    assert cli.main(["snapshot", "--pool", str(ads), "--store", store,
+                     "--time", "2024-01-01"]) == 0
+    capsys.readouterr()
+    for pool in (str(ads), store):
+        assert report_csv(capsys, ["Name", "Foo", "--pool", pool]) == ["Name,Foo,count",
+                                                                      "a,true,1"]
     snap = read_file(ads)
     rebuilt = snap.classad(0)
     assert sorted(rebuilt.keys()) == sorted(library.keys())
@@ -131,6 +137,12 @@ def test_odd_names_are_read_and_used_alike_by_snapshot_and_later_commands(tmp_pa
     row = dict(zip(*[line.split(",") for line in capsys.readouterr().out.splitlines()[:2]],
                    strict=True))
     assert row["matching_slots"] == "1"
+    argv = ["analyze", "--requirements", "'1Cpus' >= 2 && 'Fóo' == 1", "--pool", store,
+            "--as-written", "--format", "json", "--quiet"]
+    assert cli.main(argv) == 0
+    (record,) = json.loads(capsys.readouterr().out)
+    assert record["matching_slots"] == 1
+    assert [step["matched"] for step in record["steps"]] == [1, 1, 1]
 
 
 @pytest.mark.parametrize("suffix, text", [
