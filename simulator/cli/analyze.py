@@ -20,6 +20,7 @@ examples:
 from __future__ import annotations
 
 from simulator.cli.options import (
+    EXPRESSION_LIMITS,
     add_command,
     add_format_option,
     add_pool_option,
@@ -36,7 +37,8 @@ MAX_COLUMNS = 8
 def register(subparsers):
     parser = add_command(subparsers, __name__, run)
     which = parser.add_mutually_exclusive_group(required=True)
-    which.add_argument("--requirements", metavar="EXPR", help="a Requirements expression")
+    which.add_argument("--requirements", metavar="EXPR",
+                       help=f"a Requirements expression ({EXPRESSION_LIMITS})")
     which.add_argument(
         "--job", metavar="FILE", help="a job ad file (condor_q -l, -json or [ ... ])"
     )

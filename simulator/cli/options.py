@@ -16,6 +16,10 @@ POOL_SPEC = (
     "a Parquet snapshot, a file of slot ads, or collector:HOST (a live pool)"
 )
 FORMATS = ("table", "csv", "json")
+# The limits simulator.jobs.parse_expression puts on every expression a user writes, past
+# which HTCondor's library fails (MAX_CHARS, MAX_CLAUSES, MAX_NESTING; a test keeps them alike).
+EXPRESSION_LIMITS = ("at most 10,000 characters, 200 conditions joined by && and ||, and "
+                     "parentheses nested 50 deep")
 
 
 def add_command(subparsers, module_name, func):

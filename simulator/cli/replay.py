@@ -57,6 +57,7 @@ from __future__ import annotations
 import sys
 
 from simulator.cli.options import (
+    EXPRESSION_LIMITS,
     add_command,
     add_format_option,
     add_pool_option,
@@ -123,7 +124,8 @@ def register(subparsers):
                        "(default: the trace's 19th field if any, else by user)")
     parser.add_argument("--profiles", metavar="A,B", help="ladder steps (default: all)")
     parser.add_argument("--requirements", action="append", default=[], metavar="[NAME=]EXPR",
-                        help="a profile with these Requirements (repeatable)")
+                        help=f"a profile with these Requirements (repeatable; "
+                        f"{EXPRESSION_LIMITS})")
     add_template_option(parser, "job ad the profiles are built on")
     add_submit_options(parser)
     parser.add_argument("--reference", metavar="NAME",
@@ -156,7 +158,8 @@ def register(subparsers):
                      "stay in the pie (default: true)")
     neg.add_argument("--negotiator-pre-job-rank", metavar="EXPR",
                      default=knobs.negotiator_pre_job_rank,
-                     help="NEGOTIATOR_PRE_JOB_RANK (default: HTCondor's best fit)")
+                     help="NEGOTIATOR_PRE_JOB_RANK (default: HTCondor's best fit; every "
+                     "expression knob has the limits of --requirements)")
     neg.add_argument("--negotiator-post-job-rank", metavar="EXPR",
                      default=knobs.negotiator_post_job_rank,
                      help="NEGOTIATOR_POST_JOB_RANK (default: HTCondor's)")

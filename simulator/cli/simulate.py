@@ -23,6 +23,7 @@ from __future__ import annotations
 import sys
 
 from simulator.cli.options import (
+    EXPRESSION_LIMITS,
     add_command,
     add_format_option,
     add_pool_option,
@@ -47,7 +48,8 @@ def register(subparsers):
     )
     parser.add_argument(
         "--requirements", action="append", default=[], metavar="[NAME=]EXPR",
-        help="a profile with these Requirements (repeatable; named req1, req2 … or NAME)",
+        help="a profile with these Requirements (repeatable; named req1, req2 … or NAME; "
+        f"{EXPRESSION_LIMITS})",
     )
     parser.add_argument(
         "--job", action="append", default=[], metavar="FILE",

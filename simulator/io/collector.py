@@ -13,7 +13,7 @@ from typing import List, Optional
 
 from simulator.io.readers.build import SlotTable
 from simulator.model import clock
-from simulator.model.condor import htcondor
+from simulator.model.condor import UnwritableValue, htcondor
 from simulator.model.errors import TribesError
 from simulator.model.snapshot import Snapshot
 
@@ -33,6 +33,10 @@ def read(
     except Exception as exc:  # the bindings raise HTCondorException, IOError, ValueError...
         raise TribesError(f"collector {host}: query failed ({exc})") from None
     table = SlotTable()
-    for ad in ads:
-        table.add_classad(ad)
+    for number, ad in enumerate(ads, start=1):
+        try:
+            table.add_classad(ad)
+        except UnwritableValue as exc:
+            name = ad.get("Name", f"number {number}")
+            raise TribesError(f"collector {host}: ad {name}: {exc}") from None
     return table.snapshot(source=f"collector {host}", time=time)

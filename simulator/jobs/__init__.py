@@ -6,7 +6,13 @@ the requirement ladder.
 """
 
 from simulator.jobs.choice import choose_profiles
-from simulator.jobs.expressions import parse_requirements
+from simulator.jobs.expressions import (
+    MAX_CHARS,
+    MAX_CLAUSES,
+    MAX_NESTING,
+    parse_expression,
+    parse_requirements,
+)
 from simulator.jobs.job_ads import (
     DEFAULT_TEMPLATE,
     TEMPLATES,
@@ -35,12 +41,16 @@ __all__ = [
     "read_submit",
     "submit_requirements",
     "LADDER",
+    "MAX_CHARS",
+    "MAX_CLAUSES",
+    "MAX_NESTING",
     "TEMPLATES",
     "Profile",
     "from_job_files",
     "from_requirements",
     "ladder",
     "load_template",
+    "parse_expression",
     "parse_requirements",
     "read_job_file",
     "with_requirements",

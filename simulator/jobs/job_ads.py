@@ -19,7 +19,15 @@ from typing import List, Optional
 
 from simulator.data import TEMPLATES
 from simulator.jobs.expressions import parse_requirements
-from simulator.model.condor import ClassAd, ExprTree, ParserType, parse_ads, parse_one
+from simulator.model.condor import (
+    ClassAd,
+    ParserType,
+    UnwritableValue,
+    parse_ads,
+    parse_one,
+    parse_whole,
+    value_text,
+)
 from simulator.model.errors import ProfileError, read_error
 
 DEFAULT_TEMPLATE = "plain"
@@ -61,7 +69,24 @@ def read_job_file(path) -> List[ClassAd]:
         raise read_error(path, exc, ProfileError) from None
     stripped = text.lstrip()
     if stripped.startswith("[") or stripped.startswith("{"):
-        return _read_structured(path, text)
+        ads = _read_structured(path, text)
+    else:
+        ads = _read_old(path, text)
+    seen: dict = {}
+    for n, ad in enumerate(ads, start=1):
+        # Job ads are copied through their text (ClassAd(str(job)), pickling): every value
+        # must read back as itself.
+        for key in ad:
+            try:
+                value_text(ad, key, seen)
+            except UnwritableValue as exc:
+                raise ProfileError(f"{path}: ad {n}: {exc}") from None
+        if "Requirements" in ad:  # within the limits of a Requirements the user writes
+            parse_requirements(str(ad.lookup("Requirements")), f"{path}: ad {n}")
+    return ads
+
+
+def _read_old(path: Path, text: str) -> List[ClassAd]:
     ads: List[ClassAd] = []
     current: Optional[ClassAd] = None
     for number, line in enumerate(text.splitlines(), start=1):
@@ -76,8 +101,8 @@ def read_job_file(path) -> List[ClassAd]:
                                f"not an 'Attr = value' line: {line.strip()[:60]!r}")
         name, value = match.group(1), match.group(2).strip()
         try:
-            expr = ExprTree(value)
-        except Exception:
+            expr = parse_whole(value)  # all of it: the library alone stops at a stray "]"
+        except ValueError:
             raise ProfileError(
                 f"{path}: ad {len(ads) + (current is None)}, line {number}: "
                 f"cannot parse the value of {name}: {value[:60]!r}"

@@ -56,7 +56,8 @@ import dataclasses
 import re
 from typing import Optional, Set, Tuple
 
-from simulator.model.condor import ClassAd, ExprTree
+from simulator.jobs.expressions import parse_requirements
+from simulator.model.condor import ClassAd, ExprTree, UnwritableValue, parse_whole, value_text
 from simulator.model.errors import ProfileError
 
 VANILLA, JAVA, VM = 5, 10, 13
@@ -270,14 +271,12 @@ class JobWriter:
     def write(self, user: Optional[str], where: str = "") -> Tuple[ClassAd, str]:
         """(the job ad, its whole Requirements) for a ``requirements = user`` line
         (``None``: a description without one)."""
-        from simulator.jobs.expressions import parse_requirements
-
         if user is not None:
             parse_requirements(user, where)  # the user's own text parses, alone
         full = (submit_requirements(user, self.template, self.host, self.version)
                 if self.appends else user)
         job = ClassAd(str(self.template))
-        job["Requirements"] = parse_requirements(full, where)
+        job["Requirements"] = parse_requirements(full, where, appended=self.appends)
         return job, full
 
 
@@ -394,8 +393,10 @@ def read_submit(path, template: ClassAd, host: SubmitHost = SubmitHost(),
         _set_expr(job, attr, text, str(source))
     _apply(job, macros, attrs, f"{source}")
     user = macros.get("requirements")
+    if user is not None:
+        parse_requirements(user, str(source))  # the user's own text parses, alone
     full = submit_requirements(user, job, host, version)
-    job["Requirements"] = ExprTree(full)
+    job["Requirements"] = parse_requirements(full, str(source), appended=True)
     return SubmitDescription(str(source), job, user, full, warnings)
 
 
@@ -414,9 +415,13 @@ def request_defaults(version: Tuple[int, int, int]) -> dict:
 
 def _set_expr(job: ClassAd, attr: str, text: str, where: str) -> None:
     try:
-        job[attr] = ExprTree(text)
-    except Exception:
+        job[attr] = parse_whole(text)  # all of it: the library alone stops at a stray "]"
+    except ValueError:
         raise ProfileError(f"{where}: {attr} = {text!r} does not parse") from None
+    try:
+        value_text(job, attr)  # a job ad is copied through its text: it must read back
+    except UnwritableValue as exc:
+        raise ProfileError(f"{where}: {exc}") from None
 
 
 def _apply(job: ClassAd, macros: dict, attrs: dict, where: str) -> None:

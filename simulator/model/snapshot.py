@@ -21,7 +21,15 @@ import numpy as np
 import pandas as pd
 
 from simulator.model import clock
-from simulator.model.condor import ClassAd, ExprTree, Value, parse_one, quote
+from simulator.model.condor import (
+    ClassAd,
+    ExprTree,
+    Value,
+    attribute_text,
+    parse_one,
+    quote,
+    value_text,
+)
 
 
 @dataclasses.dataclass
@@ -55,15 +63,19 @@ class Snapshot:
         time_source: str = "generated",
         skipped: Optional[Dict[str, int]] = None,
     ) -> Snapshot:
-        """Build a snapshot from ClassAd objects (all of them slot ads)."""
+        """Build a snapshot from ClassAd objects (all of them slot ads).
+
+        Raises ``UnwritableValue`` for a value the library would not write back as itself.
+        """
         records = []
         names: Dict[str, str] = {}
+        seen: dict = {}
         for ad in ads:
             row = {}
             for key in ad:
                 low = key.lower()
                 names.setdefault(low, key)
-                row[low] = str(ad.lookup(key))
+                row[low] = value_text(ad, key, seen)
             records.append(row)
         frame = pd.DataFrame.from_records(records, columns=list(names))
         frame = frame.astype(object).where(frame.notna(), None)
@@ -86,12 +98,17 @@ class Snapshot:
     def display_name(self, column: str) -> str:
         return self.names.get(column, column)
 
+    def attribute_text(self, column: str) -> str:
+        """The column's name as ClassAd text (``'1Cpus'`` quoted, ``Cpus`` as it is)."""
+        return attribute_text(self.display_name(column))
+
     def classad_text(self, i: int) -> str:
         """The i-th slot as new-syntax ClassAd text.
 
         ``time()`` (and an undefined ``CurrentTime``) is frozen at the slot's own
         ``MyCurrentTime``, else the snapshot's time: ads are evaluated as of their
-        capture, never the wall clock. A snapshot with time 0 is left alone.
+        capture, never the wall clock. A snapshot with time 0 is left alone. A name that
+        is not a plain identifier is written quoted, as the library writes it.
         """
         row = self.ads.iloc[i]
         cells = [
@@ -105,7 +122,7 @@ class Snapshot:
             cells = [
                 (col, clock.freeze_time(src, when, current_time=plain)) for col, src in cells
             ]
-        parts = [f"{self.display_name(col)} = {src}" for col, src in cells]
+        parts = [f"{self.attribute_text(col)} = {src}" for col, src in cells]
         return "[" + "; ".join(parts) + "]"
 
     def classad(self, i: int) -> ClassAd:

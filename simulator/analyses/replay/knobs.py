@@ -44,6 +44,12 @@ import math
 from typing import Dict, Tuple
 
 from simulator.analyses.replay.jobs import ReplayError
+from simulator.jobs import parse_expression
+
+# Knobs that are ClassAd expressions: each must parse whole, within parse_expression's limits.
+EXPRESSION_KNOBS = ("negotiator_pre_job_rank", "negotiator_post_job_rank",
+                    "modify_request_expr_requestcpus", "modify_request_expr_requestmemory",
+                    "modify_request_expr_requestdisk")
 
 NEGOTIATORS = ("fairshare", "fifo")
 DEFAULT_NEGOTIATOR = "fairshare"
@@ -92,6 +98,8 @@ class NegotiatorKnobs:
             if not (math.isfinite(factor) and factor >= 1):
                 raise ReplayError(f"--prio-factor {user}={factor:g}: a factor is at least 1")
         self.reboot_attributes = tuple(self.reboot_attributes)
+        for name in EXPRESSION_KNOBS:
+            parse_expression(str(getattr(self, name)), "--" + name.replace("_", "-"))
 
     def prio_factor(self, user: str) -> float:
         """The user's priority factor (``Accountant::GetPriorityFactor``: set, else the default)."""

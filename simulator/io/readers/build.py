@@ -24,7 +24,7 @@ except ImportError:  # pragma: no cover
     _dicts_to_array = None
 
 from simulator.model import clock
-from simulator.model.condor import ClassAd
+from simulator.model.condor import ClassAd, value_text
 from simulator.model.snapshot import Snapshot
 
 NO_MYTYPE = "(no MyType)"
@@ -39,13 +39,17 @@ def ad_type(row: Dict[str, str]) -> Optional[str]:
     return None if name.lower() == "machine" else name
 
 
-def row_of(ad: ClassAd) -> Tuple[Dict[str, str], Dict[str, str]]:
-    """One ClassAd as (row, spelling of each lower-case name)."""
+def row_of(ad: ClassAd, seen: Optional[dict] = None) -> Tuple[Dict[str, str], Dict[str, str]]:
+    """One ClassAd as (row, spelling of each lower-case name).
+
+    Raises ``UnwritableValue`` (from ``simulator.model.condor``) for a value the library
+    does not write back as itself; ``seen`` caches the texts already checked.
+    """
     row, spelling = {}, {}
     for key in ad:
         low = key.lower()
         spelling.setdefault(low, key)
-        row[low] = str(ad.lookup(key))
+        row[low] = value_text(ad, key, seen)
     return row, spelling
 
 
@@ -61,6 +65,7 @@ class SlotTable:
         self.skipped: Dict[str, int] = {}
         self.names: Dict[str, str] = {}
         self.ads = 0
+        self._seen: dict = {}  # value texts checked to read back as themselves
 
     def add(self, row: Dict[str, str], spelling: Callable[[], Dict[str, str]]) -> bool:
         """Add one ad; ``spelling()`` gives its names' spellings (asked only when needed)."""
@@ -79,7 +84,8 @@ class SlotTable:
         return True
 
     def add_classad(self, ad: ClassAd) -> bool:
-        row, spelling = row_of(ad)
+        """Add one ad; ``UnwritableValue`` for a value that would not read back as itself."""
+        row, spelling = row_of(ad, self._seen)
         return self.add(row, lambda: spelling)
 
     def snapshot(self, *, source: str, time: clock.TimeSpec = None, path=None) -> Snapshot:

@@ -18,8 +18,8 @@ from typing import Iterator, Tuple
 from simulator.io.readers.build import SlotTable
 from simulator.io.readers.text import PathLike, line_of, read_text
 from simulator.model import clock
+from simulator.model.condor import UnwritableValue, parse_one
 from simulator.model.condor import classad2 as _classad2
-from simulator.model.condor import parse_one
 from simulator.model.errors import AdParseError
 from simulator.model.snapshot import Snapshot
 
@@ -41,7 +41,12 @@ def parse_text(text: str, *, path: PathLike, time: clock.TimeSpec = None) -> Sna
             if key.lower() not in have and obj[key] is not None:
                 line = line_of(text, text.find(json.dumps(key), start, end))
                 raise AdParseError(path, number, line, f"attribute {key!r} cannot be read")
-        table.add_classad(ad)
+        try:
+            table.add_classad(ad)
+        except UnwritableValue as exc:
+            at = text.find(json.dumps(exc.name), start, end)
+            line = line_of(text, at if at >= 0 else start)
+            raise AdParseError(path, number, line, str(exc)) from None
     return table.snapshot(source=str(path), time=time, path=path)
 
 

@@ -9,6 +9,9 @@ the library.
 
 >>> entry("Cpus = 8"), entry("LoadAvg = 0.25"), entry("Start = TRUE")
 (('Cpus', '8'), ('LoadAvg', '2.500000000000000E-01'), ('Start', 'true'))
+>>> entry("A = 1; B = 2")  # doctest: +IGNORE_EXCEPTION_DETAIL
+Traceback (most recent call last):
+simulator.io.readers.literals.BadLine: text after the value: A = 1; B = 2
 >>> is_comment("# from condor_status"), is_comment("   ")
 (True, True)
 """
@@ -19,8 +22,8 @@ import math
 import re
 from typing import Tuple
 
+from simulator.model.condor import UnwritableValue, parse_one, parse_whole, value_text
 from simulator.model.condor import classad2 as _classad2
-from simulator.model.condor import parse_one
 
 OLD = _classad2.ParserType.Old
 
@@ -64,11 +67,31 @@ def entry(line: str) -> Tuple[str, str]:
                 return name, f"{number:.15E}"
     ad = parse_one(line, OLD)
     keys = list(ad.keys())
+    shown = stripped if len(stripped) <= 80 else stripped[:77] + "..."
     if len(keys) != 1 or keys[0].lower() != name.lower():
-        shown = stripped if len(stripped) <= 80 else stripped[:77] + "..."
         reason = "expected Attr = value" if not eq else "cannot parse the value"
         raise BadLine(f"{reason}: {shown}")
-    return keys[0], str(ad.lookup(keys[0]))
+    if not _read_whole(line, value):
+        raise BadLine(f"text after the value: {shown}")
+    try:
+        return keys[0], value_text(ad, keys[0])
+    except UnwritableValue as exc:
+        raise BadLine(str(exc)) from None
+
+
+def _read_whole(line: str, value: str) -> bool:
+    """Did the library read all of the line's value? Its old-syntax parser stops quietly
+    at whatever cannot continue the expression (``A = 1; B = 2`` is ``A = 1``), so a
+    quoted name ``'A = 1; B' = 2`` would be read as ``'A = 1``."""
+    try:
+        parse_whole(value)
+        return True
+    except ValueError:
+        pass
+    # Old syntax reads some strings its own way (a backslash before the closing quote
+    # is kept); there, a trailing operator the parser reaches leaves the line unparsable,
+    # while one after where it stopped is never read.
+    return not len(parse_one(line.rstrip("\n") + " +", OLD))
 
 
 def is_comment(line: str) -> bool:

@@ -21,7 +21,7 @@ from simulator.io.readers.build import SlotTable
 from simulator.io.readers.literals import OLD, BadLine, entry, is_comment
 from simulator.io.readers.text import PathLike, read_text
 from simulator.model import clock
-from simulator.model.condor import ClassAd, parse_one
+from simulator.model.condor import ClassAd, UnwritableValue, parse_one
 from simulator.model.errors import AdParseError
 from simulator.model.snapshot import Snapshot
 
@@ -39,7 +39,12 @@ def parse_text_library(text: str, *, path: PathLike, time: clock.TimeSpec = None
     for ad_number, first_line, chunk in chunks(text):
         ad = _parse_ad(chunk, path, ad_number, first_line)
         if len(ad):
-            table.add_classad(ad)
+            try:
+                table.add_classad(ad)
+            except UnwritableValue as exc:
+                lines = [ln.partition("=")[0].strip() for ln in chunk.split("\n")]
+                at = lines.index(exc.name) if exc.name in lines else 0
+                raise AdParseError(path, ad_number, first_line + at, str(exc)) from None
     return table.snapshot(source=str(path), time=time, path=path)
 
 
@@ -52,12 +57,12 @@ def _parse_ad(chunk: str, path, ad_number: int, first_line: int) -> ClassAd:
         if is_comment(line):
             continue
         name = line.partition("=")[0].strip().lower()
+        try:  # word the error as the fast reader does
+            entry(line)  # also refuses text after the value, which the library drops
+            reason = f"cannot parse: {line.strip()}"
+        except BadLine as exc:
+            raise AdParseError(path, ad_number, first_line + i, str(exc)) from None
         if name not in have or not len(parse_one(line, OLD)):
-            try:  # word the error as the fast reader does
-                entry(line)
-                reason = f"cannot parse: {line.strip()}"
-            except BadLine as exc:
-                reason = str(exc)
             raise AdParseError(path, ad_number, first_line + i, reason)
     return ad
 

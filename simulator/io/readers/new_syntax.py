@@ -17,7 +17,7 @@ from typing import Iterator, Tuple
 from simulator.io.readers.build import SlotTable
 from simulator.io.readers.text import PathLike, line_of, read_text
 from simulator.model import clock
-from simulator.model.condor import ClassAdException, parse_one
+from simulator.model.condor import ClassAdException, UnwritableValue, parse_one
 from simulator.model.condor import classad2 as _classad2
 from simulator.model.errors import AdParseError
 from simulator.model.snapshot import Snapshot
@@ -38,7 +38,12 @@ def parse_text(text: str, *, path: PathLike, time: clock.TimeSpec = None) -> Sna
         if ad is None or (not len(ad) and "=" in text[start:end]):
             raise AdParseError(path, number, line_of(text, _bad_statement(text, start, end)),
                                "this attribute cannot be parsed")
-        table.add_classad(ad)
+        try:
+            table.add_classad(ad)
+        except UnwritableValue as exc:
+            at = text.find(exc.name, start, end)
+            raise AdParseError(path, number, line_of(text, at if at >= 0 else start),
+                               str(exc)) from None
     return table.snapshot(source=str(path), time=time, path=path)
 
 

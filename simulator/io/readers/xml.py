@@ -19,8 +19,8 @@ from typing import Iterator, Tuple
 from simulator.io.readers.build import SlotTable
 from simulator.io.readers.text import PathLike, line_of, read_text
 from simulator.model import clock
+from simulator.model.condor import UnwritableValue, parse_one
 from simulator.model.condor import classad2 as _classad2
-from simulator.model.condor import parse_one
 from simulator.model.errors import AdParseError
 from simulator.model.snapshot import Snapshot
 
@@ -42,7 +42,12 @@ def parse_text(text: str, *, path: PathLike, time: clock.TimeSpec = None) -> Sna
             if m.group(1).lower() not in have:
                 line = line_of(text, start + m.start())
                 raise AdParseError(path, number, line, f"attribute {m.group(1)!r} cannot be read")
-        table.add_classad(ad)
+        try:
+            table.add_classad(ad)
+        except UnwritableValue as exc:
+            found = [m.start() for m in _ATTR.finditer(body) if m.group(1) == exc.name]
+            line = line_of(text, start + (found[0] if found else 0))
+            raise AdParseError(path, number, line, str(exc)) from None
     return table.snapshot(source=str(path), time=time, path=path)
 
 

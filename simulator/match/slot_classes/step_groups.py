@@ -119,5 +119,5 @@ class SlotCells:
             when = clock.slot_time({"mycurrenttime": self.get("mycurrenttime", i)}, snap.time)
             plain = self.get("currenttime", i) is None
             cells = [(c, clock.freeze_time(src, when, current_time=plain)) for c, src in cells]
-        text = "; ".join(f"{snap.display_name(c)} = {src}" for c, src in cells)
+        text = "; ".join(f"{snap.attribute_text(c)} = {src}" for c, src in cells)
         return parse_one(f"[{text}]")
