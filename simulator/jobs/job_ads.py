@@ -20,7 +20,8 @@ from typing import List, Optional
 from simulator.data import TEMPLATES
 from simulator.jobs.expressions import parse_requirements
 from simulator.model.condor import ClassAd, ExprTree, ParserType, parse_ads, parse_one
-from simulator.model.errors import ProfileError, read_error
+from simulator.model.errors import ProfileError
+from simulator.model.text import read_text
 
 DEFAULT_TEMPLATE = "plain"
 
@@ -55,10 +56,7 @@ def read_job_file(path) -> List[ClassAd]:
     old-syntax reader silently drops it); each value is parsed by HTCondor.
     """
     path = Path(path)
-    try:
-        text = path.read_text()
-    except OSError as exc:
-        raise read_error(path, exc, ProfileError) from None
+    text = read_text(path, ProfileError)
     stripped = text.lstrip()
     if stripped.startswith("[") or stripped.startswith("{"):
         return _read_structured(path, text)

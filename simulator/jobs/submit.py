@@ -58,6 +58,7 @@ from typing import Optional, Set, Tuple
 
 from simulator.model.condor import ClassAd, ExprTree
 from simulator.model.errors import ProfileError
+from simulator.model.text import read_text
 
 VANILLA, JAVA, VM = 5, 10, 13
 UNIVERSES = {"vanilla": 5, "standard": 1, "scheduler": 7, "local": 12, "grid": 9,
@@ -361,15 +362,7 @@ def read_submit(path, template: ClassAd, host: SubmitHost = SubmitHost(),
     from pathlib import Path
 
     source = Path(path)
-    try:
-        text = source.read_bytes().decode("utf-8")
-    except FileNotFoundError:
-        raise ProfileError(f"{source}: no such file") from None
-    except UnicodeDecodeError as exc:
-        raise ProfileError(f"{source}: not a submit description (not UTF-8 text at byte "
-                           f"{exc.start})") from None
-    except OSError as exc:
-        raise ProfileError(f"{source}: cannot read ({exc.strerror})") from None
+    text = read_text(source, ProfileError)
     macros: dict = {}
     attrs: dict = {}
     warnings = []

@@ -33,7 +33,8 @@ from typing import Dict, List, Optional, Sequence, Union
 
 import numpy as np
 
-from simulator.model.errors import TribesError, read_error
+from simulator.model.errors import TribesError
+from simulator.model.text import read_text
 
 FIELDS = ("job", "submit", "wait", "runtime", "procs", "cpu_time", "memory", "requested_procs",
           "requested_time", "requested_memory", "status", "user", "group", "executable", "queue",
@@ -65,10 +66,7 @@ class Trace:
 def read_swf(path: Union[str, Path]) -> Trace:
     """Read an SWF file; a bad line raises TraceError naming the file and line."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8", errors="replace")
-    except OSError as exc:
-        raise read_error(path, exc, TraceError) from exc
+    text = read_text(path, TraceError)
     return parse_swf(text, str(path))
 
 

@@ -15,7 +15,7 @@ from typing import Optional, Union
 
 from simulator.analyses.scenario.checker import Checker, reboot_table
 from simulator.analyses.scenario.spec import DAY, Event, Scenario, ScenarioError, Wave
-from simulator.model.errors import read_error
+from simulator.model.text import read_text
 
 if sys.version_info >= (3, 11):  # noqa: UP036  (setup.cfg still allows Python 3.9)
     import tomllib
@@ -28,10 +28,7 @@ def load_scenario(path: Union[str, Path], *, days: Optional[int] = None) -> Scen
 
     ``days`` keeps only the first days of it (fewer is faster)."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise read_error(path, exc, ScenarioError) from exc
+    text = read_text(path, ScenarioError)
     scenario = parse_scenario(text, str(path))
     if days is not None:
         if not days >= 1:
@@ -170,11 +167,9 @@ def read_reboot_settings(path: Union[str, Path]) -> dict:
     """The ``[reboot]`` table of a TOML file (a scenario, or the ``reboot.toml`` a scenario
     run leaves in its store) as replay knobs; errors name the file, line and key."""
     path = Path(path)
+    text = read_text(path, ScenarioError)
     try:
-        text = path.read_text(encoding="utf-8")
         data = tomllib.loads(text)
-    except OSError as exc:
-        raise ScenarioError(f"{path}: cannot read ({exc.strerror})") from exc
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(f"{path}: not valid TOML: {exc}") from exc
     check = Checker(str(path), text)

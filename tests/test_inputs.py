@@ -1,0 +1,113 @@
+"""Every input path decodes and validates up front: a file or option the user gives that
+cannot be used ends in one line ``tribes: error: …`` (exit 1), never a traceback."""
+
+import gzip
+
+import pytest
+
+from simulator import cli
+from simulator.data import SCENARIOS
+
+SLOT_AD = ('MyType = "Machine"\nName = "slot1@desk"\nOpSys = "LINUX"\nArch = "X86_64"\n'
+           "Cpus = 1\nMemory = 2048\nStart = true\nRequirements = START\n")
+JOB_AD = 'MyType = "Job"\nRequestCpus = 1\nRequirements = true\n'
+
+
+def one_line_error(capsys, argv, status=1):
+    """Run ``tribes argv``: it fails with ``status`` and exactly one line on stderr."""
+    assert cli.main(argv) == status
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    lines = captured.err.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("tribes: error: "), captured.err
+    return lines[0][len("tribes: error: "):]
+
+
+@pytest.fixture
+def store(tmp_path, capsys):
+    """A store of two daily snapshots of a one-slot pool, written by ``tribes snapshot``."""
+    folder = tmp_path / "store"
+    ads = tmp_path / "slot.ads"
+    ads.write_text(SLOT_AD)
+    for day in ("2024-01-01", "2024-01-02"):
+        assert cli.main(["snapshot", "--pool", str(ads), "--store", str(folder),
+                         "--time", day]) == 0
+    capsys.readouterr()
+    return folder
+
+
+# Bytes that are not UTF-8 text, and where the first bad byte is.
+NOT_TEXT = {
+    "utf16": ((JOB_AD).encode("utf-16"), 0xFF, 0),
+    "gzip": (gzip.compress(JOB_AD.encode(), mtime=0), 0x8B, 1),
+    "latin1": ('Owner = "jos\u00e9"\n'.encode("latin-1"), 0xE9, 12),
+    "ff": (b"x = 1\n\xff\n", 0xFF, 6),
+}
+
+
+def _commands(path, store):
+    """Every command line that reads ``path`` as a text file of some kind."""
+    return {
+        "job": ["simulate", "--job", path, "--profiles", "opsys"],
+        "template": ["simulate", "--template", path, "--profiles", "opsys"],
+        "submit": ["simulate", "--submit", path],
+        "scenario check": ["scenario", "check", path],
+        "scenario run": ["scenario", "run", path, "--store", str(store) + "-new"],
+        "trace": ["replay", "--pool", str(store), "--trace", path],
+        "pool": ["simulate", "--pool", path],
+        "report": ["report", "--pool", path, "OpSys"],
+        "snapshot": ["snapshot", "--pool", path, "--store", str(store)],
+    }
+
+
+@pytest.mark.parametrize("kind", sorted(NOT_TEXT))
+def test_a_file_that_is_not_utf8_is_one_line_in_one_wording(tmp_path, store, capsys, kind):
+    data, byte, offset = NOT_TEXT[kind]
+    path = tmp_path / f"input.{kind}"
+    path.write_bytes(data)
+    for name, argv in _commands(str(path), store).items():
+        message = one_line_error(capsys, argv)
+        if kind == "gzip" and name in ("pool", "report", "snapshot"):
+            # Pools may be gzipped: undone, then read as ads (a job ad: no slot in it).
+            assert message.startswith(f"{path}: no slot ads"), (name, message)
+            continue
+        assert message == f"{path}: not UTF-8 text (byte 0x{byte:02x} at offset {offset})", name
+
+
+def test_a_binary_program_given_as_a_job_is_one_line(capsys):
+    message = one_line_error(capsys, ["simulate", "--job", "/bin/ls"])
+    assert message.startswith("/bin/ls: not UTF-8 text (byte 0x")
+
+
+def test_a_byte_order_mark_is_dropped_and_the_first_attribute_keeps_its_name(tmp_path, capsys):
+    bom = "\ufeff"
+    pool = tmp_path / "bom.ads"
+    pool.write_text(bom + SLOT_AD, encoding="utf-8")
+    assert cli.main(["report", "--pool", str(pool), "MyType", "OpSys", "--format", "csv"]) == 0
+    assert "Machine" in capsys.readouterr().out
+    for text in ('[\n{"MyType": "Machine", "OpSys": "LINUX"}\n]\n',
+                 '[ MyType = "Machine"; OpSys = "LINUX" ]\n',
+                 '<classads><c><a n="MyType"><s>Machine</s></a>'
+                 '<a n="OpSys"><s>LINUX</s></a></c></classads>'):
+        pool.write_text(bom + text, encoding="utf-8")
+        assert cli.main(["report", "--pool", str(pool), "MyType", "OpSys"]) == 0, text
+        assert "Machine" in capsys.readouterr().out
+    job = tmp_path / "bom.ad"
+    job.write_text(bom + JOB_AD.replace("true", 'TARGET.OpSys == "LINUX"'), encoding="utf-8")
+    assert cli.main(["simulate", "--pool", str(tmp_path / "bom.ads"), "--job", str(job),
+                     "--format", "json"]) == 0
+    capsys.readouterr()
+    toml = tmp_path / "bom.toml"
+    toml.write_text(bom + (SCENARIOS / "rhel4_to_rhel5.toml").read_text(), encoding="utf-8")
+    assert cli.main(["scenario", "check", str(toml), "--format", "json"]) == 0
+    capsys.readouterr()
+
+
+def test_the_library_reads_a_bom_file_with_the_first_name_intact(tmp_path):
+    from simulator.io.readers import read_file
+
+    pool = tmp_path / "bom.ads"
+    pool.write_bytes(b"\xef\xbb\xbf" + SLOT_AD.encode())
+    snap = read_file(pool)
+    assert list(snap.ads.columns)[0] == "mytype"
+    assert snap.names["mytype"] == "MyType"
