@@ -111,3 +111,65 @@ def test_the_library_reads_a_bom_file_with_the_first_name_intact(tmp_path):
     snap = read_file(pool)
     assert list(snap.ads.columns)[0] == "mytype"
     assert snap.names["mytype"] == "MyType"
+
+
+# What Python's JSON and XML parsers accept and HTCondor's refuse: refused by name.
+SLOT_JSON = '[\n{"MyType": "Machine", "OpSys": "LINUX",\n "Cpus": %s}\n]\n'
+SLOT_XML = ('<classads>\n<c>\n<a n="MyType"><s>Machine</s></a>\n<a n="OpSys"><s>LINUX</s></a>\n'
+            '%s\n</c>\n</classads>\n')
+REFUSED = {
+    "nan.json": (SLOT_JSON % "NaN", "ad 1, line 3: NaN is not a number HTCondor reads"),
+    "inf.json": (SLOT_JSON % "Infinity", "ad 1, line 3: Infinity is not a number"),
+    "-inf.json": (SLOT_JSON % "-Infinity", "ad 1, line 3: -Infinity is not a number"),
+    "nested-nan.json": (SLOT_JSON % "[1, NaN]", "ad 1, line 3: NaN is not a number"),
+    "empty-key.json": (SLOT_JSON.replace('"Cpus"', '""') % "1",
+                       'ad 1, line 3: an attribute with an empty name ("")'),
+    "nested-empty-key.json": (SLOT_JSON % '{"": 1}', "ad 1, line 3: an attribute with an "
+                              "empty name"),
+    "bad-expr.json": (SLOT_JSON % '"\\/Expr(1 + )\\/"',
+                      "ad 1, line 3: attribute 'Cpus': the expression '1 + ' does not parse"),
+    "bad-expr.xml": (SLOT_XML % '<a n="Start"><e>(1 + </e></a>',
+                     "ad 1, line 5: attribute 'Start' cannot be parsed"),
+    "empty-name.xml": (SLOT_XML % '<a n=""><i>1</i></a>',
+                       'ad 1, line 5: an attribute with an empty name (n="")'),
+}
+
+
+@pytest.mark.parametrize("name", sorted(REFUSED))
+def test_json_and_xml_htcondor_refuses_are_refused_with_file_ad_and_reason(tmp_path, capsys,
+                                                                          name):
+    from simulator.io.readers import read_file
+    from simulator.model.errors import AdParseError
+
+    text, reason = REFUSED[name]
+    path = tmp_path / name
+    path.write_text(text)
+    with pytest.raises(AdParseError) as exc:
+        read_file(path)
+    assert str(exc.value).startswith(f"{path}: {reason}"), str(exc.value)
+    assert one_line_error(capsys, ["report", "--pool", str(path), "OpSys"]) == str(exc.value)
+
+
+def test_a_good_json_and_xml_pool_still_reads(tmp_path):
+    from simulator.io.readers import read_file
+
+    for name, text in (("ok.json", SLOT_JSON % '"\\/Expr(2 * 4)\\/"'),
+                       ("ok.xml", SLOT_XML % '<a n="Cpus"><e>2 * 4</e></a>')):
+        path = tmp_path / name
+        path.write_text(text)
+        assert read_file(path).ads.loc[0, "cpus"] == "2 * 4"
+
+
+@pytest.mark.parametrize("value, reason", [
+    ("NaN", "NaN is not a number HTCondor reads"),
+    ("Infinity", "Infinity is not a number HTCondor reads"),
+    ('"\\/Expr(1 + )\\/"', "attribute 'Requirements': the expression '1 + ' does not parse"),
+])
+def test_json_job_ads_htcondor_refuses_are_refused(tmp_path, capsys, value, reason):
+    job = tmp_path / "job.json"
+    job.write_text('[{"MyType": "Job", "RequestCpus": 1, "Requirements": ' + value + '}]')
+    message = one_line_error(capsys, ["simulate", "--job", str(job)])
+    assert message.startswith(f"{job}: ") and reason in message
+    job.write_text('[{"MyType": "Job", "": 1, "Requirements": true}]')
+    assert one_line_error(capsys, ["simulate", "--job", str(job)]) == (
+        f'{job}: an attribute with an empty name ("")')

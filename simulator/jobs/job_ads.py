@@ -21,7 +21,7 @@ from simulator.data import TEMPLATES
 from simulator.jobs.expressions import parse_requirements
 from simulator.model.condor import ClassAd, ExprTree, ParserType, parse_ads, parse_one
 from simulator.model.errors import ProfileError
-from simulator.model.text import read_text
+from simulator.model.text import STRICT_JSON, JSONRefused, read_text, unparsable_expression
 
 DEFAULT_TEMPLATE = "plain"
 
@@ -91,7 +91,9 @@ def read_job_file(path) -> List[ClassAd]:
 
 def _read_structured(path: Path, text: str) -> List[ClassAd]:
     try:
-        json.loads(text)
+        STRICT_JSON.decode(text)
+    except JSONRefused as exc:
+        raise ProfileError(f"{path}: {exc}") from None
     except ValueError as exc:
         if re.match(r"\s*(\{|\[\s*\{)", text):  # JSON objects, but broken
             line = getattr(exc, "lineno", "?")
@@ -108,7 +110,15 @@ def _read_structured(path: Path, text: str) -> List[ClassAd]:
     for span in spans:
         try:
             if kind == "JSON":
-                ads.append(parse_one(span, ParserType.JSON))
+                bad = unparsable_expression(json.loads(span))
+                if bad:
+                    raise ValueError(f"attribute {bad[0]!r}: the expression {bad[1][:60]!r} "
+                                     "does not parse")
+                ad = parse_one(span, ParserType.JSON)
+                lost = [k for k in json.loads(span) if k.lower() not in {a.lower() for a in ad}]
+                if lost:
+                    raise ValueError(f"attribute {lost[0]!r} cannot be read")
+                ads.append(ad)
             else:
                 ads.extend(parse_ads(span, ParserType.New))
         except Exception as exc:

@@ -14,8 +14,9 @@ simulator.model.errors.TribesError: ad: not UTF-8 text (byte 0xff at offset 9)
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
-from typing import Type
+from typing import Optional, Tuple, Type
 
 from simulator.model.errors import TribesError, read_error
 
@@ -44,3 +45,37 @@ def read_text(path, cls: Type[TribesError] = TribesError) -> str:
     except OSError as exc:
         raise read_error(path, exc, cls) from None
     return decode(data, path, cls)
+
+
+class JSONRefused(ValueError):
+    """JSON that Python's decoder accepts but HTCondor's JSON ClassAd parser does not."""
+
+
+def _no_constant(name: str):
+    raise JSONRefused(f"{name} is not a number HTCondor reads (JSON has no NaN nor Infinity)")
+
+
+def _pairs(pairs):
+    for key, _ in pairs:
+        if key == "":
+            raise JSONRefused('an attribute with an empty name ("")')
+    return dict(pairs)
+
+
+# Python's JSON decoder, refusing what HTCondor's would: NaN, Infinity and -Infinity, and
+# an empty attribute name (at any depth). Either raises JSONRefused.
+STRICT_JSON = json.JSONDecoder(parse_constant=_no_constant, object_pairs_hook=_pairs)
+
+
+def unparsable_expression(obj: dict) -> Optional[Tuple[str, str]]:
+    """The first ``(name, expression)`` of a decoded JSON ad whose ``"\\\\/Expr(…)\\\\/"`` value
+    HTCondor's parser cannot read (its JSON parser would drop the whole ad), else None."""
+    from simulator.model.condor import ClassAdException, ExprTree
+
+    for key, value in obj.items():
+        if isinstance(value, str) and value.startswith("/Expr(") and value.endswith(")/"):
+            try:
+                ExprTree(value[6:-2])
+            except (ClassAdException, ValueError):
+                return key, value[6:-2]
+    return None
