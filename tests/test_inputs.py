@@ -173,3 +173,66 @@ def test_json_job_ads_htcondor_refuses_are_refused(tmp_path, capsys, value, reas
     job.write_text('[{"MyType": "Job", "": 1, "Requirements": true}]')
     assert one_line_error(capsys, ["simulate", "--job", str(job)]) == (
         f'{job}: an attribute with an empty name ("")')
+
+
+def _footer_record(path, new: bytes) -> bytes:
+    """A snapshot file's bytes with the condor-tribes record of its footer set to ``new``
+    (the cells as they are), as a half-written or hand-edited file may hold."""
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(path)
+    table = table.replace_schema_metadata({**table.schema.metadata, b"condor_tribes": new})
+    out = path.with_suffix(".tmp")
+    pq.write_table(table, out)
+    data = out.read_bytes()
+    out.unlink()
+    return data
+
+
+def _corruptions(path):
+    """Broken copies of a snapshot file's bytes, by what breaks."""
+    data = path.read_bytes()
+    yield "truncated to nothing", b""
+    yield "truncated to its magic", data[:4]
+    for cut in (1, 8, 100, len(data) // 2):
+        yield f"last {cut} bytes cut", data[:-cut]
+    yield "footer length garbled", data[:-8] + b"\xff\xff\xff\x7f" + data[-4:]
+    yield "footer record not JSON", _footer_record(path, b'{"time": ')
+    yield "footer record not UTF-8", _footer_record(path, b'{"time": "\xff"}')
+    yield "footer record a list", _footer_record(path, b"[1, 2]")
+    yield "footer record without time", _footer_record(path, b'{"tIme": 1}')
+    yield "footer time not a number", _footer_record(
+        path, b'{"time": "x", "time_source": "given", "source": "s"}')
+    yield "footer time out of range", _footer_record(
+        path, b'{"time": 99999999999999999999, "time_source": "given", "source": "s"}')
+    yield "footer names not a table", _footer_record(
+        path, b'{"time": 1, "time_source": "given", "source": "s", "names": 3}')
+    middle = len(data) // 2
+    yield "bytes zeroed in the middle", data[:middle] + bytes(64) + data[middle + 64:]
+
+
+def test_a_corrupt_snapshot_is_one_line_naming_the_file(store, capsys):
+    from simulator.io import store as store_io
+    from simulator.model.errors import SnapshotError
+
+    first = sorted(store.glob("snapshot-*.parquet"))[0]
+    assert store_io.load(first).time  # the untouched copy reads
+    for what, data in list(_corruptions(first)):
+        first.write_bytes(data)
+        for read in (store_io.load, store_io.meta):
+            try:
+                read(first)
+            except SnapshotError as exc:
+                assert str(exc).startswith(f"{first}: "), (what, str(exc))
+                assert "\n" not in str(exc), what
+        for argv in (["simulate", "--pool", str(store), "--profiles", "opsys"],
+                     ["simulate", "--pool", str(first), "--profiles", "opsys"],
+                     ["report", "--pool", str(store), "OpSys"],
+                     ["replay", "--pool", str(store), "--jobs", "10", "--profiles", "opsys"]):
+            status = cli.main(argv)
+            captured = capsys.readouterr()
+            if status == 0:  # bytes that changed no cell read (a column's padding)
+                continue
+            lines = captured.err.splitlines()
+            assert status == 1 and len(lines) == 1, (what, argv, captured.err)
+            assert lines[0].startswith(f"tribes: error: {first}: "), (what, lines[0])
