@@ -236,3 +236,114 @@ def test_a_corrupt_snapshot_is_one_line_naming_the_file(store, capsys):
             lines = captured.err.splitlines()
             assert status == 1 and len(lines) == 1, (what, argv, captured.err)
             assert lines[0].startswith(f"tribes: error: {first}: "), (what, lines[0])
+
+
+# Every numeric option: each bad value is one line that says the valid range.
+REPLAY_BAD = [
+    (["--rate", "nan"], "--rate nan: give a number from 0 (excluded) to 1e6 per hour"),
+    (["--rate", "inf"], "--rate inf: give a number from 0 (excluded) to 1e6 per hour"),
+    (["--rate", "1e12"], "--rate 1e12: give a number from 0 (excluded) to 1e6 per hour"),
+    (["--runtime-median", "nan"], "--runtime-median nan: give a number from 0 (excluded) to "
+     "1e9 seconds"),
+    (["--runtime-sigma", "nan"], "--runtime-sigma nan: give a number from 0 to 10"),
+    (["--runtime-sigma", "-1"], "--runtime-sigma -1: give a number from 0 to 10"),
+    (["--cycle", "inf"], "--cycle inf: give a number from 0 (excluded) to 86400 seconds"),
+    (["--load", "nan"], "--load nan: give a number from 0 (excluded) to 10"),
+    (["--jobs", "-1"], "--jobs -1: give a whole number of at least 0"),
+    (["--mix", "opsys=nan"], "--mix opsys=nan: give a number of at least 0 (a weight)"),
+    (["--users", "0"], "--users 0: give a whole number from 1 to 100000"),
+    (["--heavy-users", "99"], "--heavy-users 99: give a whole number from 0 to 20"),
+    (["--heavy-share", "nan"], "--heavy-share nan: give a number from 0 to 1"),
+    (["--seed", "-1"], "--seed -1: give a whole number from 0 to 4294967295"),
+    (["--priority-halflife", "nan"], "--priority-halflife nan: give a number above 0 seconds"),
+    (["--default-prio-factor", "inf"], "--default-prio-factor inf: give a number of at least 1"),
+    (["--prio-factor", "alice=nan"], "--prio-factor alice=nan: give a number of at least 1"),
+    (["--claim-worklife=-inf"], "--claim-worklife -inf: give a number of at least -1"),
+    (["--max-job-retirement-time", "nan"], "--max-job-retirement-time nan: give a number of "
+     "at least 0 seconds"),
+    (["--reboot-time", "-1"], "--reboot-time -1: give a number of at least 0 seconds"),
+]
+
+
+@pytest.mark.parametrize("option, message", REPLAY_BAD, ids=[" ".join(o) for o, _ in REPLAY_BAD])
+def test_a_replay_number_out_of_range_is_one_line_with_its_range(store, capsys, option, message):
+    argv = ["replay", "--pool", str(store), "--profiles", "opsys", *option]
+    assert one_line_error(capsys, argv).startswith(message)
+
+
+def test_a_stream_too_big_for_memory_is_refused_with_its_estimate(store, capsys, monkeypatch):
+    from simulator.analyses.replay import jobs
+
+    monkeypatch.setattr(jobs, "available_memory", lambda: 3 * 10 ** 9)
+    most = 3 * 10 ** 9 // jobs.BYTES_PER_JOB
+    message = one_line_error(capsys, ["replay", "--pool", str(store), "--jobs", "1000000000"])
+    assert message == (
+        "--jobs 1000000000: about 1,000,000,000 jobs would need about 279.4 GB of memory "
+        f"(300 bytes a job), more than the 2.8 GB this machine has available; give a whole "
+        f"number from 0 to {most}")
+    message = one_line_error(capsys, ["replay", "--pool", str(store), "--rate", "999999"])
+    assert message.startswith("--rate 999999: about 47,999,952 jobs would need about 13.4 GB")
+    assert message.endswith("give a number from 0 (excluded) to 208000 per hour over 2 days")
+    assert jobs.available_memory() > 0  # the real one: this machine's
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["simulate", "--pool", "modern:seed=-1"],
+     "pool spec 'modern:seed=-1': seed -1: give a whole number from 0 to 4294967295"),
+    (["simulate", "--pool", "modern:slots=0"],
+     "pool spec 'modern:slots=0': slots 0: give a whole number from 1 to 5000000"),
+    (["report", "--pool", "modern", "--seed", "-1", "OpSys"],
+     "--seed -1: give a whole number from 0 to 4294967295"),
+    (["report", "--pool", "modern", "--slots", "99999999", "OpSys"],
+     "--slots 99999999: give a whole number from 1 to 5000000"),
+    (["simulate", "--time", "99999999999999999999"],
+     "--time 1e20: give a whole number from 0 to 253402300799 epoch seconds"),
+    (["simulate", "--pool", "STORE", "--dask", "not a url"],
+     "--dask 'not a url': give a scheduler address, [tcp://]HOST:PORT"),
+    (["simulate", "--pool", "STORE", "--dask", "tcp://host:99999"],
+     "--dask 'tcp://host:99999': give a scheduler address"),
+])
+def test_pool_time_and_dask_options_out_of_range_are_one_line(store, capsys, argv, message):
+    argv = [str(store) if a == "STORE" else a for a in argv]
+    assert one_line_error(capsys, argv).startswith(message)
+
+
+SCENARIO = ('[scenario]\nstart = 2010-04-05\ndays = 3\nseed = 7\n[pool]\nbuiltin = "pool_2010"\n'
+            "[churn]\njoin_per_day = 0.3\nleave_per_day = 0.3\n[[wave]]\nlag_days = 2\n"
+            "[wave.from]\nOpSysMajorVer = 4\n[wave.to]\nOpSysMajorVer = 5\n"
+            "[reboot]\nreboot_time = 600\n")
+
+
+@pytest.mark.parametrize("key, value, message", [
+    ("join_per_day", "nan", "line 8: churn.join_per_day: nan: give a number of at least 0"),
+    ("join_per_day", "inf", "line 8: churn.join_per_day: inf: give a number of at least 0"),
+    ("leave_per_day", "nan", "line 9: churn.leave_per_day: nan: give a number from 0 to 1e6"),
+    ("lag_days", "nan", "line 11: wave[1].lag_days: nan: give a number from 0 to 3660"),
+    ("reboot_time", "inf", "line 17: reboot.reboot_time: inf: give a number from 0 to 1e9"),
+    ("seed", "-1", "line 4: scenario.seed: -1: give a whole number from 0 to 4294967295"),
+    ("join_per_day", "1e6", "line 8: churn.join_per_day: 1e6: give a number from 0 to 5000 "
+     "for 3 days: about 2,000,000 machines would join, each a copy of one at about 10 ms "
+     "(5.6 hours); at most 10,000 may join a scenario"),
+])
+def test_a_scenario_number_out_of_range_is_one_line_with_its_range(tmp_path, capsys, key,
+                                                                   value, message):
+    import re
+
+    path = tmp_path / "s.toml"
+    path.write_text(re.sub(rf"(?m)^{key} = .*$", f"{key} = {value}", SCENARIO))
+    for action in (["check", str(path)], ["run", str(path), "--store", str(tmp_path / "st")]):
+        assert one_line_error(capsys, ["scenario", *action]) == f"{path}: {message}"
+    assert not (tmp_path / "st").exists()
+
+
+def test_the_one_range_wording():
+    from simulator.model.errors import TribesError, in_range, number_text
+
+    assert [number_text(v) for v in (86400, 0.7, 1e6, 1e-7, float("nan"), 10 ** 400)] == [
+        "86400", "0.7", "1e6", "1e-7", "nan", "1e400"]
+    assert in_range("--x", 3, 0, 5) == 3 and in_range("--x", None, 0, 5) is None
+    for bad in (float("nan"), float("inf"), -float("inf"), 10 ** 400, 6, -1, True, "3"):
+        with pytest.raises(TribesError, match=r"^--x .*: give a number from 0 to 5$"):
+            in_range("--x", bad, 0, 5)
+    with pytest.raises(TribesError, match=r"^--n 1.5: give a whole number of at least 0$"):
+        in_range("--n", 1.5, 0, whole=True)
