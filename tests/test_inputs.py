@@ -247,7 +247,7 @@ REPLAY_BAD = [
      "1e9 seconds"),
     (["--runtime-sigma", "nan"], "--runtime-sigma nan: give a number from 0 to 10"),
     (["--runtime-sigma", "-1"], "--runtime-sigma -1: give a number from 0 to 10"),
-    (["--cycle", "inf"], "--cycle inf: give a number from 0 (excluded) to 86400 seconds"),
+    (["--cycle", "inf"], "--cycle inf: give a number from 1 to 86400 seconds"),
     (["--load", "nan"], "--load nan: give a number from 0 (excluded) to 10"),
     (["--jobs", "-1"], "--jobs -1: give a whole number of at least 0"),
     (["--mix", "opsys=nan"], "--mix opsys=nan: give a number of at least 0 (a weight)"),

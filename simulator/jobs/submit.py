@@ -387,8 +387,12 @@ def read_submit(path, template: ClassAd, host: SubmitHost = SubmitHost(),
         _set_expr(job, attr, text, str(source))
     _apply(job, macros, attrs, f"{source}")
     user = macros.get("requirements")
+    from simulator.jobs.expressions import parse_requirements
+
+    if user is not None:  # the user's own text parses, alone, before anything is added
+        parse_requirements(user, f"{source}: requirements")
     full = submit_requirements(user, job, host, version)
-    job["Requirements"] = ExprTree(full)
+    job["Requirements"] = parse_requirements(full, f"{source}: requirements")
     return SubmitDescription(str(source), job, user, full, warnings)
 
 

@@ -73,6 +73,19 @@ def folder_error(path, exc: OSError, cls=TribesError) -> TribesError:
     return cls(f"{path}: cannot write ({_reason(exc)})")
 
 
+def one_line(text: str) -> str:
+    """``text`` as one printable line: a character that would break it or not show (a
+    newline, a vertical tab, NUL …) is written as its escape, ``\\x0b``; a stray backslash
+    stays.
+
+    >>> one_line("ad 1: expected Attr = value: \\x00\\x0b")
+    'ad 1: expected Attr = value: \\\\x00\\\\x0b'
+    """
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
 def os_error_message(exc: OSError) -> str:
     """One line for an OSError nobody caught: the same wording, the path when known."""
     path = exc.filename

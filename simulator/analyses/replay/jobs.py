@@ -134,6 +134,7 @@ def synthetic_jobs(
     """
     check_stream(jobs=jobs, rate=rate_per_hour, horizon=horizon, runtime_median=runtime_median,
                  runtime_sigma=runtime_sigma, seed=seed)
+    runtime_sigma = abs(runtime_sigma)  # -0.0 is in range; numpy takes only +0.0
     rng = np.random.default_rng(seed)
     if jobs is None:
         if rate_per_hour is None:
@@ -146,7 +147,8 @@ def synthetic_jobs(
     runtime = np.maximum(1.0, rng.lognormal(math.log(runtime_median), runtime_sigma, jobs))
     profile = rng.choice(n_profiles, size=jobs, p=weights / weights.sum())
     names, user_weights = user_mix(users, heavy_users, heavy_share)
-    user = (rng.choice(len(names), size=jobs, p=user_weights) if len(names) > 1
+    shares = np.asarray(user_weights, dtype=float)
+    user = (rng.choice(len(names), size=jobs, p=shares / shares.sum()) if len(names) > 1
             else np.zeros(jobs, dtype=np.int64))
     return Jobs(submit, np.round(runtime), profile, user, names)
 

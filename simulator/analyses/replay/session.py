@@ -159,7 +159,7 @@ def replay_store(store_folder, *, profiles: Optional[Sequence[str]] = None,
     snapshot replayed. ``knobs`` default to HTCondor's, with a scenario store's ``[reboot]``
     settings (``reboot.toml``, written by ``tribes scenario run``) in force.
     """
-    in_range("--cycle", cycle, 0, 86400, low_excluded=True, unit="seconds")
+    in_range("--cycle", cycle, 1, 86400, unit="seconds")
     in_range("--seed", seed, 0, MAX_SEED, whole=True)
     paths = store_files(store_folder)
     first = store.load(paths[0])
