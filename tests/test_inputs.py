@@ -347,3 +347,29 @@ def test_the_one_range_wording():
             in_range("--x", bad, 0, 5)
     with pytest.raises(TribesError, match=r"^--n 1.5: give a whole number of at least 0$"):
         in_range("--n", 1.5, 0, whole=True)
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "1e400", "99999999999999999999"])
+def test_a_trace_field_that_is_no_finite_number_is_one_line(tmp_path, store, capsys, value):
+    trace = tmp_path / "t.swf"
+    trace.write_text(f"1 221 -1 {value} 1 -1 -1 1 49362 -1 1 6 1 -1 2 -1 -1 -1\n")
+    argv = ["replay", "--pool", str(store), "--profiles", "opsys", "--trace", str(trace)]
+    assert one_line_error(capsys, argv) == (
+        f"{trace}: line 1: field runtime {value}: give a number from -1e15 to 1e15")
+
+
+@pytest.mark.parametrize("text", ["requirements = \x01\nqueue\n", "requirements = \x00\nqueue\n",
+                                  "requirements = 1 +\nqueue\n"])
+def test_a_submit_files_requirements_that_do_not_parse_are_one_line(tmp_path, capsys, text):
+    pool, sub = tmp_path / "pool.ads", tmp_path / "job.sub"
+    pool.write_text(SLOT_AD)
+    sub.write_text(text)
+    message = one_line_error(capsys, ["simulate", "--pool", str(pool), "--submit", str(sub)])
+    assert message.startswith(f"{sub}: requirements: cannot parse requirement ")
+
+
+def test_a_message_with_control_characters_is_printed_as_one_line(tmp_path, capsys):
+    pool = tmp_path / "pool.ads"
+    pool.write_bytes(b"\x00\x0b\x00\n")
+    message = one_line_error(capsys, ["report", "--pool", str(pool), "OpSys"])
+    assert message.endswith("expected Attr = value: \\x00\\x0b\\x00")
