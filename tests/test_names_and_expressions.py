@@ -207,7 +207,7 @@ def test_a_submit_file_and_a_job_file_refuse_a_stray_bracket(tmp_path, capsys):
     sub = tmp_path / "job.sub"
     sub.write_text(f"executable = /bin/true\nrequirements = {STRAY}\nqueue\n")
     message = one_line_error(capsys, ["analyze", "--submit", str(sub), "--quiet"])
-    assert f"{sub}: cannot parse requirement" in message
+    assert f"{sub}: requirements: cannot parse requirement" in message
     job = tmp_path / "job.ad"
     job.write_text(f'Owner = "alice"\nRequirements = {STRAY}\n')
     message = one_line_error(capsys, ["analyze", "--job", str(job), "--quiet"])

@@ -265,7 +265,8 @@ def test_scenario_reboot_table_reaches_the_replay(tmp_path):
                               "reboot_time = 900\nattributes = ['kernel_version']\n")
     assert scenario.reboot == {"max_job_retirement_time": 3600.0, "reboot_time": 900.0,
                                "reboot_attributes": ("kernel_version",)}
-    with pytest.raises(ScenarioError, match="line 7: reboot.reboot_time: must be at least 0"):
+    with pytest.raises(ScenarioError,
+                       match="line 7: reboot.reboot_time: -1: give a number from 0 to 1e9"):
         parse_scenario(head + "[reboot]\nreboot_time = -1\n")
     with pytest.raises(ScenarioError, match="line 7: reboot.retirement: unknown key"):
         parse_scenario(head + "[reboot]\nretirement = 5\n")

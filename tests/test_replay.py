@@ -320,7 +320,7 @@ def test_cli_mix_requirements_and_errors(tmp_path, capsys):
     assert main(args[:-1] + ["k1=1,k9=2"]) == 1
     assert "--mix 'k1=1,k9=2': 'k9=2' is not NAME=WEIGHT" in capsys.readouterr().err
     assert main(args + ["--cycle", "0"]) == 1
-    assert "--cycle 0: give seconds from 0 (excluded) to 86400" in capsys.readouterr().err
+    assert "--cycle 0: give a number from 1 to 86400 seconds" in capsys.readouterr().err
     assert main(["replay", "--pool", str(tmp_path / "nothing")]) == 1
     assert "nothing: no such folder" in capsys.readouterr().err
     # A longer cycle can only make jobs wait longer.

@@ -197,7 +197,7 @@ BAD = [
     ("[scenario]\nstart = 2010-04-05\ndays = 3\n[pool]\nbuiltin = \"pool_2010\"\n[churn]\n"
      "join_per_dya = 1\n", r"line 7: churn\.join_per_dya: unknown key"),
     ("[scenario]\nstart = 2010-04-05\ndays = -3\n[pool]\nbuiltin = \"pool_2010\"\n",
-     r"line 3: scenario\.days: must be at least 1"),
+     r"line 3: scenario\.days: -3: give a whole number from 1 to 3660"),
     ("[scenario]\nstart = \"April\"\ndays = 3\n[pool]\nbuiltin = \"pool_2010\"\n",
      r"line 2: scenario\.start: must be a date"),
     ("[scenario]\nstart = 2010-04-05\ndays = 3\n[pool]\n", r"pool: give exactly one of"),

@@ -20,6 +20,7 @@ both modes.
 from __future__ import annotations
 
 import contextlib
+import re
 from pathlib import Path
 from typing import Iterable, List, Optional, Sequence
 
@@ -114,6 +115,24 @@ def _combine(results: Iterable[pd.DataFrame]) -> pd.DataFrame:
     return frame
 
 
+# A scheduler address: [PROTOCOL://]HOST:PORT, HOST a name, an IPv4 address or [IPv6].
+_ADDRESS = re.compile(r"(?:(tcp|tls|ws|wss|ucx)://)?"
+                      r"([A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*"
+                      r"[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\]):([0-9]{1,5})")
+
+
+def check_address(address: Optional[str]) -> None:
+    """Refuse, before anything runs, a ``--dask`` address that names no scheduler
+    (``""`` or None: a LocalCluster)."""
+    if not address:
+        return
+    match = _ADDRESS.fullmatch(address)
+    if not match or not 1 <= int(match.group(match.lastindex)) <= 65535:
+        raise TribesError(f"--dask {address!r}: give a scheduler address, "
+                          "[tcp://]HOST:PORT (PORT from 1 to 65535), or no address for a "
+                          "cluster on this machine")
+
+
 @contextlib.contextmanager
 def connect(address: Optional[str] = None, *, workers: Optional[int] = None,
             processes: bool = True):
@@ -125,9 +144,10 @@ def connect(address: Optional[str] = None, *, workers: Optional[int] = None,
     except ImportError as exc:  # pragma: no cover - a dependency
         raise TribesError("--dask needs the 'distributed' package") from exc
     if address:
+        check_address(address)
         try:
             client = Client(address, timeout="20s")
-        except OSError as exc:
+        except (OSError, ValueError) as exc:
             raise TribesError(f"--dask {address}: cannot reach the scheduler ({exc})") from exc
         with client:
             yield client

@@ -97,6 +97,7 @@ def simulate(pool=DEFAULT_POOL, *, profiles: Optional[Sequence[str]] = None,
     ``store_folder`` names a store in place of ``pool`` (and must be one).
     """
     clock.parse_time(time)  # a bad time is an error even where the ads carry their own
+    rates_dask.check_address(dask)
     choice = dict(profiles=profiles, requirements=requirements, job_files=job_files,
                   submit_files=submit_files, submit_host=submit_host,
                   condor_version=condor_version, as_written=as_written, template=template,

@@ -14,7 +14,7 @@ import sys
 from typing import List, Optional
 
 from simulator.cli.options import DEPRECATIONS, Parser
-from simulator.model.errors import TribesError, os_error_message
+from simulator.model.errors import TribesError, one_line, os_error_message
 
 # Order here is the order in ``tribes --help``.
 COMMANDS = [
@@ -58,11 +58,11 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     for message in getattr(args, DEPRECATIONS, ()):
-        print(f"tribes: warning: {message}", file=sys.stderr)
+        print(f"tribes: warning: {one_line(message)}", file=sys.stderr)
     try:
         return int(args.func(args) or 0)
     except TribesError as exc:
-        print(f"tribes: error: {exc}", file=sys.stderr)
+        print(f"tribes: error: {one_line(str(exc))}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("tribes: interrupted", file=sys.stderr)
@@ -72,7 +72,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     except OSError as exc:
         # A path the user gave that cannot be read or written (a file where a
         # folder is wanted, no permission): one line in the library's wording.
-        print(f"tribes: error: {os_error_message(exc)}", file=sys.stderr)
+        print(f"tribes: error: {one_line(os_error_message(exc))}", file=sys.stderr)
         return 1
 
 

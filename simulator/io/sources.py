@@ -51,11 +51,12 @@ def iter_snapshots(
     ``pool_seed`` and ``pool_slots`` override a generated pool's own (a seed also applies to
     nothing else; a size to a generated pool only)."""
     spec = DEFAULT_POOL if spec is None or spec == "" else str(spec)
+    from simulator import pools
+
+    pools.check_params(seed=pool_seed, slots=pool_slots, names=("--seed", "--slots"))
     if spec.startswith(COLLECTOR_PREFIX):
         return iter([open_collector(spec[len(COLLECTOR_PREFIX):], time=time)])
     if spec.partition(":")[0] in BUILTIN_POOLS:
-        from simulator import pools  # lazily: generating is not needed to read files
-
         # A name, or a spec with parameters: modern:slots=100000,seed=7.
         name, params = pools.parse_spec(spec)
         overrides = (("seed", pool_seed), ("slots", pool_slots))

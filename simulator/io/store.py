@@ -212,11 +212,42 @@ def meta(path: Union[str, Path]) -> dict:
     return {**_meta(path, footer.metadata), "rows": footer.num_rows}
 
 
+# What a snapshot's footer holds, and the type of each (``skipped`` and ``names`` may be
+# missing in older files).
+_META_TYPES = {"time": int, "time_source": str, "source": str, "skipped": dict, "names": dict}
+_KIND_WORDS = {int: "a whole number", str: "a text", dict: "a table"}
+_META_REQUIRED = ("time", "time_source", "source")
+
+
 def _meta(path, metadata) -> dict:
+    """The condor-tribes record in a snapshot's footer, checked: a corrupt one is a
+    SnapshotError naming the file, never a JSON or key error."""
     raw = (metadata or {}).get(_META_KEY)
     if raw is None:
         raise SnapshotError(f"{path}: a Parquet file, but not a condor-tribes snapshot")
-    return json.loads(raw)
+    try:
+        info = json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise _broken(path, f"not JSON: {exc}") from None
+    if not isinstance(info, dict):
+        raise _broken(path, f"a JSON {type(info).__name__}, not an object")
+    missing = [key for key in _META_REQUIRED if key not in info]
+    if missing:
+        raise _broken(path, f"no {', '.join(missing)}")
+    for key, kind in _META_TYPES.items():
+        value = info.get(key, kind())
+        if not isinstance(value, kind) or isinstance(value, bool):
+            raise _broken(path, f"{key} is {value!r}, not {_KIND_WORDS[kind]}")
+    try:
+        clock.format_time(info["time"], clock.STAMP_FORMAT)
+    except (ValueError, OverflowError, OSError):
+        raise _broken(path, f"time {info['time']} is not a capture time") from None
+    return info
+
+
+def _broken(path, reason: str) -> SnapshotError:
+    return SnapshotError(f"{path}: not a readable snapshot (its condor-tribes footer is "
+                         f"broken: {reason})")
 
 
 def _cells(column: pa.ChunkedArray) -> np.ndarray:

@@ -28,7 +28,8 @@ from simulator.model.condor import (
     parse_whole,
     value_text,
 )
-from simulator.model.errors import ProfileError, read_error
+from simulator.model.errors import ProfileError
+from simulator.model.text import STRICT_JSON, JSONRefused, read_text, unparsable_expression
 
 DEFAULT_TEMPLATE = "plain"
 
@@ -63,10 +64,7 @@ def read_job_file(path) -> List[ClassAd]:
     old-syntax reader silently drops it); each value is parsed by HTCondor.
     """
     path = Path(path)
-    try:
-        text = path.read_text()
-    except OSError as exc:
-        raise read_error(path, exc, ProfileError) from None
+    text = read_text(path, ProfileError)
     stripped = text.lstrip()
     if stripped.startswith("[") or stripped.startswith("{"):
         ads = _read_structured(path, text)
@@ -118,7 +116,9 @@ def _read_old(path: Path, text: str) -> List[ClassAd]:
 
 def _read_structured(path: Path, text: str) -> List[ClassAd]:
     try:
-        json.loads(text)
+        STRICT_JSON.decode(text)
+    except JSONRefused as exc:
+        raise ProfileError(f"{path}: {exc}") from None
     except ValueError as exc:
         if re.match(r"\s*(\{|\[\s*\{)", text):  # JSON objects, but broken
             line = getattr(exc, "lineno", "?")
@@ -135,7 +135,15 @@ def _read_structured(path: Path, text: str) -> List[ClassAd]:
     for span in spans:
         try:
             if kind == "JSON":
-                ads.append(parse_one(span, ParserType.JSON))
+                bad = unparsable_expression(json.loads(span))
+                if bad:
+                    raise ValueError(f"attribute {bad[0]!r}: the expression {bad[1][:60]!r} "
+                                     "does not parse")
+                ad = parse_one(span, ParserType.JSON)
+                lost = [k for k in json.loads(span) if k.lower() not in {a.lower() for a in ad}]
+                if lost:
+                    raise ValueError(f"attribute {lost[0]!r} cannot be read")
+                ads.append(ad)
             else:
                 ads.extend(parse_ads(span, ParserType.New))
         except Exception as exc:

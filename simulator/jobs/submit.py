@@ -59,6 +59,7 @@ from typing import Optional, Set, Tuple
 from simulator.jobs.expressions import parse_requirements
 from simulator.model.condor import ClassAd, ExprTree, UnwritableValue, parse_whole, value_text
 from simulator.model.errors import ProfileError
+from simulator.model.text import read_text
 
 VANILLA, JAVA, VM = 5, 10, 13
 UNIVERSES = {"vanilla": 5, "standard": 1, "scheduler": 7, "local": 12, "grid": 9,
@@ -360,15 +361,7 @@ def read_submit(path, template: ClassAd, host: SubmitHost = SubmitHost(),
     from pathlib import Path
 
     source = Path(path)
-    try:
-        text = source.read_bytes().decode("utf-8")
-    except FileNotFoundError:
-        raise ProfileError(f"{source}: no such file") from None
-    except UnicodeDecodeError as exc:
-        raise ProfileError(f"{source}: not a submit description (not UTF-8 text at byte "
-                           f"{exc.start})") from None
-    except OSError as exc:
-        raise ProfileError(f"{source}: cannot read ({exc.strerror})") from None
+    text = read_text(source, ProfileError)
     macros: dict = {}
     attrs: dict = {}
     warnings = []
@@ -393,10 +386,10 @@ def read_submit(path, template: ClassAd, host: SubmitHost = SubmitHost(),
         _set_expr(job, attr, text, str(source))
     _apply(job, macros, attrs, f"{source}")
     user = macros.get("requirements")
-    if user is not None:
-        parse_requirements(user, str(source))  # the user's own text parses, alone
+    if user is not None:  # the user's own text parses, alone, before anything is added
+        parse_requirements(user, f"{source}: requirements")
     full = submit_requirements(user, job, host, version)
-    job["Requirements"] = parse_requirements(full, str(source), appended=True)
+    job["Requirements"] = parse_requirements(full, f"{source}: requirements", appended=True)
     return SubmitDescription(str(source), job, user, full, warnings)
 
 

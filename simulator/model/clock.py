@@ -24,7 +24,7 @@ import re
 import time as _time
 from typing import Iterable, Mapping, Optional, Tuple, Union
 
-from simulator.model.errors import TribesError
+from simulator.model.errors import TribesError, in_range
 
 TimeSpec = Union[int, float, str, None]
 
@@ -64,10 +64,10 @@ def parse_time(spec: TimeSpec) -> Optional[int]:
     if spec is None or spec == "":
         return None
     if isinstance(spec, (int, float)):
-        return int(spec)
+        return _in_time_range(spec)
     text = str(spec).strip()
     if re.fullmatch(r"-?[0-9]+", text):
-        return int(text)
+        return _in_time_range(int(text))
     for fmt in (ISO_FORMAT, "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", DAY_FORMAT):
         try:
             return calendar.timegm(_time.strptime(text, fmt))
@@ -76,6 +76,16 @@ def parse_time(spec: TimeSpec) -> Optional[int]:
     raise TribesError(
         f"--time {spec!r}: not a time (give epoch seconds or YYYY-MM-DD[THH:MM:SSZ], UTC)"
     )
+
+
+# The times a snapshot may be taken at: from the epoch to the last second of year 9999
+# (what a file name and an ISO time can write).
+LAST_TIME = 253402300799
+
+
+def _in_time_range(epoch) -> int:
+    return int(in_range("--time", epoch, 0, LAST_TIME, whole=True,
+                        unit="epoch seconds (or YYYY-MM-DD[THH:MM:SSZ], UTC)"))
 
 
 def ad_time(row: Mapping[str, Optional[str]], attr: str = "mycurrenttime") -> Optional[int]:
@@ -111,6 +121,7 @@ def capture_time_of(
     """``capture_time`` from columns of expression text keyed by lower-case name."""
     for attr, label in (("mycurrenttime", "MyCurrentTime"), ("lastheardfrom", "LastHeardFrom")):
         times = [int(t) for t in set(columns.get(attr, ())) if t is not None and _INT.match(t)]
+        times = [t for t in times if 0 <= t <= LAST_TIME]  # no other time can be written
         if times:
             return max(times), label
     given_time = parse_time(given)

@@ -19,7 +19,7 @@ from __future__ import annotations
 import importlib
 from typing import Dict, Optional, Tuple
 
-from simulator.model.errors import TribesError
+from simulator.model.errors import TribesError, in_range
 from simulator.model.snapshot import Snapshot
 
 POOLS = {
@@ -34,6 +34,7 @@ def generate(name: str, *, seed: int = 2010, slots: Optional[int] = None, **para
     if name not in POOLS:
         known = ", ".join(sorted(POOLS))
         raise TribesError(f"unknown pool {name!r} (known pools: {known})")
+    check_params(f"pool {name}: ", seed=seed, slots=slots)
     module = importlib.import_module(f"simulator.pools.{POOLS[name]}")
     try:
         return module.generate(seed=seed, slots=slots, **params)
@@ -69,7 +70,25 @@ def parse_spec(spec: str) -> Optional[Tuple[str, Dict[str, object]]]:
         if key in ("seed", "slots") and (not isinstance(value, int) or isinstance(value, bool)):
             raise TribesError(f"pool spec {spec!r}: {key} must be a whole number, got {value!r}")
         params[key] = value
+    check_params(f"pool spec {spec!r}: ", **{k: v for k, v in params.items()
+                                            if k in ("seed", "slots")})
     return name, params
+
+
+# A generated pool's seed and size: what numpy's generator takes, what memory holds.
+MAX_SEED = 2 ** 32 - 1
+MAX_SLOTS = 5_000_000  # simulator.pools.modern.MAX_SLOTS, the largest pool generated
+
+
+def check_params(prefix: str = "", *, seed=None, slots=None, names=("seed", "slots")) -> None:
+    """Refuse a seed or size out of range, in the one wording (``seed -1: give a whole
+    number from 0 to 4294967295``); ``names`` are how the caller calls them (``--seed``)."""
+    for name, value, low, high in ((names[0], seed, 0, MAX_SEED),
+                                   (names[1], slots, 1, MAX_SLOTS)):
+        try:
+            in_range(name, value, low, high, whole=True)
+        except TribesError as exc:
+            raise TribesError(prefix + str(exc)) from None
 
 
 def _number(text: str):

@@ -17,18 +17,30 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import os
 from typing import List, Optional, Sequence
 
 import numpy as np
 
 from simulator.model.condor import ClassAd
-from simulator.model.errors import TribesError
+from simulator.model.errors import TribesError, in_range, number_text, range_text
 
 DEFAULT_LOAD = 0.7
 DEFAULT_RUNTIME_MEDIAN = 4 * 3600
 DEFAULT_RUNTIME_SIGMA = 1.0
 DEFAULT_USERS = 20
 DEFAULT_HEAVY_SHARE = 0.8
+
+# The ranges of the stream's options (each message says its range).
+MAX_RATE = 1e6  # jobs per hour
+MAX_RUNTIME = 1e9  # seconds (31 years): a median, or a runtime
+MAX_SIGMA = 10.0  # a lognormal's sigma; e**(10 * 4) is still a finite runtime
+MAX_USERS = 100_000
+MAX_SEED = 2 ** 32 - 1
+# Memory a job of the stream takes over a replay, measured: the peak RSS of ``tribes replay``
+# grows by about 260 bytes a job (the stream's arrays, the negotiator's per-job state, the
+# records), from 0.4 to 3.2 million jobs on a one-slot store; rounded up.
+BYTES_PER_JOB = 300
 
 
 class ReplayError(TribesError, ValueError):
@@ -120,6 +132,9 @@ def synthetic_jobs(
     equal parts. Submit times, runtimes and profiles are drawn first, so a
     seed gives the same jobs whatever the users.
     """
+    check_stream(jobs=jobs, rate=rate_per_hour, horizon=horizon, runtime_median=runtime_median,
+                 runtime_sigma=runtime_sigma, seed=seed)
+    runtime_sigma = abs(runtime_sigma)  # -0.0 is in range; numpy takes only +0.0
     rng = np.random.default_rng(seed)
     if jobs is None:
         if rate_per_hour is None:
@@ -132,7 +147,8 @@ def synthetic_jobs(
     runtime = np.maximum(1.0, rng.lognormal(math.log(runtime_median), runtime_sigma, jobs))
     profile = rng.choice(n_profiles, size=jobs, p=weights / weights.sum())
     names, user_weights = user_mix(users, heavy_users, heavy_share)
-    user = (rng.choice(len(names), size=jobs, p=user_weights) if len(names) > 1
+    shares = np.asarray(user_weights, dtype=float)
+    user = (rng.choice(len(names), size=jobs, p=shares / shares.sum()) if len(names) > 1
             else np.zeros(jobs, dtype=np.int64))
     return Jobs(submit, np.round(runtime), profile, user, names)
 
@@ -144,15 +160,13 @@ def user_mix(users: int, heavy_users: Optional[int] = None,
     >>> user_mix(5, 1, 0.6)
     (['heavy1', 'light1', 'light2', 'light3', 'light4'], [0.6, 0.1, 0.1, 0.1, 0.1])
     """
-    if users < 1:
-        raise ReplayError(f"--users {users}: give at least one submitter")
+    in_range("--users", users, 1, MAX_USERS, whole=True, cls=ReplayError)
+    in_range("--heavy-share", heavy_share, 0, 1, cls=ReplayError)
+    in_range("--heavy-users", heavy_users, 0, users, whole=True, cls=ReplayError,
+             why=f"at most --users, {users}")
     if users == 1:
         return ["user"], [1.0]
     heavy = max(1, users // 5) if heavy_users is None else heavy_users
-    if not 0 <= heavy <= users:
-        raise ReplayError(f"--heavy-users {heavy}: give a number from 0 to --users ({users})")
-    if not (math.isfinite(heavy_share) and 0 <= heavy_share <= 1):
-        raise ReplayError(f"--heavy-share {heavy_share:g}: give a share from 0 to 1")
     light = users - heavy
     if heavy == 0 or light == 0:
         share = [1.0 / users] * users
@@ -168,3 +182,64 @@ def jobs_for_load(cores: float, horizon: float, *, load: float = DEFAULT_LOAD,
     """How many jobs keep ``cores`` busy at ``load`` (0..1) on average over ``horizon``."""
     mean_runtime = runtime_median * math.exp(runtime_sigma ** 2 / 2)
     return max(1, int(round(load * cores * horizon / (mean_runtime * cpus_per_job))))
+
+
+def check_stream(*, jobs=None, rate=None, horizon: float = 86400.0, runtime_median=None,
+                 runtime_sigma=None, seed=None, load=None) -> None:
+    """Refuse, up front, any option of a synthetic stream that is not a finite number in its
+    range (the message says the range), and a stream too big for this machine's memory."""
+    in_range("--runtime-median", runtime_median, 0, MAX_RUNTIME, low_excluded=True,
+             unit="seconds", cls=ReplayError)
+    in_range("--runtime-sigma", runtime_sigma, 0, MAX_SIGMA, cls=ReplayError)
+    in_range("--seed", seed, 0, MAX_SEED, whole=True, cls=ReplayError)
+    in_range("--load", load, 0, 10, low_excluded=True, cls=ReplayError,
+             why="a share of the cores, such as 0.7")
+    in_range("--rate", rate, 0, MAX_RATE, low_excluded=True, unit="per hour", cls=ReplayError)
+    most = max_jobs()
+    if jobs is not None:
+        in_range("--jobs", jobs, 0, None, whole=True, cls=ReplayError)
+        if jobs > most:
+            raise _too_big("--jobs", jobs, jobs, range_text(0, most, whole=True))
+    if rate is not None and rate * horizon / 3600.0 > most:
+        count = int(rate * horizon / 3600.0)
+        days = number_text(round(horizon / 86400.0, 1))
+        high = float(f"{most * 3600.0 / horizon:.3g}")
+        raise _too_big("--rate", rate, count, range_text(0, high, low_excluded=True,
+                                                         unit=f"per hour over {days} days"))
+
+
+def max_jobs() -> int:
+    """The most jobs a replay's stream may hold: what this machine's available memory fits,
+    at ``BYTES_PER_JOB``."""
+    return available_memory() // BYTES_PER_JOB
+
+
+def available_memory() -> int:
+    """Bytes of memory this machine has available (MemAvailable), else its physical memory."""
+    try:
+        with open("/proc/meminfo") as info:
+            for line in info:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (OSError, ValueError, AttributeError):  # pragma: no cover - not a POSIX system
+        return 1 << 34
+
+
+def _too_big(option: str, value, count: int, valid: str) -> ReplayError:
+    need = count * BYTES_PER_JOB
+    return ReplayError(
+        f"{option} {number_text(value)}: about {count:,} jobs would need about {_size(need)} "
+        f"of memory ({BYTES_PER_JOB} bytes a job), more than the {_size(available_memory())} "
+        f"this machine has available; give {valid}")
+
+
+def _size(nbytes: float) -> str:
+    for unit in ("bytes", "KB", "MB", "GB", "TB"):
+        if nbytes < 1024 or unit == "TB":
+            return f"{nbytes:.0f} {unit}" if unit == "bytes" else f"{nbytes:.1f} {unit}"
+        nbytes /= 1024
+    return ""  # pragma: no cover

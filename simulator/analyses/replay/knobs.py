@@ -40,11 +40,11 @@ ceilings or concurrency limits, NEGOTIATOR_DEPTH_FIRST = false.
 from __future__ import annotations
 
 import dataclasses
-import math
 from typing import Dict, Tuple
 
 from simulator.analyses.replay.jobs import ReplayError
 from simulator.jobs import parse_expression
+from simulator.model.errors import in_range, number_text, range_text
 
 # Knobs that are ClassAd expressions: each must parse whole, within parse_expression's limits.
 EXPRESSION_KNOBS = ("negotiator_pre_job_rank", "negotiator_post_job_rank",
@@ -86,17 +86,21 @@ class NegotiatorKnobs:
     reboot_attributes: Tuple[str, ...] = DEFAULT_REBOOT_ATTRIBUTES
 
     def __post_init__(self):
-        for name, low in (("priority_halflife", 1e-9), ("default_prio_factor", 1.0),
-                          ("claim_worklife", -1.0), ("max_job_retirement_time", 0.0),
-                          ("reboot_time", 0.0)):
-            value = float(getattr(self, name))
-            if not (math.isfinite(value) and value >= low):
-                option = "--" + name.replace("_", "-")
-                raise ReplayError(f"{option} {value:g}: give a number of at least {low:g}")
-            setattr(self, name, value)
+        for name, low, excluded, unit in (
+                ("priority_halflife", 0, True, "seconds"), ("default_prio_factor", 1, False, ""),
+                ("claim_worklife", -1, False, "seconds (-1: forever)"),
+                ("max_job_retirement_time", 0, False, "seconds"),
+                ("reboot_time", 0, False, "seconds")):
+            option = "--" + name.replace("_", "-")
+            value = in_range(option, getattr(self, name), low, low_excluded=excluded, unit=unit,
+                             cls=ReplayError)
+            setattr(self, name, float(value))
         for user, factor in self.prio_factors.items():
-            if not (math.isfinite(factor) and factor >= 1):
-                raise ReplayError(f"--prio-factor {user}={factor:g}: a factor is at least 1")
+            try:
+                in_range("--prio-factor", factor, 1, cls=ReplayError)
+            except ReplayError:
+                raise ReplayError(f"--prio-factor {user}={number_text(factor)}: give "
+                                  + range_text(1)) from None
         self.reboot_attributes = tuple(self.reboot_attributes)
         for name in EXPRESSION_KNOBS:
             parse_expression(str(getattr(self, name)), "--" + name.replace("_", "-"))

@@ -10,7 +10,6 @@ or an SWF trace) and replays it over the store's snapshots.
 from __future__ import annotations
 
 import dataclasses
-import math
 import time
 from pathlib import Path
 from typing import List, Optional, Sequence
@@ -23,8 +22,10 @@ from simulator.analyses.replay.jobs import (
     DEFAULT_RUNTIME_MEDIAN,
     DEFAULT_RUNTIME_SIGMA,
     DEFAULT_USERS,
+    MAX_SEED,
     JobProfile,
     Jobs,
+    check_stream,
     jobs_for_load,
     synthetic_jobs,
 )
@@ -35,7 +36,7 @@ from simulator.analyses.replay.slots import capacity
 from simulator.analyses.simulation import store_files
 from simulator.io import store
 from simulator.jobs import choose_profiles
-from simulator.model.errors import TribesError
+from simulator.model.errors import TribesError, in_range, range_text
 
 # A pool whose default stream would pass this many jobs gets longer jobs instead.
 MAX_DEFAULT_JOBS = 100_000
@@ -71,11 +72,6 @@ class ReplayRun:
                 for record in result.records(by=by, per=per)]
 
 
-def _finite(name: str, value: Optional[float], low: float, high: float) -> None:
-    if value is not None and not (math.isfinite(value) and low <= value <= high):
-        raise TribesError(f"{name} {value:g}: give a number from {low:g} to {high:g}")
-
-
 def weights_for(spec: Optional[str], names: Sequence[str]) -> Optional[List[float]]:
     """Profile weights in profile order from a ``NAME=WEIGHT,…`` mix (``None``: equal shares)."""
     if not spec:
@@ -91,8 +87,11 @@ def weights_for(spec: Optional[str], names: Sequence[str]) -> Optional[List[floa
             weights[name] = float(value)
         except ValueError:
             raise TribesError(f"--mix {spec!r}: {value!r} is not a number") from None
-        if not (math.isfinite(weights[name]) and weights[name] >= 0):
-            raise TribesError(f"--mix {spec!r}: {value!r} is not a weight (a finite number >= 0)")
+        try:
+            in_range("--mix", weights[name], 0)
+        except TribesError:
+            raise TribesError(f"--mix {name}={value.strip()}: give {range_text(0)} (a weight)"
+                              ) from None
     return [weights[n] for n in names]
 
 
@@ -113,27 +112,22 @@ def _synthetic_stream(first, profiles, horizon, *, count, rate, load, median, si
     given = median is not None  # 0 is a value (and an error), not a default
     median = median if given else DEFAULT_RUNTIME_MEDIAN
     sigma = DEFAULT_RUNTIME_SIGMA if sigma is None else sigma
-    if not (math.isfinite(median) and median > 0) or not (math.isfinite(sigma) and sigma >= 0):
-        raise TribesError("--runtime-median must be positive and --runtime-sigma not negative")
+    check_stream(jobs=count, rate=rate, horizon=horizon, runtime_median=median,
+                 runtime_sigma=sigma, seed=seed, load=load)
     _, cpus, _, _ = capacity(first)
     per_job = sum(p.cpus for p in profiles) / len(profiles)
     if count is None and rate is None:
         load = DEFAULT_LOAD if load is None else load
-        if not (math.isfinite(load) and 0 < load <= 10):
-            raise TribesError(f"--load {load:g}: give a share of the cores, such as 0.7")
         count = jobs_for_load(cpus.sum(), horizon, load=load, runtime_median=median,
                               runtime_sigma=sigma, cpus_per_job=per_job)
         if count > MAX_DEFAULT_JOBS and not given:
             # A big pool gets longer jobs rather than millions of them.
             median *= count / MAX_DEFAULT_JOBS
             count = MAX_DEFAULT_JOBS
-    if (count is not None and count < 0) or (rate is not None and rate < 0):
-        raise TribesError("--jobs and --rate must not be negative")
-    _finite("--rate", rate, 0, 1e7)
-    names = [p.name for p in profiles]
+    weights = weights_for(mix, [p.name for p in profiles])  # checked even if unused
     jobs = synthetic_jobs(streams, horizon=horizon, jobs=count, rate_per_hour=rate,
                           runtime_median=median, runtime_sigma=sigma,
-                          weights=weights_for(mix, names) if streams > 1 else None, seed=seed,
+                          weights=weights if streams > 1 else None, seed=seed,
                           users=users, heavy_users=heavy_users, heavy_share=heavy_share)
     offered = (jobs.runtime.sum() * per_job / (cpus.sum() * horizon)) if cpus.sum() else 0
     return jobs, {"kind": "synthetic", "jobs": len(jobs), "runtime_median": float(median),
@@ -165,9 +159,9 @@ def replay_store(store_folder, *, profiles: Optional[Sequence[str]] = None,
     snapshot replayed. ``knobs`` default to HTCondor's, with a scenario store's ``[reboot]``
     settings (``reboot.toml``, written by ``tribes scenario run``) in force.
     """
+    in_range("--cycle", cycle, 1, 86400, unit="seconds")
+    in_range("--seed", seed, 0, MAX_SEED, whole=True)
     paths = store_files(store_folder)
-    if not (math.isfinite(cycle) and 0 < cycle <= 86400):
-        raise TribesError(f"--cycle {cycle:g}: give seconds from 0 (excluded) to 86400")
     first = store.load(paths[0])
     notes: List[str] = []
     chosen, _ = choose_profiles(first, profiles=profiles, requirements=requirements,

@@ -33,7 +33,8 @@ from typing import Dict, List, Optional, Sequence, Union
 
 import numpy as np
 
-from simulator.model.errors import TribesError, read_error
+from simulator.model.errors import TribesError, in_range, number_text
+from simulator.model.text import read_text
 
 FIELDS = ("job", "submit", "wait", "runtime", "procs", "cpu_time", "memory", "requested_procs",
           "requested_time", "requested_memory", "status", "user", "group", "executable", "queue",
@@ -62,13 +63,15 @@ class Trace:
         return len(self.submit)
 
 
+# The largest magnitude of a field: SWF fields are whole seconds, counts and ids (-1: unknown),
+# and every one is held as a 64-bit integer.
+MAX_FIELD = 1e15
+
+
 def read_swf(path: Union[str, Path]) -> Trace:
     """Read an SWF file; a bad line raises TraceError naming the file and line."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8", errors="replace")
-    except OSError as exc:
-        raise read_error(path, exc, TraceError) from exc
+    text = read_text(path, TraceError)
     return parse_swf(text, str(path))
 
 
@@ -96,6 +99,13 @@ def parse_swf(text: str, path: str = "<trace>") -> Trace:
             field = FIELDS[parts.index(bad)]
             raise TraceError(f"{path}: line {number}: field {field} is not a number: {bad!r}") \
                 from None
+        for value, written, field in zip(values, parts, FIELDS):  # noqa: B905 (3.9)
+            try:
+                in_range(f"{path}: line {number}: field {field}", value, -MAX_FIELD, MAX_FIELD,
+                         cls=TraceError)
+            except TraceError as exc:  # as written, not as Python reads it (1e400: inf)
+                raise TraceError(str(exc).replace(f" {number_text(value)}: ", f" {written}: ", 1)
+                                 ) from None
         if values[1] < 0:
             raise TraceError(f"{path}: line {number}: field submit is negative ({parts[1]})")
         rows.append(values)

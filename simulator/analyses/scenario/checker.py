@@ -16,6 +16,7 @@ from typing import Dict, Sequence
 
 from simulator.analyses.scenario.spec import UTC, ScenarioError, Tribe, dotted
 from simulator.model.condor import ExprTree, quote
+from simulator.model.errors import TribesError, in_range
 
 _SCHEMA = {
     (): {"scenario", "pool", "wave", "churn", "event", "reboot"},
@@ -57,14 +58,16 @@ class Checker:
                     )
         return data
 
-    def number(self, value, where, *, integer=False, minimum=None, maximum=None):
+    def number(self, value, where, *, integer=False, minimum=None, maximum=None, why=""):
+        """A finite number in range, or the one wording: ``KEY: nan: give a number from 0
+        to 10000`` (``why`` in parentheses after it)."""
         ok = isinstance(value, int) if integer else isinstance(value, (int, float))
         if isinstance(value, bool) or not ok:
             self.fail(where, f"must be {'an integer' if integer else 'a number'}, not {value!r}")
-        if minimum is not None and value < minimum:
-            self.fail(where, f"must be at least {minimum}, not {value!r}")
-        if maximum is not None and value > maximum:
-            self.fail(where, f"must be at most {maximum}, not {value!r}")
+        try:
+            in_range("", value, minimum, maximum, whole=integer, why=why)
+        except TribesError as exc:
+            self.fail(where, str(exc).lstrip())
         return value
 
     def date(self, value, where) -> int:
@@ -111,6 +114,9 @@ class Checker:
         return str(ExprTree(literal))
 
 
+MAX_SECONDS = 1e9  # a reboot's times: 31 years is already none
+
+
 def reboot_table(check: Checker, data) -> dict:
     """The ``[reboot]`` table as replay knobs: how a machine that changes kernel or release
     drains (MaxJobRetirementTime), how long it is gone, which attributes mean a reboot."""
@@ -118,7 +124,8 @@ def reboot_table(check: Checker, data) -> dict:
     out = {}
     for key in ("max_job_retirement_time", "reboot_time"):
         if key in table:
-            out[key] = float(check.number(table[key], ("reboot", key), minimum=0))
+            out[key] = float(check.number(table[key], ("reboot", key), minimum=0,
+                                          maximum=MAX_SECONDS))
     if "attributes" in table:
         names = table["attributes"]
         if not (isinstance(names, list) and names and all(

@@ -15,7 +15,8 @@ from typing import Optional, Union
 
 from simulator.analyses.scenario.checker import Checker, reboot_table
 from simulator.analyses.scenario.spec import DAY, Event, Scenario, ScenarioError, Wave
-from simulator.model.errors import read_error
+from simulator.model.errors import number_text, range_text
+from simulator.model.text import read_text
 
 if sys.version_info >= (3, 11):  # noqa: UP036  (setup.cfg still allows Python 3.9)
     import tomllib
@@ -28,16 +29,25 @@ def load_scenario(path: Union[str, Path], *, days: Optional[int] = None) -> Scen
 
     ``days`` keeps only the first days of it (fewer is faster)."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise read_error(path, exc, ScenarioError) from exc
+    text = read_text(path, ScenarioError)
     scenario = parse_scenario(text, str(path))
     if days is not None:
         if not days >= 1:
             raise ScenarioError(f"{path}: days {days}: give at least 1")
         scenario = dataclasses.replace(scenario, days=min(days, scenario.days))
     return scenario
+
+
+# The ranges of a scenario's numbers (each message says its range).
+MAX_DAYS = 3660  # ten years of daily snapshots
+MAX_SEED = 2 ** 32 - 1
+MAX_SLOTS = 5_000_000  # the largest generated pool
+MAX_LEAVE_PER_DAY = 1e6
+# Machines that join a scenario, all days and events together: each is a copy of a machine
+# of the pool with all its slots, measured at 5 ms (the 2010 pool) to 11 ms (modern, 10,000
+# slots) each, so at most about two minutes of cloning.
+MAX_JOINED = 10_000
+MS_PER_JOIN = 10
 
 
 def parse_scenario(text: str, path: str = "<scenario>") -> Scenario:
@@ -53,8 +63,10 @@ def parse_scenario(text: str, path: str = "<scenario>") -> Scenario:
         if key not in head:
             check.fail(("scenario",), f"missing key {key!r}")
     start = check.date(head["start"], ("scenario", "start"))
-    days = check.number(head["days"], ("scenario", "days"), integer=True, minimum=1, maximum=3660)
-    seed = check.number(head.get("seed", 0), ("scenario", "seed"), integer=True, minimum=0)
+    days = check.number(head["days"], ("scenario", "days"), integer=True, minimum=1,
+                        maximum=MAX_DAYS)
+    seed = check.number(head.get("seed", 0), ("scenario", "seed"), integer=True, minimum=0,
+                        maximum=MAX_SEED)
     name = head.get("name", Path(path).stem)
     if not isinstance(name, str):
         check.fail(("scenario", "name"), "must be a string")
@@ -71,7 +83,7 @@ def parse_scenario(text: str, path: str = "<scenario>") -> Scenario:
         snapshot = str(Path(path).parent / snapshot)
     slots = pool.get("slots")
     if slots is not None:
-        check.number(slots, ("pool", "slots"), integer=True, minimum=1)
+        check.number(slots, ("pool", "slots"), integer=True, minimum=1, maximum=MAX_SLOTS)
 
     waves = []
     raw_waves = data.get("wave", [])
@@ -105,7 +117,8 @@ def parse_scenario(text: str, path: str = "<scenario>") -> Scenario:
                            f"({fraction} after {last_fraction})")
             points.append((when, float(fraction)))
             last_time, last_fraction = when, fraction
-        lag = check.number(raw.get("lag_days", 0.0), (*where, "lag_days"), minimum=0.0)
+        lag = check.number(raw.get("lag_days", 0.0), (*where, "lag_days"), minimum=0.0,
+                           maximum=MAX_DAYS)
         waves.append(Wave(
             name=str(raw.get("name", f"wave {i}")),
             selector=check.tribe(raw["from"], (*where, "from"), selector=True),
@@ -116,9 +129,10 @@ def parse_scenario(text: str, path: str = "<scenario>") -> Scenario:
         ))
 
     churn = check.table(data.get("churn", {}), ("churn",))
-    join_rate = check.number(churn.get("join_per_day", 0.0), ("churn", "join_per_day"), minimum=0)
+    join_rate = check.number(churn.get("join_per_day", 0.0), ("churn", "join_per_day"),
+                             minimum=0)  # and at most MAX_JOINED over the days: _check_growth
     leave_rate = check.number(churn.get("leave_per_day", 0.0), ("churn", "leave_per_day"),
-                              minimum=0)
+                              minimum=0, maximum=MAX_LEAVE_PER_DAY)
 
     events = []
     raw_events = data.get("event", [])
@@ -129,8 +143,10 @@ def parse_scenario(text: str, path: str = "<scenario>") -> Scenario:
         raw = check.table(raw, where)
         if "date" not in raw:
             check.fail(where, "missing key 'date'")
-        join = check.number(raw.get("join", 0), (*where, "join"), integer=True, minimum=0)
-        leave = check.number(raw.get("leave", 0), (*where, "leave"), integer=True, minimum=0)
+        join = check.number(raw.get("join", 0), (*where, "join"), integer=True, minimum=0,
+                            maximum=MAX_JOINED)
+        leave = check.number(raw.get("leave", 0), (*where, "leave"), integer=True, minimum=0,
+                             maximum=MAX_LEAVE_PER_DAY)
         if not join and not leave:
             check.fail(where, "an event must 'join' or 'leave' some machines")
         events.append(Event(
@@ -144,6 +160,7 @@ def parse_scenario(text: str, path: str = "<scenario>") -> Scenario:
         if events[-1].time >= start + days * DAY:
             check.fail((*where, "date"), "comes after the scenario's last day")
 
+    _check_growth(check, days, join_rate, events)
     return Scenario(
         name=name,
         path=path,
@@ -166,15 +183,43 @@ def parse_scenario(text: str, path: str = "<scenario>") -> Scenario:
     )
 
 
+def _check_growth(check: Checker, days: int, join_rate: float, events) -> None:
+    """Refuse a scenario whose machines joining would take too long to clone, with the
+    estimate: each joins as a copy of a machine, all its slots (about MS_PER_JOIN each)."""
+    from_events = sum(event.join for event in events)
+    joined = join_rate * (days - 1) + from_events
+    if joined <= MAX_JOINED:
+        return
+    cost = _duration(joined * MS_PER_JOIN / 1000)
+    count = f"{int(joined):,}" if joined < 1e9 else number_text(float(f"{joined:.3g}"))
+    estimate = (f"about {count} machines would join, each a copy of one at about "
+                f"{MS_PER_JOIN} ms ({cost}); at most {MAX_JOINED:,} may join a scenario")
+    if join_rate * (days - 1) > MAX_JOINED - from_events or not from_events:
+        high = max(0, MAX_JOINED - from_events) / max(1, days - 1)
+        check.fail(("churn", "join_per_day"), f"{number_text(join_rate)}: give "
+                   f"{range_text(0, float(f'{high:.3g}'))} for {days} days: {estimate}")
+    check.fail(("event",), f"the events join {from_events:,} machines: {estimate}")
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    if seconds < 7200:
+        return f"{seconds / 60:.0f} minutes"
+    if seconds < 3 * 86400:
+        return f"{seconds / 3600:.1f} hours"
+    if seconds < 365 * 86400:
+        return f"{seconds / 86400:.0f} days"
+    return f"{number_text(float(f'{seconds / (365 * 86400):.3g}'))} years"
+
+
 def read_reboot_settings(path: Union[str, Path]) -> dict:
     """The ``[reboot]`` table of a TOML file (a scenario, or the ``reboot.toml`` a scenario
     run leaves in its store) as replay knobs; errors name the file, line and key."""
     path = Path(path)
+    text = read_text(path, ScenarioError)
     try:
-        text = path.read_text(encoding="utf-8")
         data = tomllib.loads(text)
-    except OSError as exc:
-        raise ScenarioError(f"{path}: cannot read ({exc.strerror})") from exc
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(f"{path}: not valid TOML: {exc}") from exc
     check = Checker(str(path), text)

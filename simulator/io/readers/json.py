@@ -3,7 +3,9 @@
 Expressions are strings of the form ``"\\/Expr(...)\\/"``. Python's JSON decoder
 finds each object (and the line of any syntax error); the object's own text is
 then handed to HTCondor's JSON ClassAd parser, which decodes the ``Expr``
-strings exactly as HTCondor wrote them.
+strings exactly as HTCondor wrote them. What Python's decoder takes and HTCondor's
+refuses (NaN, Infinity, an empty name, an ``Expr`` that does not parse) is refused
+up front, naming the ad, line and reason.
 
 >>> snap = parse_text('[{"MyType": "Machine", "Start": "\\\\/Expr(Cpus > 1)\\\\/"}]', path="x")
 >>> snap.ads.loc[0, "start"]
@@ -13,17 +15,21 @@ strings exactly as HTCondor wrote them.
 from __future__ import annotations
 
 import json
+import re
 from typing import Iterator, Tuple
 
 from simulator.io.readers.build import SlotTable
 from simulator.io.readers.text import PathLike, line_of, read_text
 from simulator.model import clock
-from simulator.model.condor import UnwritableValue, parse_one
+from simulator.model.condor import ClassAdException, UnwritableValue, parse_one
 from simulator.model.condor import classad2 as _classad2
 from simulator.model.errors import AdParseError
 from simulator.model.snapshot import Snapshot
+from simulator.model.text import STRICT_JSON, JSONRefused, unparsable_expression
 
-_DECODER = json.JSONDecoder()
+_DECODER = STRICT_JSON
+# A string, maybe an empty name (``"" :``), or a constant HTCondor has not.
+_REFUSED = re.compile(r'"(?:[^"\\]|\\.)*"(\s*:)?|(-?Infinity|NaN)')
 
 
 def read(path: PathLike, *, time: clock.TimeSpec = None) -> Snapshot:
@@ -35,7 +41,12 @@ def parse_text(text: str, *, path: PathLike, time: clock.TimeSpec = None) -> Sna
     for number, start, end, obj in _objects(text, path):
         if not isinstance(obj, dict):
             raise AdParseError(path, number, line_of(text, start), "expected a JSON object")
-        ad = parse_one(text[start:end], _classad2.ParserType.JSON)
+        _check_expressions(obj, text, start, end, path, number)
+        try:
+            ad = parse_one(text[start:end], _classad2.ParserType.JSON)
+        except (ClassAdException, ValueError):
+            raise AdParseError(path, number, line_of(text, start),
+                               "HTCondor's JSON parser cannot read this ad") from None
         have = {k.lower() for k in ad}
         for key in obj:
             if key.lower() not in have and obj[key] is not None:
@@ -69,6 +80,9 @@ def _objects(text: str, path) -> Iterator[Tuple[int, int, int, object]]:
             obj, end = _DECODER.raw_decode(text, pos)
         except json.JSONDecodeError as exc:
             raise AdParseError(path, number, exc.lineno, f"broken JSON ({exc.msg})") from None
+        except JSONRefused as exc:
+            raise AdParseError(path, number, line_of(text, _refused_at(text, pos)),
+                               str(exc)) from None
         yield number, pos, end, obj
         pos = _skip(text, end)
         if in_list:
@@ -81,6 +95,23 @@ def _objects(text: str, path) -> Iterator[Tuple[int, int, int, object]]:
         raise AdParseError(
             path, number + bool(after_comma), line_of(text, len(text)), "the list is not closed"
         )
+
+
+def _refused_at(text: str, pos: int) -> int:
+    """Where the first NaN, Infinity or empty name after ``pos`` is (outside strings)."""
+    for m in _REFUSED.finditer(text, pos):
+        if m.group(2) or (m.group(1) and m.group(0).startswith('""')):
+            return m.start()
+    return pos
+
+
+def _check_expressions(obj: dict, text: str, start: int, end: int, path, number: int) -> None:
+    """Each ``"\\/Expr(…)\\/"`` value must parse, as HTCondor's parser would read it."""
+    bad = unparsable_expression(obj)
+    if bad:
+        line = line_of(text, text.find(json.dumps(bad[0]), start, end))
+        raise AdParseError(path, number, line,
+                           f"attribute {bad[0]!r}: the expression {bad[1][:60]!r} does not parse")
 
 
 def _skip(text: str, pos: int) -> int:

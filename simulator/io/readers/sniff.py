@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 
 from simulator.io.readers.text import PathLike, read_bytes
+from simulator.model.text import BOM
 
 FORMATS = ("long", "xml", "json", "new", "parquet")
 
@@ -39,4 +40,4 @@ def sniff(path: PathLike) -> str:
     data = read_bytes(path)
     if data[:4] == b"PAR1":
         return "parquet"
-    return sniff_text(data[:65536].decode("utf-8", errors="replace"))
+    return sniff_text(data[:65536].decode("utf-8", errors="replace").lstrip(BOM))

@@ -1,4 +1,5 @@
-"""Reading an ads file as text: gzip is undone transparently, bytes must be UTF-8."""
+"""Reading an ads file as text: gzip is undone transparently, bytes must be UTF-8
+(``simulator.model.text``, one wording for every file that is not)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ import zlib
 from pathlib import Path
 from typing import Union
 
-from simulator.model.errors import AdParseError, read_error
+from simulator.model.errors import AdParseError, SnapshotError, read_error
+from simulator.model.text import decode
 
 PathLike = Union[str, os.PathLike]
 
@@ -30,13 +32,8 @@ def read_bytes(path: PathLike) -> bytes:
 
 
 def read_text(path: PathLike) -> str:
-    """The file as text; CRLF line ends become LF."""
-    data = read_bytes(path)
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise AdParseError(path, "?", line, "not UTF-8 text") from None
+    """The file as text (a leading byte order mark dropped); CRLF line ends become LF."""
+    text = decode(read_bytes(path), path, SnapshotError)
     if "\r" in text:
         text = text.replace("\r\n", "\n")
     return text

@@ -2,7 +2,8 @@
 
 Python's XML parser checks the document first (so a broken file is reported
 with its line), then each ``<c>`` element is handed to HTCondor's XML ClassAd
-parser, which alone decides what each ``<a>`` means.
+parser, which alone decides what each ``<a>`` means; an ad it refuses is reported
+with the attribute that breaks it (an expression that does not parse, an empty name).
 
 >>> snap = parse_text('<classads><c><a n="MyType"><s>Machine</s></a>'
 ...                   '<a n="Cpus"><i>8</i></a></c></classads>', path="x")
@@ -14,12 +15,12 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ElementTree
-from typing import Iterator, Tuple
+from typing import Iterator, Optional, Tuple
 
 from simulator.io.readers.build import SlotTable
 from simulator.io.readers.text import PathLike, line_of, read_text
 from simulator.model import clock
-from simulator.model.condor import UnwritableValue, parse_one
+from simulator.model.condor import ClassAdException, UnwritableValue, parse_one
 from simulator.model.condor import classad2 as _classad2
 from simulator.model.errors import AdParseError
 from simulator.model.snapshot import Snapshot
@@ -36,7 +37,17 @@ def parse_text(text: str, *, path: PathLike, time: clock.TimeSpec = None) -> Sna
     _check_well_formed(text, path)
     table = SlotTable()
     for number, start, body in _ads(text):
-        ad = parse_one(body, _classad2.ParserType.XML)
+        for m in _ATTR.finditer(body):
+            if not m.group(1):
+                raise AdParseError(path, number, line_of(text, start + m.start()),
+                                   'an attribute with an empty name (n="")')
+        try:
+            ad = parse_one(body, _classad2.ParserType.XML)
+        except (ClassAdException, ValueError):
+            offset, name = _unparsable(body)
+            raise AdParseError(path, number, line_of(text, start + offset),
+                               f"attribute {name!r} cannot be parsed" if name is not None
+                               else "HTCondor's XML parser cannot read this ad") from None
         have = {k.lower() for k in ad}
         for m in _ATTR.finditer(body):
             if m.group(1).lower() not in have:
@@ -49,6 +60,20 @@ def parse_text(text: str, *, path: PathLike, time: clock.TimeSpec = None) -> Sna
             line = line_of(text, start + (found[0] if found else 0))
             raise AdParseError(path, number, line, str(exc)) from None
     return table.snapshot(source=str(path), time=time, path=path)
+
+
+_ELEMENT = re.compile(r'<a\s+n\s*=\s*"([^"]*)"\s*>.*?</a\s*>', re.S)
+
+
+def _unparsable(body: str) -> Tuple[int, Optional[str]]:
+    """Where in an ad HTCondor refuses, and the attribute's name: each ``<a>`` is tried on
+    its own (HTCondor's parser says only that the ad is broken)."""
+    for m in _ELEMENT.finditer(body):
+        try:
+            parse_one(f"<c>{m.group(0)}</c>", _classad2.ParserType.XML)
+        except (ClassAdException, ValueError):
+            return m.start(), m.group(1)
+    return 0, None
 
 
 def _ads(text: str) -> Iterator[Tuple[int, int, str]]:
