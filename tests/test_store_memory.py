@@ -117,8 +117,12 @@ def test_results_over_a_store_are_those_over_its_snapshots(small_store):
                                                      for s in snaps]
     over_store = simulator.simulate(str(small_store), profiles=["opsys", "glibc"])
     in_memory = simulator.simulate(snaps, profiles=["opsys", "glibc"])
-    assert over_store.records() == in_memory.records()
-    assert over_store.pools == in_memory.pools
+    opened = simulator.simulate(simulator.open_pool(str(small_store)), profiles=["opsys", "glibc"])
+    assert over_store.records() == in_memory.records() == opened.records()
+    assert over_store.pools == in_memory.pools == opened.pools
+    one = simulator.open_pool(str(store.list_store(small_store)[0]))
+    assert simulator.simulate(one, profiles=["opsys"]).records() == \
+        simulator.simulate(snaps[0], profiles=["opsys"]).records()
 
 
 COMMANDS = {

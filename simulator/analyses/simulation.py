@@ -90,7 +90,7 @@ def simulate(pool=DEFAULT_POOL, *, profiles: Optional[Sequence[str]] = None,
              store_folder=None, dask: Optional[str] = None,
              progress: bool = False) -> SimulationResult:
     """Match rates of each profile on every snapshot of ``pool``: any spec ``tribes`` reads,
-    or Snapshot objects (one or a list).
+    Snapshot objects (one or a list), or what ``open_pool`` gave (a store's runs its files).
 
     A store folder is run one snapshot at a time (memory bounded by one snapshot), here or,
     with ``dask`` (``""`` for a LocalCluster, else a scheduler address), on a Dask cluster.
