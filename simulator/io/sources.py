@@ -2,8 +2,9 @@
 
 ``open_snapshots(spec)`` takes a built-in pool name (``pool_2010``, the
 default, or ``modern``; with parameters as ``modern:slots=N,seed=S``), a store
-folder (all its snapshots, oldest first, read one at a time), a ``.parquet`` snapshot, an ads
-file in any supported format (sniffed), or ``collector:HOST`` (a live pool).
+folder (all its snapshots, oldest first, read one at a time), a ``.parquet``
+snapshot, an ads file in any supported format (sniffed), or ``collector:HOST``
+(a live pool).
 
 >>> [len(s) for s in open_snapshots("pool_2010")]  # doctest: +SKIP
 [861]
