@@ -32,6 +32,7 @@ bench: $(BIN)/tribes
 	$(BIN)/python benchmarks/bench_condor_q.py
 	$(BIN)/python benchmarks/bench_replay.py
 	$(BIN)/python benchmarks/bench_ingest.py
+	$(BIN)/python benchmarks/bench_store_memory.py
 
 docs: $(BIN)/tribes
 	$(BIN)/mkdocs build --strict --site-dir site

@@ -206,14 +206,18 @@ def count_pool(pool, attrs: Sequence[str], *, each: bool = False, seed: Optional
     from simulator.io import sources
 
     groups = [[a] for a in attrs] if each else [list(attrs)]
+
+    def tables(snap: Snapshot) -> List[CountTable]:
+        return [CountTable(snap.source, snap.time, group, counts(snap, group))
+                for group in groups]
+
     results: List[CountTable] = []
     seen = 0
-    snapshots = sources.iter_snapshots(pool, pool_seed=seed, pool_slots=slots)
-    for snap in counted(snapshots, sources.snapshot_count(pool), progress, "tribes report",
-                        "snapshot"):
+    snapshots = sources.open_snapshots(pool, pool_seed=seed, pool_slots=slots)
+    for found in counted(snapshots.map(tables), len(snapshots), progress, "tribes report",
+                         "snapshot"):
         seen += 1
-        results += [CountTable(snap.source, snap.time, group, counts(snap, group))
-                    for group in groups]
+        results += found
     for group in groups:
         # A store may gain an attribute over time (the hook rolled out mid-way):
         # only an attribute no snapshot has is an error.

@@ -22,8 +22,10 @@ def bar(total: int, enabled: bool, label: str, unit: str):
 
 
 def counted(items, total: int, enabled: bool, label: str, unit: str):
-    """Yield ``items``, moving a bar one step per item."""
+    """Yield ``items``, moving a bar one step per item (an item is not held while the
+    next one is made: a snapshot read on demand is dropped first)."""
     with bar(total, enabled, label, unit) as b:
         for item in items:
             yield item
+            del item
             b.update(1)

@@ -90,7 +90,7 @@ def simulate(pool=DEFAULT_POOL, *, profiles: Optional[Sequence[str]] = None,
              store_folder=None, dask: Optional[str] = None,
              progress: bool = False) -> SimulationResult:
     """Match rates of each profile on every snapshot of ``pool``: any spec ``tribes`` reads,
-    or Snapshot objects (one or a list).
+    Snapshot objects (one or a list), or what ``open_pool`` gave (a store's runs its files).
 
     A store folder is run one snapshot at a time (memory bounded by one snapshot), here or,
     with ``dask`` (``""`` for a LocalCluster, else a scheduler address), on a Dask cluster.
@@ -103,7 +103,11 @@ def simulate(pool=DEFAULT_POOL, *, profiles: Optional[Sequence[str]] = None,
                   condor_version=condor_version, as_written=as_written, template=template,
                   reference=reference)
     given = [pool] if isinstance(pool, Snapshot) else pool
-    if isinstance(given, (list, tuple)) and all(isinstance(s, Snapshot) for s in given):
+    if isinstance(given, sources.SnapshotSequence):  # open_pool's: a store runs its files
+        if not given.files:
+            return _simulate_snapshots(list(given), **choice)
+        pool = given.files[0].parent
+    elif isinstance(given, (list, tuple)) and all(isinstance(s, Snapshot) for s in given):
         return _simulate_snapshots(list(given), **choice)
     spec = str(store_folder or (DEFAULT_POOL if pool is None else pool))
     if dask is not None and store_folder is None and not Path(spec).is_dir():
@@ -111,27 +115,41 @@ def simulate(pool=DEFAULT_POOL, *, profiles: Optional[Sequence[str]] = None,
                           f"(not {spec!r})")
     wants_store = store_folder is not None or dask is not None or Path(spec).is_dir()
     if not wants_store:
-        return _simulate_snapshots(sources.open_snapshots(spec, time=time), **choice)
+        return _simulate_snapshots(list(sources.open_snapshots(spec, time=time)), **choice)
     paths = store_files(spec)
+    # The first snapshot chooses the profiles and is dropped before the run reads the files
+    # one by one (a store in memory one snapshot at a time); the other headers come from
+    # the files' footers.
+    notes: List[str] = []
     first = store.load(paths[0])
-
-    def run(chosen):
-        if dask is None:
-            return rates_dask.simulate_store(paths, chosen, progress=progress)
+    chosen, ref = _choose(first, notes, choice)
+    pools = [PoolHeader.of(first)] + [PoolHeader.of(rates_dask.header(p)) for p in paths[1:]]
+    del first
+    if dask is None:
+        frame = rates_dask.simulate_store(paths, chosen, progress=progress)
+    else:
         with rates_dask.connect(dask or None) as client:
-            return rates_dask.simulate_store(paths, chosen, client=client, progress=progress)
-
-    headers = [first] + [rates_dask.header(p) for p in paths[1:]]
-    return _simulate_snapshots(headers, run=run, **choice)
+            frame = rates_dask.simulate_store(paths, chosen, client=client, progress=progress)
+    return _result(frame, pools, ref, notes)
 
 
-def _simulate_snapshots(snapshots: List[Snapshot], run=None, **choice) -> SimulationResult:
-    """The profiles chosen on the first snapshot, run on all (by ``run(profiles)`` if given)."""
+def _simulate_snapshots(snapshots: List[Snapshot], **choice) -> SimulationResult:
+    """The profiles chosen on the first snapshot, run on all (all in memory)."""
     if not snapshots:
         raise TribesError("no snapshot to simulate")
     notes: List[str] = []
-    chosen, index = choose_profiles(snapshots[0], notes=notes, **choice)
-    ref = Reference.of(snapshots[0], index) if index is not None else None
-    frame = run(chosen) if run else simulate_snapshots(snapshots, chosen)
+    chosen, ref = _choose(snapshots[0], notes, choice)
+    frame = simulate_snapshots(snapshots, chosen)
+    return _result(frame, [PoolHeader.of(s) for s in snapshots], ref, notes)
+
+
+def _choose(first: Snapshot, notes: List[str], choice: dict):
+    """The profiles chosen on the first snapshot, and the ladder's reference slot."""
+    chosen, index = choose_profiles(first, notes=notes, **choice)
+    return chosen, Reference.of(first, index) if index is not None else None
+
+
+def _result(frame: pd.DataFrame, pools: List[PoolHeader], ref: Optional[Reference],
+            notes: List[str]) -> SimulationResult:
     warnings = notes + list(frame.attrs.get("warnings", []))
-    return SimulationResult(frame, [PoolHeader.of(s) for s in snapshots], ref, warnings)
+    return SimulationResult(frame, pools, ref, warnings)

@@ -2,8 +2,9 @@
 
 ``open_snapshots(spec)`` takes a built-in pool name (``pool_2010``, the
 default, or ``modern``; with parameters as ``modern:slots=N,seed=S``), a store
-folder (all its snapshots, oldest first), a ``.parquet`` snapshot, an ads
-file in any supported format (sniffed), or ``collector:HOST`` (a live pool).
+folder (all its snapshots, oldest first, read one at a time), a ``.parquet``
+snapshot, an ads file in any supported format (sniffed), or ``collector:HOST``
+(a live pool).
 
 >>> [len(s) for s in open_snapshots("pool_2010")]  # doctest: +SKIP
 [861]
@@ -11,10 +12,22 @@ file in any supported format (sniffed), or ``collector:HOST`` (a live pool).
 
 from __future__ import annotations
 
+import collections.abc
 import dataclasses
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator, List, Optional
+from typing import (
+    TYPE_CHECKING,
+    Callable,
+    Iterable,
+    Iterator,
+    List,
+    Optional,
+    Sequence,
+    Tuple,
+    TypeVar,
+    Union,
+)
 
 from simulator.io.readers import build
 from simulator.model import clock
@@ -31,37 +44,105 @@ COLLECTOR_PREFIX = "collector:"  # collector:cm.example.org[:9618], a live pool
 POOL_HINT = ("a pool is a file, a store folder, pool_2010, modern[:slots=N,seed=S] "
              "or collector:HOST")
 
-
-def open_snapshots(spec: Optional[str] = None, **options) -> List[Snapshot]:
-    """The snapshots ``spec`` names, oldest first, all in memory (``options`` and the rest:
-    see ``iter_snapshots``)."""
-    return list(iter_snapshots(spec, **options))
+T = TypeVar("T")
 
 
-def iter_snapshots(
+def open_snapshots(spec: Optional[str] = None, **options) -> SnapshotSequence:
+    """The snapshots ``spec`` names, oldest first, as a sequence that reads each one when it
+    is asked for and keeps only the one read last (``options`` and the rest: see
+    ``iter_snapshots``); ``open_snapshots(store)[-1]`` reads only the newest file."""
+    return SnapshotSequence(_items(spec, **options))
+
+
+def iter_snapshots(spec: Optional[str] = None, **options) -> Iterator[Snapshot]:
+    """The snapshots ``spec`` names, oldest first, one at a time: a store folder is read
+    snapshot by snapshot, so memory holds one of them (the spec is checked before the first).
+
+    ``time`` is the capture time of ads that carry none; ``pool_seed`` and ``pool_slots``
+    override a generated pool's own (a seed also applies to nothing else; a size to a
+    generated pool only)."""
+    return iter(open_snapshots(spec, **options))
+
+
+def map_snapshots(snapshots: Iterable[Snapshot], fn: Callable[[Snapshot], T]) -> Iterator[T]:
+    """``fn(snapshot)`` for each of ``snapshots`` in turn, none of them held while the next
+    is read: over a ``SnapshotSequence`` (or any iterator of snapshots) memory holds one
+    snapshot and the small results. ``fn`` must not keep the snapshot."""
+    if isinstance(snapshots, SnapshotSequence):
+        yield from snapshots.map(fn)
+        return
+    for snapshot in snapshots:
+        result = fn(snapshot)
+        del snapshot  # not held while the next one is read
+        yield result
+
+
+class SnapshotSequence(collections.abc.Sequence):
+    """Snapshots, oldest first, read on access: a store folder's files are loaded one at a
+    time and only the one read last is kept (the one before is dropped before the next is
+    read); a generated pool, a file or a live pool is the one snapshot, read when opened.
+
+    ``files`` are the store's files (empty for a single snapshot)."""
+
+    def __init__(self, items: Sequence[Union[Snapshot, Path]]):
+        self._items = list(items)
+        self._last: Optional[Tuple[int, Snapshot]] = None
+        self.files: List[Path] = [i for i in self._items if isinstance(i, Path)]
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return SnapshotSequence(self._items[index])
+        i = range(len(self._items))[index]  # an IndexError past the end, as a list's
+        item = self._items[i]
+        if isinstance(item, Snapshot):
+            return item
+        if self._last is not None and self._last[0] == i:
+            return self._last[1]
+        self._last = None  # drop the last one before the next is read
+        from simulator.io import store
+
+        snapshot = store.load(item)
+        self._last = (i, snapshot)
+        return snapshot
+
+    def __iter__(self) -> Iterator[Snapshot]:
+        for i in range(len(self._items)):
+            snapshot = self[i]
+            yield snapshot
+            del snapshot
+
+    def map(self, fn: Callable[[Snapshot], T]) -> Iterator[T]:
+        """``fn(snapshot)`` for each snapshot in turn, one snapshot in memory at a time."""
+        for i in range(len(self._items)):
+            yield fn(self[i])
+
+    def __repr__(self) -> str:
+        return f"<{len(self)} snapshots>"
+
+
+def _items(
     spec: Optional[str] = None,
     *,
     time: clock.TimeSpec = None,
     pool_seed: Optional[int] = None,
     pool_slots: Optional[int] = None,
-) -> Iterator[Snapshot]:
-    """The snapshots ``spec`` names, oldest first, one at a time: a store folder is read
-    snapshot by snapshot, so memory holds one of them (the spec is checked before the first).
-
-    ``pool_seed`` and ``pool_slots`` override a generated pool's own (a seed also applies to
-    nothing else; a size to a generated pool only)."""
+) -> List[Union[Snapshot, Path]]:
+    """What ``spec`` names: the one snapshot (read now), or a store folder's files."""
     spec = DEFAULT_POOL if spec is None or spec == "" else str(spec)
     from simulator import pools
 
     pools.check_params(seed=pool_seed, slots=pool_slots, names=("--seed", "--slots"))
     if spec.startswith(COLLECTOR_PREFIX):
-        return iter([open_collector(spec[len(COLLECTOR_PREFIX):], time=time)])
+        return [open_collector(spec[len(COLLECTOR_PREFIX):], time=time)]
     if spec.partition(":")[0] in BUILTIN_POOLS:
         # A name, or a spec with parameters: modern:slots=100000,seed=7.
         name, params = pools.parse_spec(spec)
         overrides = (("seed", pool_seed), ("slots", pool_slots))
         params.update({k: v for k, v in overrides if v is not None})
-        return iter([pools.generate(name, **params)])
+        return [pools.generate(name, **params)]
     if pool_slots is not None:
         raise TribesError(f"--slots applies only to a generated pool, not {spec}")
     path = Path(spec)
@@ -71,9 +152,9 @@ def iter_snapshots(
         files = store.list_store(path)
         if not files:
             raise SnapshotError(f"{spec}: a folder, but no snapshot-*.parquet files in it")
-        return (store.load(f) for f in files)
+        return list(files)
     if path.is_file():
-        return iter([open_file(path, time=time)])
+        return [open_file(path, time=time)]
     raise no_such_file(spec, hint=POOL_HINT)
 
 

@@ -11,6 +11,7 @@ from typing import Sequence, Union
 import pandas as pd
 
 from simulator.analyses import counts as report
+from simulator.io.sources import map_snapshots
 from simulator.model.snapshot import Snapshot
 from simulator.plots.words import NOT_PUBLISHED, names_of
 
@@ -70,10 +71,11 @@ def composition_table(
     values the rest are summed into "(other values)". Slots lacking the
     attribute form a "(not published)" column, so each row sums to the slot count.
     """
-    rows = {}
-    for snap in snapshots:
-        when = pd.Timestamp(int(snap.time), unit="s")
-        rows[when] = counts(snap, attrs, missing=True)
+    def row(snap: Snapshot):
+        return pd.Timestamp(int(snap.time), unit="s"), counts(snap, attrs, missing=True)
+
+    # A store opened by open_pool is read one snapshot at a time.
+    rows = dict(map_snapshots(snapshots, row))
     table = pd.DataFrame(rows).T.fillna(0).astype(int).sort_index()
     table.index.name = "capture time (UTC)"
     values = [v for v in table.columns if v != NOT_PUBLISHED]

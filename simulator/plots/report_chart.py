@@ -9,6 +9,7 @@ from typing import List, Optional, Sequence, Union
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from simulator.io.sources import map_snapshots
 from simulator.model import clock
 from simulator.model.errors import TribesError
 from simulator.model.snapshot import Snapshot
@@ -54,17 +55,19 @@ def write_report(
         known = ", ".join(sorted(FigureCanvasAgg.get_supported_filetypes()))
         raise TribesError(f"{path}: cannot tell the image format from the suffix (use {known})")
     several = len(snapshots) > 1 if several is None else several
-    written = []
-    for snap in snapshots:
+
+    def draw(snap: Snapshot) -> Path:
         target = path
         if several:
             stamp = clock.format_time(snap.time, clock.STAMP_FORMAT)
             target = path.with_name(f"{path.stem}-{stamp}{path.suffix}")
         try:
             fig = report_figure(snap, attrs, each=each, grid=grid)
-            written.append(save(fig, target))
+            return save(fig, target)
         except ValueError as exc:
             raise TribesError(str(exc)) from exc
         except OSError as exc:
             raise TribesError(f"{target}: cannot write the chart ({exc.strerror})") from exc
-    return written
+
+    # One snapshot in memory at a time when ``snapshots`` reads them on demand.
+    return list(map_snapshots(snapshots, draw))

@@ -54,18 +54,23 @@ def analyze_pool(pool=DEFAULT_POOL, *, requirements: Optional[str] = None, job_f
     """The clause table of each job on every snapshot of ``pool``, one snapshot in memory;
     ``progress`` draws a bar on stderr, a step per snapshot."""
     ads: List[ClassAd] = []
+
+    def per_job(snapshot: Snapshot) -> List[Analysis]:
+        if not ads:  # the jobs are written from the first snapshot
+            ads.extend(job_ads_for(snapshot, requirements=requirements, job_file=job_file,
+                                   submit_file=submit_file, template=template,
+                                   submit_host=submit_host, condor_version=condor_version,
+                                   as_written=as_written))
+        return [analyze(snapshot, job) for job in ads]
+
     results: List[List[Analysis]] = []
-    snapshots = sources.iter_snapshots(pool)
-    for snapshot in counted(snapshots, sources.snapshot_count(pool), progress, "tribes analyze",
-                            "snapshot"):
-        if not ads:
-            ads = job_ads_for(snapshot, requirements=requirements, job_file=job_file,
-                              submit_file=submit_file, template=template,
-                              submit_host=submit_host, condor_version=condor_version,
-                              as_written=as_written)
+    snapshots = sources.open_snapshots(pool)
+    for found in counted(snapshots.map(per_job), len(snapshots), progress, "tribes analyze",
+                         "snapshot"):
+        if not results:
             results = [[] for _ in ads]
-        for n, job in enumerate(ads):
-            results[n].append(analyze(snapshot, job))
+        for n, analysis in enumerate(found):
+            results[n].append(analysis)
     if not results or not results[0]:
         raise TribesError(f"{pool}: no snapshots")
     return ClauseRun(ads, results)

@@ -18,7 +18,7 @@ parent stands for the machine.
 from __future__ import annotations
 
 import dataclasses
-from typing import List, Optional
+from typing import Dict, List, Optional
 
 import numpy as np
 
@@ -59,39 +59,58 @@ def compare(expr: str, snapshots, *, template: str = "plain",
     writes it (from the reference slot's Arch and OpSys), matched on every snapshot.
 
     ``image``: a container image's name (``x.sif``, ``dir/``): the jobs are container jobs."""
-    from simulator import jobs as profiles
-    from simulator.jobs.ladder import submit_host_of
-    from simulator.model.tribes import reference_slot
-
-    match = _matcher()
-    base: ClassAd = profiles.load_template(template)
-    if image is not None:
-        base = ClassAd(str(base))
-        base["WantContainer"] = True
-        base["ContainerImage"] = image
     snapshots = list(snapshots)
     if not snapshots:
         return []
-    # As in tribes simulate: the ladder is built once, on the oldest snapshot (the
-    # user's desktop as it was), and held still while the pool drifts under it.
-    ref = reference_slot(snapshots[0], reference)
-    writer = profiles.JobWriter(base, submit_host_of(snapshots[0], ref))
-    ladder = profiles.ladder(snapshots[0], base, reference=reference, writer=writer)
-    needs_job, _ = writer.write(expr, "needs")
-    out: List[Rate] = []
-    for snap in snapshots:
+    jobs = Comparison.of(expr, snapshots[0], template=template, reference=reference,
+                         image=image)
+    return [rate for snap in snapshots for rate in jobs.rates(snap)]
+
+
+@dataclasses.dataclass
+class Comparison:
+    """The jobs ``compare`` matches: the program's expression and the ladder, written on
+    the oldest snapshot (the user's desktop as it was) and held still while the pool drifts
+    under them; ``rates(snapshot)`` matches them on one snapshot."""
+
+    expr: str
+    needs_job: ClassAd
+    ladder: list
+
+    @classmethod
+    def of(cls, expr: str, first, *, template: str = "plain", reference: Optional[str] = None,
+           image: Optional[str] = None) -> Comparison:
+        from simulator import jobs as profiles
+        from simulator.jobs.ladder import submit_host_of
+        from simulator.model.tribes import reference_slot
+
+        base: ClassAd = profiles.load_template(template)
+        if image is not None:
+            base = ClassAd(str(base))
+            base["WantContainer"] = True
+            base["ContainerImage"] = image
+        # As in tribes simulate: the ladder is built once, on the oldest snapshot.
+        ref = reference_slot(first, reference)
+        writer = profiles.JobWriter(base, submit_host_of(first, ref))
+        ladder = profiles.ladder(first, base, reference=reference, writer=writer)
+        needs_job, _ = writer.write(expr, "needs")
+        return cls(expr, needs_job, ladder)
+
+    def rates(self, snap) -> List[Rate]:
+        """The expression's and each profile's matches on one snapshot."""
+        match = _matcher()
         kept = _counted(snap)
         slots, skipped = int(kept.sum()), len(snap) - int(kept.sum())
-        safe = np.asarray(match(snap, needs_job), dtype=bool) & kept
-        out.append(Rate("needs", expr, snap.source, snap.time, slots, int(safe.sum()), None,
-                        skipped))
-        for prof in ladder:
+        safe = np.asarray(match(snap, self.needs_job), dtype=bool) & kept
+        out = [Rate("needs", self.expr, snap.source, snap.time, slots, int(safe.sum()),
+                    None, skipped)]
+        for prof in self.ladder:
             got = np.asarray(match(snap, prof.job), dtype=bool) & kept
             # A vm job brings its own OS: the program's glibc and kernel needs are its own.
             cannot = None if prof.name == "vm" else int((got & ~safe).sum())
             out.append(Rate(prof.name, prof.written, snap.source, snap.time, slots,
                             int(got.sum()), cannot, skipped))
-    return out
+        return out
 
 
 def _counted(snapshot) -> np.ndarray:
@@ -121,20 +140,33 @@ def clause_counts(required: List[str], optional: List[str], snapshots) -> List[C
     """Each clause evaluated alone (as the job's Requirements, with the slot as TARGET) on
     every snapshot: the slots it keeps, whatever the other clauses say."""
     from simulator.jobs import load_template
-    from simulator.jobs.expressions import parse_requirements
     from simulator.match import default_sides
 
     sides = default_sides()
     base = load_template("plain")
     out: List[ClauseCount] = []
     for snap in snapshots:
-        for clause, is_optional in [(c, False) for c in required] + [(c, True) for c in optional]:
-            job = ClassAd(str(base))
-            job["Requirements"] = parse_requirements(clause, "clause")
-            job_ok, _ = sides(snap, job)
-            kept = _counted(snap)
-            out.append(ClauseCount(clause, is_optional, snap.source, snap.time, int(kept.sum()),
-                                   int((np.asarray(job_ok, dtype=bool) & kept).sum())))
+        out += clause_counts_on(required, optional, snap, sides=sides, base=base)
+    return out
+
+
+def clause_counts_on(required: List[str], optional: List[str], snap, *, sides=None,
+                     base: Optional[ClassAd] = None) -> List[ClauseCount]:
+    """``clause_counts`` on one snapshot."""
+    from simulator.jobs import load_template
+    from simulator.jobs.expressions import parse_requirements
+    from simulator.match import default_sides
+
+    sides = sides or default_sides()
+    base = base if base is not None else load_template("plain")
+    out: List[ClauseCount] = []
+    for clause, is_optional in [(c, False) for c in required] + [(c, True) for c in optional]:
+        job = ClassAd(str(base))
+        job["Requirements"] = parse_requirements(clause, "clause")
+        job_ok, _ = sides(snap, job)
+        kept = _counted(snap)
+        out.append(ClauseCount(clause, is_optional, snap.source, snap.time, int(kept.sum()),
+                               int((np.asarray(job_ok, dtype=bool) & kept).sum())))
     return out
 
 
@@ -152,26 +184,40 @@ PUBLISHED_BY = {
 
 def missing(expr: str, snapshots) -> List[str]:
     """Notes on attributes the expression reads that slots of the pool do not publish."""
-    snapshots = list(snapshots)
-    notes = []
-    for attr, (stand_ins, who) in PUBLISHED_BY.items():
+    return missing_notes([lacking(expr, snap) for snap in snapshots])
+
+
+def lacking(expr: str, snap) -> Dict[str, Optional[tuple]]:
+    """Per attribute of ``PUBLISHED_BY`` the expression reads: ``(slots without it, slots,
+    source)`` on one snapshot, or None when every slot publishes it (or a stand-in)."""
+    out: Dict[str, Optional[tuple]] = {}
+    for attr, (stand_ins, _) in PUBLISHED_BY.items():
         if attr.lower() not in expr.lower():
             continue
-        lacking = []  # (slots without it, slots) per snapshot that has such slots
-        for snap in snapshots:
-            have = np.zeros(len(snap), dtype=bool)
-            for name in (attr, *stand_ins):
-                if name.lower() in snap.ads.columns:
-                    have |= snap.ads[name.lower()].notna().to_numpy()
-            counted = _counted(snap)
-            if not have[counted].all():
-                lacking.append((int((~have & counted).sum()), int(counted.sum()), snap.source))
-        if len(snapshots) == 1 and lacking:
-            count, total, source = lacking[0]
+        have = np.zeros(len(snap), dtype=bool)
+        for name in (attr, *stand_ins):
+            if name.lower() in snap.ads.columns:
+                have |= snap.ads[name.lower()].notna().to_numpy()
+        counted = _counted(snap)
+        out[attr] = (None if have[counted].all() else
+                     (int((~have & counted).sum()), int(counted.sum()), snap.source))
+    return out
+
+
+def missing_notes(per_snapshot: List[Dict[str, Optional[tuple]]]) -> List[str]:
+    """``missing``'s notes from ``lacking`` of each snapshot, oldest first."""
+    notes = []
+    for attr, (_, who) in PUBLISHED_BY.items():
+        if not per_snapshot or attr not in per_snapshot[0]:
+            continue
+        lacks = [one[attr] for one in per_snapshot if one[attr] is not None]
+        if len(per_snapshot) == 1 and lacks:
+            count, total, source = lacks[0]
             notes.append(f"{source}: {count} of {total} slots publish no {attr} "
                          f"(published by {who})")
-        elif lacking:
-            worst = max(lacking)
-            notes.append(f"{len(lacking)} of {len(snapshots)} snapshots have slots that publish "
-                         f"no {attr}, up to {worst[0]} of {worst[1]} (published by {who})")
+        elif lacks:
+            worst = max(lacks)
+            notes.append(f"{len(lacks)} of {len(per_snapshot)} snapshots have slots that "
+                         f"publish no {attr}, up to {worst[0]} of {worst[1]} "
+                         f"(published by {who})")
     return notes

@@ -60,12 +60,24 @@ def needs(programs: Sequence, *, pool=None, template="plain",
     notes: List[str] = []
     counts: List[rates.ClauseCount] = []
     if pool is not None:
-        snapshots = list(counted(sources.iter_snapshots(pool), sources.snapshot_count(pool),
-                                 progress, "tribes requirements", "snapshot"))
-        pool_rates = rates.compare(expr, snapshots, template=template, reference=reference,
+        # One snapshot in memory at a time: the jobs are written on the first, and each
+        # snapshot leaves only its rates, clause counts and the slots lacking an attribute.
+        snapshots = sources.open_snapshots(pool)
+        jobs = rates.Comparison.of(expr, snapshots[0], template=template, reference=reference,
                                    image=_image_name(image) if image else None)
-        notes = rates.missing(expr, snapshots)
-        counts = rates.clause_counts(parts, [c for c, _ in optional], snapshots)
+        lacking = []
+        required, extra = parts, [c for c, _ in optional]
+
+        def per_snapshot(snap):
+            return (jobs.rates(snap), rates.clause_counts_on(required, extra, snap),
+                    rates.lacking(expr, snap))
+
+        for found, kept, lacks in counted(snapshots.map(per_snapshot), len(snapshots),
+                                          progress, "tribes requirements", "snapshot"):
+            pool_rates += found
+            counts += kept
+            lacking.append(lacks)
+        notes = rates.missing_notes(lacking)
     return NeedsVerdict([str(p) for p in programs], expr, facts, pool_rates, notes, parts,
                         optional, counts)
 

@@ -110,6 +110,10 @@ def _class_answers(snapshot: Snapshot, job: ClassAd, side: Side) -> np.ndarray:
         if not memo:  # nothing remembered for these columns yet (a cold run)
             batch.index, batch.rows, batch.texts = members, reps.tolist(), list(rows)
         else:
+            # A table past the classes asked now (at least MIN_ANSWERS) keeps only these
+            # classes' answers: over a series of snapshots whose classes change it holds
+            # about one snapshot's, however many went before.
+            kept = {} if len(memo) > max(MIN_ANSWERS, len(members)) else None
             for i, row, texts in zip(members, reps.tolist(), rows, strict=True):
                 known = memo.get(texts)
                 if known is None:
@@ -118,6 +122,10 @@ def _class_answers(snapshot: Snapshot, job: ClassAd, side: Side) -> np.ndarray:
                     batch.texts.append(texts)
                 else:
                     result[i] = known
+                    if kept is not None:
+                        kept[texts] = known
+            if kept is not None:
+                memo = answers[(names, *tail)] = kept
         if batch.index:
             batches.append(batch)
             memos.append(memo)
@@ -142,6 +150,7 @@ def _memo(answers: Dict, key: tuple) -> Dict[tuple, bool]:
 
 
 _MAX_PATTERNS = 256
+MIN_ANSWERS = 1_000  # a table this small is kept whole (a small pool's classes)
 
 
 # Below this many classes to evaluate, one process does it all (a fork costs ~10-50 ms).
