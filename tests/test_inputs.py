@@ -323,7 +323,7 @@ SCENARIO = ('[scenario]\nstart = 2010-04-05\ndays = 3\nseed = 7\n[pool]\nbuiltin
     ("seed", "-1", "line 4: scenario.seed: -1: give a whole number from 0 to 4294967295"),
     ("join_per_day", "1e6", "line 8: churn.join_per_day: 1e6: give a number from 0 to 5000 "
      "for 3 days: about 2,000,000 machines would join, each a copy of one at about 10 ms "
-     "(5.6 hours); at most 10,000 may join a scenario"),
+     "(5.6 h); at most 10,000 may join a scenario"),
 ])
 def test_a_scenario_number_out_of_range_is_one_line_with_its_range(tmp_path, capsys, key,
                                                                    value, message):

@@ -44,6 +44,21 @@ def format_time(epoch, fmt: str = ISO_FORMAT) -> str:
     return _time.strftime(fmt, _time.gmtime(int(epoch)))
 
 
+def format_duration(seconds: float) -> str:
+    """Seconds as s, min, h or d, whichever reads best.
+
+    >>> format_duration(45), format_duration(5400), format_duration(20000), format_duration(3e5)
+    ('45 s', '90.0 min', '5.6 h', '3.5 d')
+    """
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    if seconds < 2 * 3600:
+        return f"{seconds / 60:.1f} min"
+    if seconds < 2 * 86400:
+        return f"{seconds / 3600:.1f} h"
+    return f"{seconds / 86400:.1f} d"
+
+
 def parse_stamp(text: str, fmt: str = STAMP_FORMAT) -> int:
     """The epoch seconds a ``format_time`` text names (``ValueError`` when it names none).
 

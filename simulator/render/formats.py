@@ -24,22 +24,17 @@ from __future__ import annotations
 
 from typing import Optional
 
+from simulator.model import clock
+
 
 def percent(share: float, digits: int = 1) -> str:
     return f"{100 * share:.{digits}f}%"
 
 
 def duration(seconds: Optional[float]) -> str:
-    """Seconds as s, min, h or d, whichever reads best; ``-`` for none."""
-    if seconds is None:
-        return "-"
-    if seconds < 120:
-        return f"{seconds:.0f} s"
-    if seconds < 2 * 3600:
-        return f"{seconds / 60:.1f} min"
-    if seconds < 2 * 86400:
-        return f"{seconds / 3600:.1f} h"
-    return f"{seconds / 86400:.1f} d"
+    """Seconds as s, min, h or d, whichever reads best; ``-`` for none
+    (:func:`simulator.model.clock.format_duration`, which messages of lower layers use)."""
+    return "-" if seconds is None else clock.format_duration(seconds)
 
 
 def count(n: int, noun: str) -> str:

@@ -46,6 +46,14 @@ class Checker:
         at = f"line {line}: " if line else ""
         raise ScenarioError(f"{self.path}: {at}{name}: {reason}")
 
+    def tables(self, data: dict, key: str, article: str = "a"):
+        """The ``[[key]]`` tables of ``data``, each as ``(where, table)`` with ``where`` =
+        ``(key, n)`` counted from 1; anything else under ``key`` fails."""
+        raw = data.get(key, [])
+        if not isinstance(raw, list):
+            self.fail((key,), f"write each {key} as {article} [[{key}]] table")
+        return [((key, i), self.table(item, (key, i))) for i, item in enumerate(raw, 1)]
+
     def table(self, data, where) -> dict:
         if not isinstance(data, dict):
             self.fail(where, f"must be a table, not {type(data).__name__}")

@@ -15,6 +15,7 @@ from typing import Optional, Union
 
 from simulator.analyses.scenario.checker import Checker, reboot_table
 from simulator.analyses.scenario.spec import DAY, Event, Scenario, ScenarioError, Wave
+from simulator.model import clock
 from simulator.model.errors import number_text, range_text
 from simulator.model.text import read_text
 
@@ -86,12 +87,8 @@ def parse_scenario(text: str, path: str = "<scenario>") -> Scenario:
         check.number(slots, ("pool", "slots"), integer=True, minimum=1, maximum=MAX_SLOTS)
 
     waves = []
-    raw_waves = data.get("wave", [])
-    if not isinstance(raw_waves, list):
-        check.fail(("wave",), "write each wave as a [[wave]] table")
-    for i, raw in enumerate(raw_waves, 1):
-        where = ("wave", i)
-        raw = check.table(raw, where)
+    for where, raw in check.tables(data, "wave"):
+        i = where[1]
         for key in ("from", "to"):
             if key not in raw:
                 check.fail(where, f"missing key {key!r}")
@@ -135,12 +132,8 @@ def parse_scenario(text: str, path: str = "<scenario>") -> Scenario:
                               minimum=0, maximum=MAX_LEAVE_PER_DAY)
 
     events = []
-    raw_events = data.get("event", [])
-    if not isinstance(raw_events, list):
-        check.fail(("event",), "write each event as an [[event]] table")
-    for i, raw in enumerate(raw_events, 1):
-        where = ("event", i)
-        raw = check.table(raw, where)
+    for where, raw in check.tables(data, "event", "an"):
+        i = where[1]
         if "date" not in raw:
             check.fail(where, "missing key 'date'")
         join = check.number(raw.get("join", 0), (*where, "join"), integer=True, minimum=0,
@@ -190,7 +183,7 @@ def _check_growth(check: Checker, days: int, join_rate: float, events) -> None:
     joined = join_rate * (days - 1) + from_events
     if joined <= MAX_JOINED:
         return
-    cost = _duration(joined * MS_PER_JOIN / 1000)
+    cost = clock.format_duration(joined * MS_PER_JOIN / 1000)
     count = f"{int(joined):,}" if joined < 1e9 else number_text(float(f"{joined:.3g}"))
     estimate = (f"about {count} machines would join, each a copy of one at about "
                 f"{MS_PER_JOIN} ms ({cost}); at most {MAX_JOINED:,} may join a scenario")
@@ -199,18 +192,6 @@ def _check_growth(check: Checker, days: int, join_rate: float, events) -> None:
         check.fail(("churn", "join_per_day"), f"{number_text(join_rate)}: give "
                    f"{range_text(0, float(f'{high:.3g}'))} for {days} days: {estimate}")
     check.fail(("event",), f"the events join {from_events:,} machines: {estimate}")
-
-
-def _duration(seconds: float) -> str:
-    if seconds < 120:
-        return f"{seconds:.0f} s"
-    if seconds < 7200:
-        return f"{seconds / 60:.0f} minutes"
-    if seconds < 3 * 86400:
-        return f"{seconds / 3600:.1f} hours"
-    if seconds < 365 * 86400:
-        return f"{seconds / 86400:.0f} days"
-    return f"{number_text(float(f'{seconds / (365 * 86400):.3g}'))} years"
 
 
 def read_reboot_settings(path: Union[str, Path]) -> dict:
