@@ -19,35 +19,26 @@ examples:
 
 from __future__ import annotations
 
-from simulator.cli.options import (
-    EXPRESSION_LIMITS,
-    add_command,
-    add_format_option,
-    add_pool_option,
-    add_quiet_option,
-    add_submit_options,
-    add_template_option,
-    show_progress,
-)
+from simulator.cli import options
 
 # Past this many snapshots a column each is unreadable: one line per (time, step).
 MAX_COLUMNS = 8
 
 
 def register(subparsers):
-    parser = add_command(subparsers, __name__, run)
+    parser = options.add_command(subparsers, __name__, run)
     which = parser.add_mutually_exclusive_group(required=True)
     which.add_argument("--requirements", metavar="EXPR",
-                       help=f"a Requirements expression ({EXPRESSION_LIMITS})")
+                       help=f"a Requirements expression ({options.EXPRESSION_LIMITS})")
     which.add_argument(
         "--job", metavar="FILE", help="a job ad file (condor_q -l, -json or [ ... ])"
     )
     which.add_argument("--submit", metavar="FILE.sub", help="a submit description")
-    add_submit_options(parser, submit=False)
-    add_pool_option(parser)
-    add_template_option(parser, "job ad that --requirements goes into")
-    add_format_option(parser, what="the analysis")
-    add_quiet_option(parser)
+    options.add_submit_options(parser, submit=False)
+    options.add_pool_option(parser)
+    options.add_template_option(parser, "job ad that --requirements goes into")
+    options.add_format_option(parser, what="the analysis")
+    options.add_quiet_option(parser)
 
 
 def run(args) -> int:
@@ -58,7 +49,7 @@ def run(args) -> int:
     run_ = analyze_pool(args.pool, requirements=args.requirements, job_file=args.job,
                         submit_file=args.submit, template=args.template,
                         submit_host=args.submit_host, condor_version=args.condor_version,
-                        as_written=args.as_written, progress=show_progress(args))
+                        as_written=args.as_written, progress=options.show_progress(args))
     if args.format == "json":
         write_json(run_.records())
         return 0

@@ -56,16 +56,7 @@ from __future__ import annotations
 
 import sys
 
-from simulator.cli.options import (
-    EXPRESSION_LIMITS,
-    add_command,
-    add_format_option,
-    add_pool_option,
-    add_quiet_option,
-    add_submit_options,
-    add_template_option,
-    show_progress,
-)
+from simulator.cli import options
 
 MAX_DEFAULT_JOBS = 100_000
 PERIODS = {"day": 86400, "week": 7 * 86400}
@@ -92,8 +83,8 @@ def register(subparsers):
     )
     from simulator.analyses.replay.result import GROUPINGS
 
-    parser = add_command(subparsers, __name__, run)
-    add_pool_option(parser, None, metavar="DIR", required=True,
+    parser = options.add_command(subparsers, __name__, run)
+    options.add_pool_option(parser, None, metavar="DIR", required=True,
                     spec="a store folder of snapshots (tribes scenario run, tribes snapshot)",
                     old={"--store": "--store is deprecated here; use --pool DIR"})
     load = parser.add_argument_group("synthetic jobs (the default)")
@@ -125,9 +116,9 @@ def register(subparsers):
     parser.add_argument("--profiles", metavar="A,B", help="ladder steps (default: all)")
     parser.add_argument("--requirements", action="append", default=[], metavar="[NAME=]EXPR",
                         help=f"a profile with these Requirements (repeatable; "
-                        f"{EXPRESSION_LIMITS})")
-    add_template_option(parser, "job ad the profiles are built on")
-    add_submit_options(parser)
+                        f"{options.EXPRESSION_LIMITS})")
+    options.add_template_option(parser, "job ad the profiles are built on")
+    options.add_submit_options(parser)
     parser.add_argument("--reference", metavar="NAME",
                         help="the ladder's reference machine (default: the most common tribe)")
     parser.add_argument("--cycle", type=float, default=60.0, metavar="SECONDS",
@@ -137,8 +128,8 @@ def register(subparsers):
                         help="one row per group and day/week of submission")
     parser.add_argument("--per", choices=GROUPINGS, default="profile",
                         help="one row per profile, submitter or both (default: %(default)s)")
-    add_format_option(parser)
-    add_quiet_option(parser)
+    options.add_format_option(parser)
+    options.add_quiet_option(parser)
 
     knobs = NegotiatorKnobs()
     neg = parser.add_argument_group(
@@ -220,7 +211,7 @@ def run(args) -> int:
         profile_map=args.profile_map, cycle=args.cycle, seed=args.seed, alone=args.alone,
         submit_files=args.submit, submit_host=args.submit_host,
         condor_version=args.condor_version, as_written=args.as_written,
-        progress=show_progress(args), negotiator=args.negotiator, knobs=_knobs(args),
+        progress=options.show_progress(args), negotiator=args.negotiator, knobs=_knobs(args),
         users=args.users, heavy_users=args.heavy_users, heavy_share=args.heavy_share,
     )
     for line in run_.warnings:

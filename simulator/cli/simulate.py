@@ -22,25 +22,15 @@ from __future__ import annotations
 
 import sys
 
-from simulator.cli.options import (
-    EXPRESSION_LIMITS,
-    add_command,
-    add_format_option,
-    add_pool_option,
-    add_quiet_option,
-    add_submit_options,
-    add_template_option,
-    deprecated_alias,
-    show_progress,
-)
+from simulator.cli import options
 
 
 def register(subparsers):
-    parser = add_command(subparsers, __name__, run)
+    parser = options.add_command(subparsers, __name__, run)
     which = parser.add_mutually_exclusive_group()
-    add_pool_option(which, purpose="the pool: ")
+    options.add_pool_option(which, purpose="the pool: ")
     # The old spelling of --pool DIR; store_folder insists on a store folder.
-    deprecated_alias(which, "--store", "store", "--pool DIR",
+    options.deprecated_alias(which, "--store", "store", "--pool DIR",
                      "--store is deprecated here; use --pool DIR", metavar="DIR")
     parser.add_argument(
         "--profiles", metavar="A,B", help="ladder steps to run (default: all, unless "
@@ -49,14 +39,14 @@ def register(subparsers):
     parser.add_argument(
         "--requirements", action="append", default=[], metavar="[NAME=]EXPR",
         help="a profile with these Requirements (repeatable; named req1, req2 … or NAME; "
-        f"{EXPRESSION_LIMITS})",
+        f"{options.EXPRESSION_LIMITS})",
     )
     parser.add_argument(
         "--job", action="append", default=[], metavar="FILE",
         help="a job ad file (condor_q -l form), used as it is; named after the file (repeatable)",
     )
-    add_template_option(parser, "job ad the profiles are built on")
-    add_submit_options(parser)
+    options.add_template_option(parser, "job ad the profiles are built on")
+    options.add_submit_options(parser)
     parser.add_argument(
         "--reference", metavar="NAME",
         help="the reference machine of the ladder, by slot Name or Machine "
@@ -67,7 +57,7 @@ def register(subparsers):
         help="capture time of a --pool file whose ads carry none (MyCurrentTime, "
         "LastHeardFrom); epoch seconds or YYYY-MM-DDTHH:MM:SSZ",
     )
-    add_format_option(parser)
+    options.add_format_option(parser)
     # Many snapshots, on one machine or many (simulator.analyses.rates_dask).
     parser.add_argument(
         "--dask", nargs="?", const="", default=None, metavar="ADDRESS",
@@ -75,7 +65,7 @@ def register(subparsers):
         "block): a LocalCluster on this machine, or the scheduler at ADDRESS "
         "(e.g. tcp://host:8786)",
     )
-    add_quiet_option(parser)
+    options.add_quiet_option(parser)
 
 
 def run(args) -> int:
@@ -89,7 +79,8 @@ def run(args) -> int:
         requirements=args.requirements, job_files=args.job, submit_files=args.submit,
         submit_host=args.submit_host, condor_version=args.condor_version,
         as_written=args.as_written, template=args.template,
-        reference=args.reference, time=args.time, dask=args.dask, progress=show_progress(args),
+        reference=args.reference, time=args.time, dask=args.dask,
+        progress=options.show_progress(args),
     )
     for line in result.warnings:
         print(f"tribes: warning: {line}", file=sys.stderr)

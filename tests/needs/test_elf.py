@@ -5,6 +5,7 @@ import shutil
 import subprocess
 
 import pytest
+from compilers import build
 
 from simulator.analyses.needs import NeedsError, elf, read_program
 
@@ -28,15 +29,6 @@ int main(void) { return hello(); }
 """
 
 
-def _build(tmp_path, name, source, *flags):
-    src = tmp_path / f"{name}.c"
-    src.write_text(source)
-    out = tmp_path / name
-    result = subprocess.run([GCC, "-o", str(out), str(src), *flags], capture_output=True,
-                            text=True, cwd=tmp_path)
-    if result.returncode != 0:
-        pytest.skip(f"gcc cannot build {name}: {result.stderr.strip()[:200]}")
-    return out
 
 
 def _version(text):
@@ -63,7 +55,7 @@ def _readelf_machine(path):
 
 
 def test_dynamic_program_glibc_kernel_and_arch_agree_with_readelf(tmp_path):
-    program = _build(tmp_path, "prog", PROGRAM)
+    program = build(tmp_path, "prog", PROGRAM)
     needs = read_program(program)
     assert needs.kind == "ELF executable"
     assert needs.glibc == _readelf_glibc(program)
@@ -75,7 +67,7 @@ def test_dynamic_program_glibc_kernel_and_arch_agree_with_readelf(tmp_path):
 
 
 def test_static_program_needs_no_glibc_but_still_a_kernel(tmp_path):
-    program = _build(tmp_path, "static", PROGRAM, "-static")
+    program = build(tmp_path, "static", PROGRAM, "-static")
     needs = read_program(program)
     assert _readelf_glibc(program) is None
     assert needs.kind == "static ELF executable" and needs.glibc is None
@@ -83,7 +75,7 @@ def test_static_program_needs_no_glibc_but_still_a_kernel(tmp_path):
 
 
 def test_shared_library(tmp_path):
-    lib = _build(tmp_path, "libhello.so", LIBRARY, "-shared", "-fPIC")
+    lib = build(tmp_path, "libhello.so", LIBRARY, "-shared", "-fPIC")
     needs = read_program(lib)
     assert needs.kind == "ELF shared library"
     assert needs.glibc == _readelf_glibc(lib)
@@ -91,8 +83,8 @@ def test_shared_library(tmp_path):
 
 
 def test_libraries_outside_the_c_runtime_are_followed(tmp_path):
-    lib = _build(tmp_path, "libhello.so", LIBRARY, "-shared", "-fPIC")
-    program = _build(tmp_path, "uses", USES_LIBRARY, "-L.", "-lhello", "-Wl,-rpath,$ORIGIN")
+    lib = build(tmp_path, "libhello.so", LIBRARY, "-shared", "-fPIC")
+    program = build(tmp_path, "uses", USES_LIBRARY, "-L.", "-lhello", "-Wl,-rpath,$ORIGIN")
     needs = read_program(program, search_path=[])
     assert [n.path for n in needs.libraries] == [str(lib)]
     assert needs.libraries[0].glibc == _readelf_glibc(lib)
@@ -103,7 +95,7 @@ def test_libraries_outside_the_c_runtime_are_followed(tmp_path):
 
 
 def test_x86_64_isa_level_is_read_from_the_property_note(tmp_path):
-    program = _build(tmp_path, "v3", PROGRAM, "-march=x86-64-v3", "-mneeded")
+    program = build(tmp_path, "v3", PROGRAM, "-march=x86-64-v3", "-mneeded")
     out = subprocess.run([READELF, "-n", str(program)], capture_output=True, text=True).stdout
     if "x86-64-v3" not in out:
         pytest.skip("this gcc does not mark the ISA level needed")
@@ -112,7 +104,7 @@ def test_x86_64_isa_level_is_read_from_the_property_note(tmp_path):
 
 @pytest.mark.parametrize("machine, arch", [(183, "aarch64"), (3, "INTEL"), (62, "X86_64")])
 def test_e_machine_gives_htcondor_arch(tmp_path, machine, arch):
-    program = _build(tmp_path, "prog", PROGRAM)
+    program = build(tmp_path, "prog", PROGRAM)
     data = bytearray(program.read_bytes())
     data[18:20] = machine.to_bytes(2, "little")  # e_machine in a little-endian ELF header
     patched = tmp_path / "patched"
@@ -125,7 +117,7 @@ def test_e_machine_gives_htcondor_arch(tmp_path, machine, arch):
 
 
 def test_truncated_elf_is_one_line_error(tmp_path):
-    program = _build(tmp_path, "prog", PROGRAM)
+    program = build(tmp_path, "prog", PROGRAM)
     cut = tmp_path / "cut"
     cut.write_bytes(program.read_bytes()[:100])
     with pytest.raises(NeedsError) as err:
@@ -163,7 +155,7 @@ def test_c_runtime_libraries_are_not_followed():
 
 
 def test_without_section_headers_the_loader_view_is_read_and_the_gap_said(tmp_path):
-    program = _build(tmp_path, "prog", PROGRAM)
+    program = build(tmp_path, "prog", PROGRAM)
     data = bytearray(program.read_bytes())
     data[0x28:0x30] = bytes(8)  # e_shoff
     data[0x3C:0x40] = bytes(4)  # e_shnum, e_shstrndx

@@ -5,6 +5,7 @@ import shutil
 import subprocess
 
 import pytest
+from compilers import build
 
 from simulator import cli
 from simulator.analyses.needs import NeedsError, elf, isa, read_program
@@ -57,15 +58,6 @@ int main(void) {
 """
 
 
-def _build(tmp_path, name, source, *flags):
-    src = tmp_path / f"{name}.c"
-    src.write_text(source)
-    out = tmp_path / name
-    result = subprocess.run([GCC, "-o", str(out), str(src), *flags], capture_output=True,
-                            text=True)
-    if result.returncode != 0:
-        pytest.skip(f"gcc cannot build {name}: {result.stderr.strip()[:200]}")
-    return out
 
 
 def _objdump_at(path, address):
@@ -77,7 +69,7 @@ def _objdump_at(path, address):
 
 
 def test_a_v3_build_without_a_note_is_v3_from_its_instructions(tmp_path):
-    program = _build(tmp_path, "v3", LOOP, "-O3", "-march=x86-64-v3")
+    program = build(tmp_path, "v3", LOOP, "-O3", "-march=x86-64-v3")
     note = subprocess.run([READELF, "-n", str(program)], capture_output=True, text=True).stdout
     assert "x86-64-v3" not in note  # the toolchain marks only the baseline as needed
     needs = read_program(program, search_path=[])
@@ -93,7 +85,7 @@ def test_a_v3_build_without_a_note_is_v3_from_its_instructions(tmp_path):
 
 
 def test_the_property_note_wins_where_the_toolchain_wrote_a_level(tmp_path):
-    program = _build(tmp_path, "v3n", LOOP, "-O3", "-march=x86-64-v3", "-mneeded")
+    program = build(tmp_path, "v3n", LOOP, "-O3", "-march=x86-64-v3", "-mneeded")
     note = subprocess.run([READELF, "-n", str(program)], capture_output=True, text=True).stdout
     if "x86-64-v3" not in note:
         pytest.skip("this gcc does not mark the ISA level needed")
@@ -108,7 +100,7 @@ def test_the_property_note_wins_where_the_toolchain_wrote_a_level(tmp_path):
     ("x86-64-v4", "x86_64-v4", "AVX-512"),
 ])
 def test_each_level_from_its_own_build(tmp_path, march, level, extension):
-    program = _build(tmp_path, "prog", LOOP, "-O3", f"-march={march}")
+    program = build(tmp_path, "prog", LOOP, "-O3", f"-march={march}")
     needs = read_program(program, search_path=[])
     assert needs.microarch == level
     if level is None:
@@ -118,14 +110,14 @@ def test_each_level_from_its_own_build(tmp_path, march, level, extension):
 
 
 def test_code_run_only_after_asking_the_cpu_still_counts(tmp_path):
-    program = _build(tmp_path, "dispatch", DISPATCH, "-O3")
+    program = build(tmp_path, "dispatch", DISPATCH, "-O3")
     needs = read_program(program, search_path=[])
     assert needs.microarch == "x86_64-v3"
     assert " in sum8" in needs.microarch_why
 
 
 def test_extensions_outside_the_levels_are_facts_only(tmp_path):
-    program = _build(tmp_path, "aes", AES, "-O2", "-maes")
+    program = build(tmp_path, "aes", AES, "-O2", "-maes")
     needs = read_program(program, search_path=[])
     assert needs.microarch is None
     assert any("also uses AES-NI (aesenc at 0x" in f and "no x86-64 level includes" in f
@@ -133,12 +125,12 @@ def test_extensions_outside_the_levels_are_facts_only(tmp_path):
 
 
 def test_a_static_program_does_not_inherit_glibc_s_avx512_variants(tmp_path):
-    program = _build(tmp_path, "static", LOOP, "-O2", "-static")
+    program = build(tmp_path, "static", LOOP, "-O2", "-static")
     needs = read_program(program, search_path=[])
     assert needs.microarch is None
     assert any("instructions of the C library's CPU-specific variants not counted" in f
                for f in needs.facts)
-    stripped = _build(tmp_path, "stripped", LOOP, "-O2", "-static", "-s")
+    stripped = build(tmp_path, "stripped", LOOP, "-O2", "-static", "-s")
     needs = read_program(stripped, search_path=[])
     assert needs.microarch is None
     assert any("not read from the instructions: static, with no symbol table" in f
@@ -146,7 +138,7 @@ def test_a_static_program_does_not_inherit_glibc_s_avx512_variants(tmp_path):
 
 
 def test_a_large_binary_is_cut_and_says_so(tmp_path, monkeypatch):
-    program = _build(tmp_path, "v3", LOOP, "-O3", "-march=x86-64-v3")
+    program = build(tmp_path, "v3", LOOP, "-O3", "-march=x86-64-v3")
     monkeypatch.setattr(isa, "LIMIT", 20)
     needs = read_program(program, search_path=[])
     fact = next(f for f in needs.facts if "x86-64" in f or "x86_64" in f)
@@ -154,7 +146,7 @@ def test_a_large_binary_is_cut_and_says_so(tmp_path, monkeypatch):
 
 
 def test_a_non_x86_elf_is_not_disassembled(tmp_path):
-    program = _build(tmp_path, "v3", LOOP, "-O3", "-march=x86-64-v3")
+    program = build(tmp_path, "v3", LOOP, "-O3", "-march=x86-64-v3")
     data = bytearray(program.read_bytes())
     data[18:20] = (183).to_bytes(2, "little")  # EM_AARCH64
     arm = tmp_path / "arm"
@@ -165,7 +157,7 @@ def test_a_non_x86_elf_is_not_disassembled(tmp_path):
 
 
 def test_an_elf_for_a_machine_htcondor_has_no_arch_for_is_one_line_error(tmp_path, capsys):
-    program = _build(tmp_path, "prog", LOOP)
+    program = build(tmp_path, "prog", LOOP)
     data = bytearray(program.read_bytes())
     data[18:20] = (8).to_bytes(2, "little")  # EM_MIPS
     mips = tmp_path / "mips"
@@ -179,7 +171,7 @@ def test_an_elf_for_a_machine_htcondor_has_no_arch_for_is_one_line_error(tmp_pat
 
 
 def test_truncated_inside_its_code_is_one_line_error(tmp_path, capsys):
-    program = _build(tmp_path, "v3", LOOP, "-O3", "-march=x86-64-v3")
+    program = build(tmp_path, "v3", LOOP, "-O3", "-march=x86-64-v3")
     cut = tmp_path / "cut"
     cut.write_bytes(program.read_bytes()[:5000])
     assert cli.main(["requirements", str(cut)]) == 1
@@ -189,7 +181,7 @@ def test_truncated_inside_its_code_is_one_line_error(tmp_path, capsys):
 
 
 def test_cli_says_the_level_and_why(tmp_path, capsys):
-    program = _build(tmp_path, "v3", LOOP, "-O3", "-march=x86-64-v3")
+    program = build(tmp_path, "v3", LOOP, "-O3", "-march=x86-64-v3")
     assert cli.main(["requirements", str(program)]) == 0
     out = capsys.readouterr().out
     assert '(TARGET.Microarch == "x86_64-v3" || TARGET.Microarch == "x86_64-v4")' in out

@@ -7,6 +7,7 @@ import subprocess
 
 import numpy as np
 import pytest
+from compilers import build
 
 from simulator import cli
 from simulator.analyses.needs import read_program
@@ -53,25 +54,13 @@ int main() { return words("a b c") == 3 ? 0 : 1; }
 """
 
 
-def _build(tmp_path, name, source, *flags, compiler=None):
-    compiler = compiler or GXX
-    if not compiler:
-        pytest.skip("needs g++")
-    src = tmp_path / f"{name}.cpp"
-    src.write_text(source)
-    out = tmp_path / name
-    result = subprocess.run([compiler, "-o", str(out), str(src), *flags], capture_output=True,
-                            text=True, cwd=tmp_path)
-    if result.returncode != 0:
-        pytest.skip(f"cannot build {name}: {result.stderr.strip()[:200]}")
-    return out
 
 
 @pytest.fixture(scope="module")
 def cxx17(tmp_path_factory):
     """The C++17 program, built once (its RUNPATH is $ORIGIN: a copy beside it is shipped)."""
-    return _build(tmp_path_factory.mktemp("cxx17"), "cxx17", CXX17, "-std=c++17", "-O2",
-                  "-pthread", "-Wl,-rpath,$ORIGIN")
+    return build(tmp_path_factory.mktemp("cxx17"), "cxx17", CXX17, "-std=c++17", "-O2",
+                  "-pthread", "-Wl,-rpath,$ORIGIN", compiler=GXX)
 
 
 def _readelf_versions(path, prefix):
@@ -104,9 +93,9 @@ def test_a_cxx17_program_gets_its_own_glibc_floor_and_its_glibcxx_fact(cxx17):
 
 @pytest.mark.skipif(not (GXX and READELF), reason="needs g++ and readelf")
 def test_a_shipped_library_passes_its_needs_on_a_system_one_does_not(tmp_path):
-    lib = _build(tmp_path, "libwords.so", LIBRARY, "-shared", "-fPIC", "-O2")
+    lib = build(tmp_path, "libwords.so", LIBRARY, "-shared", "-fPIC", "-O2", compiler=GXX)
     lib_glibc = _readelf_versions(lib, "GLIBC")
-    shipped = _build(tmp_path, "shipped", USES, "-L.", "-lwords", "-Wl,-rpath,$ORIGIN")
+    shipped = build(tmp_path, "shipped", USES, "-L.", "-lwords", "-Wl,-rpath,$ORIGIN", compiler=GXX)
     needs = read_program(shipped, search_path=[])
     assert [n.path for n in needs.libraries] == [str(lib)]
     assert needs.libraries[0].versions["libstdc++.so.6"]  # the library's C++ needs count
@@ -117,7 +106,7 @@ def test_a_shipped_library_passes_its_needs_on_a_system_one_does_not(tmp_path):
     system = tmp_path / "system"
     system.mkdir()
     shutil.move(str(lib), system / "libwords.so")
-    plain = _build(tmp_path, "plain", USES, f"-L{system}", "-lwords")
+    plain = build(tmp_path, "plain", USES, f"-L{system}", "-lwords", compiler=GXX)
     needs = read_program(plain, search_path=[str(system)])
     assert needs.libraries == []
     assert any(f.startswith("libwords.so (needed by plain): a system library here") for f in
@@ -142,7 +131,7 @@ def test_a_shipped_libstdcxx_provides_glibcxx_and_its_own_glibc_need_counts(tmp_
 
 @pytest.mark.skipif(not (GCC and READELF), reason="needs gcc and readelf")
 def test_openssl_3_program(tmp_path):
-    program = _build(tmp_path, "tls", "#include <openssl/ssl.h>\n"
+    program = build(tmp_path, "tls", "#include <openssl/ssl.h>\n"
                      "int main(void) { return SSL_CTX_new(TLS_method()) == 0; }\n",
                      "-x", "c", "-lssl", "-lcrypto", compiler=GCC)
     labels = read_program(program, search_path=[]).versions.get("libssl.so.3")
@@ -225,8 +214,8 @@ def test_cli_prints_the_optional_clause_and_what_each_clause_keeps(tmp_path, cap
 def test_a_library_found_on_ld_library_path_is_not_shipped(tmp_path, monkeypatch):
     elsewhere = tmp_path / "env"
     elsewhere.mkdir()
-    _build(elsewhere, "libwords.so", LIBRARY, "-shared", "-fPIC", "-O2")
-    program = _build(tmp_path, "plain", USES, f"-L{elsewhere}", "-lwords")
+    build(elsewhere, "libwords.so", LIBRARY, "-shared", "-fPIC", "-O2", compiler=GXX)
+    program = build(tmp_path, "plain", USES, f"-L{elsewhere}", "-lwords", compiler=GXX)
     monkeypatch.setenv("LD_LIBRARY_PATH", str(elsewhere))
     needs = read_program(program, search_path=[])
     assert needs.libraries == []
