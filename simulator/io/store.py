@@ -49,15 +49,17 @@ import stat
 import sys
 import time
 from pathlib import Path
-from typing import Iterator, List, Optional, Union
+from typing import BinaryIO, Iterator, List, Optional, Union
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from simulator.model import clock
-from simulator.model.errors import SnapshotError, no_such_folder, not_a_folder
+from simulator.model.condor import attribute_text, name_problem, text_problem
+from simulator.model.errors import SnapshotError, no_such_folder, not_a_folder, read_error
 from simulator.model.snapshot import Snapshot
 
 _META_KEY = b"condor_tribes"
@@ -174,20 +176,29 @@ def is_snapshot_file(path: Union[str, Path]) -> bool:
 
 
 def load(path: Union[str, Path]) -> Snapshot:
-    """Read one snapshot file.
+    """Read one snapshot file, checked (``check``): a file that is not a condor-tribes
+    snapshot, or holds a name or a value the ClassAd library would not write, is a
+    one-line SnapshotError naming the file (and the attribute and value).
 
     A column holds few distinct texts, so each is read dictionary-encoded and
     every cell that holds the same text shares one Python string: a million
     rows of 25 columns load in a fraction of a second.
     """
-    try:
-        schema = pq.read_schema(path)
+    with _open(path) as fh:
+        try:
+            schema = pq.ParquetFile(fh).schema_arrow
+        except (OSError, pa.ArrowException) as exc:
+            raise SnapshotError(f"{path}: not a readable snapshot ({exc})") from exc
+        info = _meta(path, schema.metadata)
+        _check_columns(path, schema, info.get("names", {}))
         strings = [f.name for f in schema
                    if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)]
-        table = pq.read_table(path, read_dictionary=strings)
-    except (OSError, pa.ArrowException) as exc:
-        raise SnapshotError(f"{path}: not a readable snapshot ({exc})") from exc
-    info = _meta(path, schema.metadata)
+        try:
+            table = pq.ParquetFile(fh, read_dictionary=strings).read()
+        except (OSError, pa.ArrowException) as exc:
+            raise SnapshotError(f"{path}: not a readable snapshot ({exc})") from exc
+    names = info.get("names", {})
+    _check_cells(path, table, names)
     data = {name: _cells(table.column(name)) for name in table.column_names}
     frame = pd.DataFrame(data, columns=table.column_names, dtype=object, copy=False)
     if not table.column_names:
@@ -198,17 +209,18 @@ def load(path: Union[str, Path]) -> Snapshot:
         time_source=info["time_source"],
         source=info["source"],
         skipped=info.get("skipped", {}),
-        names=info.get("names", {}),
+        names=names,
     )
 
 
 def meta(path: Union[str, Path]) -> dict:
     """A snapshot file's time, time_source, source, skipped, names and row count,
     read from its footer without loading any cell."""
-    try:
-        footer = pq.ParquetFile(path).metadata
-    except (OSError, pa.ArrowException) as exc:
-        raise SnapshotError(f"{path}: not a readable snapshot ({exc})") from exc
+    with _open(path) as fh:
+        try:
+            footer = pq.ParquetFile(fh).metadata
+        except (OSError, pa.ArrowException) as exc:
+            raise SnapshotError(f"{path}: not a readable snapshot ({exc})") from exc
     return {**_meta(path, footer.metadata), "rows": footer.num_rows}
 
 
@@ -250,6 +262,88 @@ def _broken(path, reason: str) -> SnapshotError:
                          f"broken: {reason})")
 
 
+# Texts that are one literal the library writes as it is (an integer of up to 18 digits,
+# true, false, a string of printable ASCII whose only escape is \", a real as "%.15E" or
+# 0.0): they pass without asking the library, as no such text can read as more than one
+# value (RE2 syntax, matched by Arrow on each column's distinct texts at once).
+_PLAIN = (r'^(?:0|-?[1-9][0-9]{0,17}|true|false|"(?:[ !#-\[\]-~]|\\")*"'
+          r"|-?[1-9]\.[0-9]{15}E[-+][0-9]{2,3}|-?0\.0)$")
+
+
+def _check_columns(path, schema: pa.Schema, names: dict) -> None:
+    """Each column of a snapshot file is an attribute the library can write, named in lower
+    case (its spelling, if the footer gives one, the same name), holding texts."""
+    seen = set()
+    for field in schema:
+        column = field.name
+        kind = field.type.value_type if pa.types.is_dictionary(field.type) else field.type
+        if not (pa.types.is_string(kind) or pa.types.is_large_string(kind)
+                or pa.types.is_null(kind)):
+            raise SnapshotError(f"{path}: not a condor-tribes snapshot (column {column!r} holds "
+                                f"{_kind(kind)}, not ClassAd expression texts)")
+        if column in seen:
+            raise _refused(path, f"column {column!r} twice")
+        seen.add(column)
+        spelling = names.get(column, column)
+        if not isinstance(spelling, str) or spelling.lower() != column:
+            raise _refused(path, f"column {column!r} is not a lower-case attribute name "
+                                 f"spelled {spelling!r}")
+        problem = name_problem(spelling)
+        if problem:
+            raise _refused(path, f"attribute name {spelling!r}: {problem}")
+
+
+def _kind(kind: pa.DataType) -> str:
+    """What cells of an Arrow type hold, in words."""
+    for test, words in ((pa.types.is_integer, "integers"), (pa.types.is_floating, "numbers"),
+                        (pa.types.is_decimal, "numbers"), (pa.types.is_boolean, "booleans"),
+                        (pa.types.is_temporal, "dates or times"),
+                        (pa.types.is_binary, "bytes"), (pa.types.is_large_binary, "bytes"),
+                        (pa.types.is_nested, "nested values")):
+        if test(kind):
+            return words
+    return str(kind)  # pragma: no cover - every Arrow type is one of the above
+
+
+def _check_cells(path, table: pa.Table, names: dict) -> None:
+    """Each distinct text of each column (the columns' dictionaries) is a value the ClassAd
+    library would have written (``text_problem``): plain literals all at once, by Arrow, the
+    others one by one through the library (each distinct text once a process)."""
+    texts = {}  # column -> its dictionaries (chunk by chunk)
+    for column in table.column_names:
+        chunks = table.column(column).chunks
+        if any(not (pa.types.is_dictionary(c.type) or pa.types.is_null(c.type))
+               for c in chunks):  # pragma: no cover - strings are read as dictionaries
+            chunks = [pc.unique(table.column(column)).dictionary_encode()]
+        texts[column] = [c.dictionary for c in chunks if pa.types.is_dictionary(c.type)]
+    every = [d for ds in texts.values() for d in ds]
+    if not every or (len({d.type for d in every}) == 1
+                     and _all_plain(pa.concat_arrays(every))):  # one regex compiled
+        return
+    for column, dictionaries in texts.items():
+        for dictionary in dictionaries:
+            if _all_plain(dictionary):
+                continue
+            plain = pc.match_substring_regex(dictionary, _PLAIN)
+            for text in set(dictionary.filter(pc.invert(plain)).to_pylist()):
+                problem = text_problem(text) if text is not None else None
+                if problem:
+                    shown = " ".join(text.split())
+                    shown = shown if len(shown) <= 60 else shown[:57] + "..."
+                    raise _refused(path, f"attribute {attribute_text(names.get(column, column))}"
+                                         f": the value {shown!r} {problem}")
+
+
+def _all_plain(texts) -> bool:
+    """Whether every text (none: an absent cell) is a plain literal."""
+    plain = pc.fill_null(pc.match_substring_regex(texts, _PLAIN), True)
+    return pc.all(plain).as_py() is not False
+
+
+def _refused(path, reason: str) -> SnapshotError:
+    return SnapshotError(f"{path}: not a readable snapshot ({reason})")
+
+
 def _cells(column: pa.ChunkedArray) -> np.ndarray:
     """One column as an object array: the texts, None where absent."""
     out = np.empty(len(column), dtype=object)
@@ -276,6 +370,14 @@ def list_store(store: Union[str, Path]) -> List[Path]:
             raise not_a_folder(folder, "store folder", SnapshotError)
         raise no_such_folder(folder, SnapshotError)
     return sorted(folder.glob("snapshot-*.parquet"))
+
+
+def _open(path: Union[str, Path]) -> BinaryIO:
+    """A snapshot file open for reading."""
+    try:
+        return open(path, "rb")  # noqa: SIM115 - the caller closes it
+    except OSError as exc:
+        raise read_error(path, exc, SnapshotError) from exc
 
 
 class StoreLock:
