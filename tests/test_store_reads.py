@@ -5,13 +5,18 @@ and no command answers from it.
 """
 
 import json
+import os
+import pickle
+import re
+import shutil
+from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
 from simulator import cli
-from simulator.io import store
+from simulator.io import sources, store
 from simulator.model.condor import attribute_text, parse_whole, text_problem
 from simulator.model.errors import SnapshotError
 
@@ -176,8 +181,6 @@ def test_every_cell_is_checked_not_only_the_first_row_group(stored):
 
 
 def test_the_pools_and_real_ads_read_back_from_a_store(tmp_path):
-    from simulator.io import sources
-
     pools = ["pool_2010", "modern:slots=500",
              "tests/fixtures/real-ads/PelicanPlatform__classad__collections_vm_testdata_pool_"
              "sample.ads.gz", "tests/fixtures/real-ads/glideinWMS__glideinwms__unittests_cs."
@@ -215,3 +218,174 @@ def test_names_are_written_quoted_when_rebuilt(stored):
     assert attribute_text("a; start") == "'a; start'"
     assert "'a; start' = " in snap.classad_text(0)
     assert snap.classad(0).eval("Start") is True
+
+
+# A store swapped while being read: the reader keeps to the set it listed.
+
+SCENARIO = """
+[scenario]
+name = "{name}"
+start = "2010-04-05"
+days = 3
+seed = {seed}
+[pool]
+builtin = "modern"
+slots = {slots}
+"""
+
+
+def scenario_store(tmp_path, name, seed, slots):
+    """A store of three daily snapshots (the same file names whatever the seed)."""
+    path = tmp_path / f"{name}.toml"
+    path.write_text(SCENARIO.format(name=name, seed=seed, slots=slots))
+    folder = tmp_path / name
+    assert cli.main(["scenario", "run", str(path), "--store", str(folder)]) == 0
+    return folder
+
+
+@pytest.fixture
+def old_and_new(tmp_path, capsys):
+    """A store (the old set) and another set of files of the same names, other slots."""
+    old = scenario_store(tmp_path, "store", seed=1, slots=12)
+    new = scenario_store(tmp_path, "new", seed=2, slots=20)
+    assert [p.name for p in store.list_store(old)] == [p.name for p in store.list_store(new)]
+    capsys.readouterr()
+    return old, new
+
+
+def swap_in(target, new, remove=True):
+    """Swap ``new``'s files into the store ``target`` as ``scenario run --replace`` does:
+    with ``remove``, through ``store.rewrite`` (the old set removed after the swap), else
+    with the store's swap function alone (the old set left beside the store)."""
+    if remove:
+        with store.rewrite(target) as change:
+            for path in store.list_store(new):
+                shutil.copy(path, change.folder / path.name)
+            change.commit()
+        return None
+    folder = target.parent / f".{target.name}.tmp-0123abcd"
+    shutil.copytree(new, folder)
+    return store._swap(folder, target)
+
+
+def rows(snapshots):
+    return [len(s) for s in snapshots]
+
+
+@pytest.mark.parametrize("remove", [False, True], ids=["old set kept", "old set removed"])
+@pytest.mark.parametrize("exchange", [True, False], ids=["exchange", "two renames"])
+def test_a_store_swapped_while_read_is_read_all_old_or_fails_in_one_line(
+        old_and_new, monkeypatch, remove, exchange):
+    old, new = old_and_new
+    if not exchange:
+        def refuse(a, b):
+            raise OSError(22, "Invalid argument")
+        monkeypatch.setattr(store, "_exchange", refuse)
+    before = rows(store.load(p) for p in store.list_store(old))
+    after = rows(store.load(p) for p in store.list_store(new))
+    assert before != after and len(before) == 3
+    saved = old.parent / "saved"
+    shutil.copytree(old, saved)
+    for k in range(4):  # swapped after the k-th file is read
+        snapshots = sources.open_snapshots(str(old))
+        got = []
+        try:
+            for i in range(3):
+                if i == k:
+                    swap_in(old, new, remove)
+                got.append(len(snapshots[i]))
+        except SnapshotError as exc:
+            assert remove and k < 3, (k, str(exc))
+            assert str(exc) == (f"{old}: changed while being read ({snapshots.files[k].name} "
+                                "is gone); run the command again")
+        else:
+            assert not (remove and k < 3), (k, got)
+            assert got == before, (k, got)
+        # the next command reads the new set, whole; then the old set goes back
+        assert rows(sources.open_snapshots(str(old))) == (after if k < 3 else before)
+        shutil.rmtree(old)
+        for aside in old.parent.glob(".store.*"):
+            shutil.rmtree(aside)
+        shutil.copytree(saved, old)
+
+
+def test_a_store_swapped_while_listed_is_listed_again(old_and_new, monkeypatch):
+    old, new = old_and_new
+    real = os.listdir
+    calls = []
+
+    def swapped_first(fd):
+        calls.append(fd)
+        if len(calls) == 1:
+            monkeypatch.setattr(os, "listdir", real)  # the swap lists the store too
+            swap_in(old, new)
+            monkeypatch.setattr(os, "listdir", swapped_first)
+        return real(fd)
+
+    monkeypatch.setattr(os, "listdir", swapped_first)
+    files = store.list_store(old)
+    monkeypatch.setattr(os, "listdir", real)
+    assert len(calls) == 2
+    assert rows(store.load(p) for p in files) == rows(store.load(p) for p in
+                                                      store.list_store(new))
+
+
+def test_a_store_file_sent_to_another_process_refuses_another_set(old_and_new):
+    old, new = old_and_new
+    path = store.list_store(old)[0]
+    copy = pickle.loads(pickle.dumps(path))
+    assert copy == path and str(copy) == str(path) and isinstance(path.parent, Path)
+    assert pickle.loads(pickle.dumps(path.parent)) == old
+    assert len(store.load(copy)) == len(store.load(path)) == 12
+    swap_in(old, new)
+    again = pickle.loads(pickle.dumps(path))
+    with pytest.raises(SnapshotError) as caught:
+        store.load(again)
+    assert str(caught.value) == (f"{old}: changed while being read (another set of snapshots "
+                                 "is in its place); run the command again")
+    with pytest.raises(SnapshotError, match="changed while being read"):
+        store.meta(path)  # the old set is gone, and the file listed with it
+
+
+@pytest.mark.parametrize("argv", [
+    ["simulate", "--pool", "STORE", "--profiles", "opsys"],
+    ["report", "--pool", "STORE", "OpSys"],
+    ["analyze", "--pool", "STORE", "--requirements", 'TARGET.OpSys == "LINUX"'],
+    ["replay", "--pool", "STORE", "--jobs", "10", "--profiles", "opsys"],
+], ids=lambda argv: argv[0])
+def test_a_command_over_a_store_swapped_while_it_reads_answers_from_the_old_set_or_fails(
+        old_and_new, monkeypatch, capsys, argv):
+    old, new = old_and_new
+    argv = [str(old) if a == "STORE" else a for a in argv]
+    saved = old.parent / "saved"
+    shutil.copytree(old, saved)
+    assert cli.main(argv) == 0
+    expected = capsys.readouterr().out
+    real = store._open  # every file a command reads (cells or footer) is opened here
+    opened = []
+    monkeypatch.setattr(store, "_open", lambda path: opened.append(path) or real(path))
+    assert cli.main(argv) == 0
+    capsys.readouterr()
+    monkeypatch.setattr(store, "_open", real)
+    for k in range(1, len(opened) + 2):
+        count = []
+
+        def swapped(path, k=k, count=count):
+            count.append(path)
+            if len(count) == k:
+                swap_in(old, new)
+            return real(path)
+
+        monkeypatch.setattr(store, "_open", swapped)
+        status = cli.main(argv)
+        monkeypatch.setattr(store, "_open", real)
+        captured = capsys.readouterr()
+        if k > len(opened):
+            assert status == 0 and captured.out == expected, (k, captured.err)
+        else:
+            assert status == 1 and captured.out == "", (k, captured.err)
+            assert re.fullmatch(rf"tribes: error: {re.escape(str(old))}: changed while being "
+                                r"read \(snapshot-2010040\dT000000Z\.parquet is gone\); run "
+                                r"the command again\n", captured.err), captured.err
+        shutil.rmtree(old)
+        shutil.copytree(saved, old)

@@ -31,6 +31,33 @@ What a write guarantees (a store never loses a snapshot, nor shows half a set):
   ``Leftovers``. Readers never see them (they list ``snapshot-*.parquet`` only).
 * **File modes.** Files and folders are created with the normal mode, 0666 (0777 for
   folders) less the umask, so the pool's other users read a store as they read any file.
+
+What a read guarantees (the set that was listed, whole, or a one-line error):
+
+* **Readers take no lock.** A command may read a store for minutes (a replay), and a lock
+  held that long would stop every writer (``LOCK_WAIT``); the lock file is also beside the
+  store, where a reader may have no right to write. Instead, ``list_store`` opens the store
+  folder once (``O_DIRECTORY``), lists it through that descriptor, checks the store path
+  still leads to that folder (else it lists again) and returns ``StoreFile`` paths that
+  remember it: ``load`` and ``meta`` open each file relative to the folder listed
+  (``openat``), never by the store's path. A set swapped in meanwhile is never read: the
+  reader goes on in the old folder, moved aside, and once the writer has removed it the
+  next file is ``STORE: changed while being read (FILE is gone); run the command again``.
+  Old and new sets sharing file names are never mixed.
+* A ``StoreFile`` sent to another process (pickled, to a Dask worker) opens the folder by
+  its path and refuses it, with the same error, when another folder has taken its place.
+* ``tribes snapshot --replace`` replaces one file in place (a set is not swapped for it):
+  a reader that opens that file afterwards reads the new snapshot of that capture time.
+* **What is read is checked.** ``load`` refuses a Parquet file that is not a condor-tribes
+  snapshot (no footer record, a column of anything but texts), a column name that is not
+  a lower-case attribute name the ClassAd library writes and reads back, and a cell text
+  the library would not have written (``text_problem``: ``1; START = false``,
+  ``MY.'a; START = false'``, a comment that hides the rest of an ad). Each distinct text of
+  a column is checked once (the columns are read as Arrow dictionaries): plain literals
+  (integers, strings of printable ASCII, reals, booleans) by one Arrow regular expression
+  for the whole file, the other texts one by one through the library (about 30 µs each,
+  remembered for the process), so a column of a million distinct expressions, not plain
+  literals, adds about half a minute to its first load.
 """
 
 from __future__ import annotations
@@ -48,6 +75,7 @@ import shutil
 import stat
 import sys
 import time
+import weakref
 from pathlib import Path
 from typing import BinaryIO, Iterator, List, Optional, Union
 
@@ -363,18 +391,106 @@ def _cells(column: pa.ChunkedArray) -> np.ndarray:
 
 
 def list_store(store: Union[str, Path]) -> List[Path]:
-    """The snapshot files of a store folder, oldest first."""
+    """The snapshot files of a store folder, oldest first: ``StoreFile`` paths, which
+    ``load`` and ``meta`` read from the folder listed, whatever a writer swaps in since."""
     folder = Path(store)
-    if not folder.is_dir():
-        if folder.exists():
-            raise not_a_folder(folder, "store folder", SnapshotError)
-        raise no_such_folder(folder, SnapshotError)
-    return sorted(folder.glob("snapshot-*.parquet"))
+    for _ in range(_LIST_TRIES):
+        try:
+            fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+        except FileNotFoundError:
+            raise no_such_folder(folder, SnapshotError) from None
+        except NotADirectoryError:
+            raise not_a_folder(folder, "store folder", SnapshotError) from None
+        except OSError as exc:
+            raise read_error(folder, exc, SnapshotError) from exc
+        listing = _Listing(folder, fd)
+        names = sorted(name for name in os.listdir(fd)
+                       if name.startswith("snapshot-") and name.endswith(".parquet"))
+        if listing.is_current():  # not swapped away while listed (then half removed)
+            return [StoreFile.listed(listing, name) for name in names]
+    raise _changed(folder, "swapped again and again while listed")
+
+
+# How many times a store swapped while being listed is listed again.
+_LIST_TRIES = 5
+
+
+class _Listing:
+    """A store folder as listed: open (``fd``) until no file of the listing is left, so
+    the files are read from the folder that was listed; ``identity`` (device, inode) checks
+    the folder a copy sent to another process opens by its path."""
+
+    def __init__(self, folder: Path, fd: Optional[int], identity=None):
+        self.folder = folder
+        self.fd = fd
+        if fd is not None:
+            st = os.fstat(fd)
+            identity = (st.st_dev, st.st_ino)
+            self._closer = weakref.finalize(self, os.close, fd)
+        self.identity = identity
+
+    def is_current(self) -> bool:
+        """Whether the store path still leads to the folder listed."""
+        try:
+            st = os.stat(self.folder)
+        except OSError:
+            return False
+        return (st.st_dev, st.st_ino) == self.identity
+
+    def open(self, name: str) -> BinaryIO:
+        if self.fd is None:  # a copy in another process: open the folder, if still the one
+            try:
+                fd = os.open(self.folder, os.O_RDONLY | os.O_DIRECTORY)
+            except FileNotFoundError:
+                raise _changed(self.folder, "it is gone") from None
+            st = os.fstat(fd)
+            if (st.st_dev, st.st_ino) != self.identity:
+                os.close(fd)
+                raise _changed(self.folder, "another set of snapshots is in its place")
+            self.fd = fd
+            self._closer = weakref.finalize(self, os.close, fd)
+        try:
+            return os.fdopen(os.open(name, os.O_RDONLY, dir_fd=self.fd), "rb")
+        except FileNotFoundError:
+            raise _changed(self.folder, f"{name} is gone") from None
+
+
+def _changed(folder, what: str) -> SnapshotError:
+    return SnapshotError(f"{folder}: changed while being read ({what}); run the command again")
+
+
+class StoreFile(type(Path())):
+    """A path ``list_store`` gave: a plain path (its text, name, equality) that also knows
+    the folder it was listed in, so that ``load`` reads the set that was listed. A copy
+    sent to another process (pickled: a Dask worker) opens the folder by its path and
+    refuses it when another set of snapshots has taken its place."""
+
+    _listing: Optional[_Listing] = None  # None: a path derived from this one (``.parent``)
+
+    @classmethod
+    def listed(cls, listing: _Listing, name: str) -> StoreFile:
+        path = cls(listing.folder, name)
+        path._listing = listing
+        return path
+
+    def __reduce__(self):
+        if self._listing is None:
+            return (Path, (str(self),))
+        listing = self._listing
+        return (_unpickled, (str(listing.folder), listing.identity, self.name))
+
+
+def _unpickled(folder: str, identity, name: str) -> StoreFile:
+    return StoreFile.listed(_Listing(Path(folder), None, tuple(identity)), name)
 
 
 def _open(path: Union[str, Path]) -> BinaryIO:
-    """A snapshot file open for reading."""
+    """A snapshot file open for reading: from the folder it was listed in (``StoreFile``),
+    else by its path."""
+    listing = getattr(path, "_listing", None)
     try:
+        if listing is not None:
+            return listing.open(path.name)
         return open(path, "rb")  # noqa: SIM115 - the caller closes it
     except OSError as exc:
         raise read_error(path, exc, SnapshotError) from exc
