@@ -20,6 +20,8 @@ from simulator.io import sources, store
 from simulator.model.condor import attribute_text, parse_whole, text_problem
 from simulator.model.errors import SnapshotError
 
+ROOT = Path(__file__).resolve().parent.parent
+
 SLOTS = "".join(
     f'MyType = "Machine"\nName = "slot{i}@desk"\nOpSys = "LINUX"\nArch = "X86_64"\n'
     f"Cpus = {i}\nMemory = 2048\nStart = true\nRequirements = START\n"
@@ -95,8 +97,9 @@ TAMPERED = {
                         ["attribute OpSys", "'\"LINUX\" ] || true'"]),
     "an empty text": (set_cell("cpus", ""), ["attribute Cpus", "the value ''"]),
     "a name the footer spells as another": (footer_names({"opsys": "Start"}),
-                                            ["column 'opsys'", "'Start'"]),
-    "a column not in lower case": (rename_column("opsys", "OpSys"), ["column 'OpSys'"]),
+                                            ["the footer spells column 'opsys' as 'Start'"]),
+    "a column not in lower case": (rename_column("opsys", "OpSys"),
+                                   ["column 'OpSys' is not in lower case"]),
     "a name that cannot be written": (rename_column("arch", "a\x00b"),
                                       ["attribute name 'a\\x00b'"]),
     "an empty name": (rename_column("arch", ""), ["attribute name ''"]),
@@ -123,7 +126,7 @@ def commands(folder, path, tmp_path):
         argv += [["simulate", "--pool", pool, "--profiles", "opsys"],
                  ["report", "--pool", pool, "OpSys"],
                  ["analyze", "--pool", pool, "--requirements", 'TARGET.OpSys == "LINUX"'],
-                 ["requirements", "--pool", pool, "/bin/sh"]]
+                 ["requirements", "--pool", pool, str(ROOT / "examples" / "run.sh")]]
     argv += [["replay", "--pool", str(folder), "--jobs", "10", "--profiles", "opsys"],
              ["snapshot", "--pool", str(path), "--store", str(tmp_path / "other")]]
     return argv
@@ -181,12 +184,13 @@ def test_every_cell_is_checked_not_only_the_first_row_group(stored):
 
 
 def test_the_pools_and_real_ads_read_back_from_a_store(tmp_path):
+    real = ROOT / "tests" / "fixtures" / "real-ads"
     pools = ["pool_2010", "modern:slots=500",
-             "tests/fixtures/real-ads/PelicanPlatform__classad__collections_vm_testdata_pool_"
-             "sample.ads.gz", "tests/fixtures/real-ads/glideinWMS__glideinwms__unittests_cs."
-             "fixture@b1704428.xml", "examples/ec2.xml", "examples/desk.ads"]
+             real / "PelicanPlatform__classad__collections_vm_testdata_pool_sample.ads.gz",
+             real / "glideinWMS__glideinwms__unittests_cs.fixture@b1704428.xml",
+             ROOT / "examples" / "ec2.xml", ROOT / "examples" / "desk.ads"]
     for i, spec in enumerate(pools):
-        (snap,) = sources.open_snapshots(spec, time="2024-01-01")
+        (snap,) = sources.open_snapshots(str(spec), time="2024-01-01")
         path = tmp_path / f"{i}.parquet"
         store.write(snap, path)
         back = store.load(path)

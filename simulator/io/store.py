@@ -312,10 +312,12 @@ def _check_columns(path, schema: pa.Schema, names: dict) -> None:
         if column in seen:
             raise _refused(path, f"column {column!r} twice")
         seen.add(column)
+        if column != column.lower():
+            raise _refused(path, f"column {column!r} is not in lower case, as a snapshot's are")
         spelling = names.get(column, column)
         if not isinstance(spelling, str) or spelling.lower() != column:
-            raise _refused(path, f"column {column!r} is not a lower-case attribute name "
-                                 f"spelled {spelling!r}")
+            raise _refused(path, f"the footer spells column {column!r} as {spelling!r}, "
+                                 "another attribute")
         problem = name_problem(spelling)
         if problem:
             raise _refused(path, f"attribute name {spelling!r}: {problem}")
