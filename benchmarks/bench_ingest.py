@@ -5,8 +5,10 @@ slots of ~570 attributes) is repeated to --ads ads, each copy's Name changed so
 ads differ. Prints ads/s and MB/s, medians of --runs runs, all in one process.
 parseAds is timed on the first --library-ads ads of the same text (it is
 linear; timing all 50k would take minutes). Then a snapshot of --rows rows and
-25 columns is written as Parquet and loaded back with store.load and with the
-dictionary-based loader that sources.open_snapshots uses, timed.
+25 columns is written as Parquet and loaded back with store.load (the loader
+sources.open_snapshots uses, which checks each distinct text), timed; then the
+same with two columns of a distinct plain literal per slot, and a snapshot of
+--expressions slots of a distinct expression each (the check's worst case).
 
     python benchmarks/bench_ingest.py [--ads 50000] [--runs 3]
 """
@@ -110,6 +112,42 @@ def parquet_load(rows: int, runs: int):
         return median_time(lambda: store.load(path), runs)
 
 
+def parquet_load_distinct(rows: int, runs: int, expressions: int):
+    """Median seconds to load snapshots whose texts are mostly distinct, so the check of
+    each distinct text (store.load) is paid per slot: a `rows`-row, 25-column snapshot
+    with two columns of a text per slot that is a plain literal (a Name string, a real),
+    and an `expressions`-row one with a column of a distinct expression per slot (each
+    checked through the ClassAd library; its cache emptied before each run)."""
+    from simulator.model.condor import text_problem
+
+    rng = np.random.default_rng(1)
+    cols = {}
+    texts = np.array([f'"v{v}"' for v in range(50)] + [str(v) for v in range(50)], dtype=object)
+    for j in range(23):
+        cols[f"attr{j}"] = texts[rng.integers(0, len(texts), rows)]
+    cols["name"] = np.array([f'"slot1@node{i}.example.org"' for i in range(rows)], dtype=object)
+    cols["loadavg"] = np.array([f"{v:.15E}" for v in rng.random(rows) + 0.5], dtype=object)
+    plain = Snapshot(ads=pd.DataFrame(cols, dtype=object), time=1, time_source="generated",
+                     source="bench")
+    exprs = np.array([f"ifThenElse(Cpus > {i},Memory,{i})" for i in range(expressions)],
+                     dtype=object)
+    mixed = Snapshot(ads=pd.DataFrame({"rank": exprs}, dtype=object), time=1,
+                     time_source="generated", source="bench")
+
+    def load_fresh(path):
+        text_problem.cache_clear()
+        store.load(path)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "plain.parquet"
+        store.write(plain, path)
+        plain_s = median_time(lambda: store.load(path), runs)
+        del plain
+        path = Path(tmp) / "exprs.parquet"
+        store.write(mixed, path)
+        return plain_s, median_time(lambda: load_fresh(path), runs)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sample", type=Path, default=SAMPLE)
@@ -118,6 +156,8 @@ def main(argv=None) -> int:
                         help="time parseAds on this many of the ads (0: all of them)")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--expressions", type=int, default=100_000,
+                        help="rows of the snapshot of a distinct expression per slot")
     parser.add_argument("--vary", action="store_true",
                         help="give each copy its own value of every line unique to one ad")
     args = parser.parse_args(argv)
@@ -147,6 +187,13 @@ def main(argv=None) -> int:
     store_wall, store_cpu = parquet_load(args.rows, args.runs)
     print(f"parquet: load a {args.rows}-row, 25-column snapshot: "
           f"store.load {store_wall:.2f} s wall ({store_cpu:.2f} s cpu)")
+    (plain_wall, plain_cpu), (expr_wall, expr_cpu) = parquet_load_distinct(
+        args.rows, args.runs, args.expressions)
+    print(f"parquet: the same with a distinct Name and LoadAvg per slot: "
+          f"store.load {plain_wall:.2f} s wall ({plain_cpu:.2f} s cpu)")
+    print(f"parquet: {args.expressions} slots of a distinct expression each (checked "
+          f"through the ClassAd library): store.load {expr_wall:.2f} s wall "
+          f"({expr_cpu:.2f} s cpu)")
     return 0
 
 

@@ -74,8 +74,9 @@ def simulate_store(
     block: Optional[int] = None,
     progress: bool = True,
 ) -> pd.DataFrame:
-    """``simulate`` over snapshot files, one task per (file, profile block)."""
-    paths = [str(p) for p in paths]
+    """``simulate`` over snapshot files, one task per (file, profile block). The paths are
+    kept as given: those of ``store.list_store`` read the set that was listed."""
+    paths = list(paths)
     if not paths:
         raise TribesError("no snapshot files to run")
     tasks = [(p, b) for p in paths for b in blocks(list(profiles), block)]

@@ -31,6 +31,33 @@ What a write guarantees (a store never loses a snapshot, nor shows half a set):
   ``Leftovers``. Readers never see them (they list ``snapshot-*.parquet`` only).
 * **File modes.** Files and folders are created with the normal mode, 0666 (0777 for
   folders) less the umask, so the pool's other users read a store as they read any file.
+
+What a read guarantees (the set that was listed, whole, or a one-line error):
+
+* **Readers take no lock.** A command may read a store for minutes (a replay), and a lock
+  held that long would stop every writer (``LOCK_WAIT``); the lock file is also beside the
+  store, where a reader may have no right to write. Instead, ``list_store`` opens the store
+  folder once (``O_DIRECTORY``), lists it through that descriptor, checks the store path
+  still leads to that folder (else it lists again) and returns ``StoreFile`` paths that
+  remember it: ``load`` and ``meta`` open each file relative to the folder listed
+  (``openat``), never by the store's path. A set swapped in meanwhile is never read: the
+  reader goes on in the old folder, moved aside, and once the writer has removed it the
+  next file is ``STORE: changed while being read (FILE is gone); run the command again``.
+  Old and new sets sharing file names are never mixed.
+* A ``StoreFile`` sent to another process (pickled, to a Dask worker) opens the folder by
+  its path and refuses it, with the same error, when another folder has taken its place.
+* ``tribes snapshot --replace`` replaces one file in place (a set is not swapped for it):
+  a reader that opens that file afterwards reads the new snapshot of that capture time.
+* **What is read is checked.** ``load`` refuses a Parquet file that is not a condor-tribes
+  snapshot (no footer record, a column of anything but texts), a column name that is not
+  a lower-case attribute name the ClassAd library writes and reads back, and a cell text
+  the library would not have written (``text_problem``: ``1; START = false``,
+  ``MY.'a; START = false'``, a comment that hides the rest of an ad). Each distinct text of
+  a column is checked once (the columns are read as Arrow dictionaries): plain literals
+  (integers, strings of printable ASCII, reals, booleans) by one Arrow regular expression
+  for the whole file, the other texts one by one through the library (about 30 µs each;
+  the last 65,536 are remembered for the process), so a column of a distinct expression
+  per slot, not a plain literal, adds about 3 s per 100,000 slots to a load.
 """
 
 from __future__ import annotations
@@ -48,16 +75,19 @@ import shutil
 import stat
 import sys
 import time
+import weakref
 from pathlib import Path
-from typing import Iterator, List, Optional, Union
+from typing import BinaryIO, Iterator, List, Optional, Union
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from simulator.model import clock
-from simulator.model.errors import SnapshotError, no_such_folder, not_a_folder
+from simulator.model.condor import attribute_text, name_problem, text_problem
+from simulator.model.errors import SnapshotError, no_such_folder, not_a_folder, read_error
 from simulator.model.snapshot import Snapshot
 
 _META_KEY = b"condor_tribes"
@@ -174,20 +204,29 @@ def is_snapshot_file(path: Union[str, Path]) -> bool:
 
 
 def load(path: Union[str, Path]) -> Snapshot:
-    """Read one snapshot file.
+    """Read one snapshot file, checked (``check``): a file that is not a condor-tribes
+    snapshot, or holds a name or a value the ClassAd library would not write, is a
+    one-line SnapshotError naming the file (and the attribute and value).
 
     A column holds few distinct texts, so each is read dictionary-encoded and
     every cell that holds the same text shares one Python string: a million
     rows of 25 columns load in a fraction of a second.
     """
-    try:
-        schema = pq.read_schema(path)
+    with _open(path) as fh:
+        try:
+            schema = pq.ParquetFile(fh).schema_arrow
+        except (OSError, pa.ArrowException) as exc:
+            raise SnapshotError(f"{path}: not a readable snapshot ({exc})") from exc
+        info = _meta(path, schema.metadata)
+        _check_columns(path, schema, info.get("names", {}))
         strings = [f.name for f in schema
                    if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)]
-        table = pq.read_table(path, read_dictionary=strings)
-    except (OSError, pa.ArrowException) as exc:
-        raise SnapshotError(f"{path}: not a readable snapshot ({exc})") from exc
-    info = _meta(path, schema.metadata)
+        try:
+            table = pq.ParquetFile(fh, read_dictionary=strings).read()
+        except (OSError, pa.ArrowException) as exc:
+            raise SnapshotError(f"{path}: not a readable snapshot ({exc})") from exc
+    names = info.get("names", {})
+    _check_cells(path, table, names)
     data = {name: _cells(table.column(name)) for name in table.column_names}
     frame = pd.DataFrame(data, columns=table.column_names, dtype=object, copy=False)
     if not table.column_names:
@@ -198,17 +237,18 @@ def load(path: Union[str, Path]) -> Snapshot:
         time_source=info["time_source"],
         source=info["source"],
         skipped=info.get("skipped", {}),
-        names=info.get("names", {}),
+        names=names,
     )
 
 
 def meta(path: Union[str, Path]) -> dict:
     """A snapshot file's time, time_source, source, skipped, names and row count,
     read from its footer without loading any cell."""
-    try:
-        footer = pq.ParquetFile(path).metadata
-    except (OSError, pa.ArrowException) as exc:
-        raise SnapshotError(f"{path}: not a readable snapshot ({exc})") from exc
+    with _open(path) as fh:
+        try:
+            footer = pq.ParquetFile(fh).metadata
+        except (OSError, pa.ArrowException) as exc:
+            raise SnapshotError(f"{path}: not a readable snapshot ({exc})") from exc
     return {**_meta(path, footer.metadata), "rows": footer.num_rows}
 
 
@@ -250,6 +290,90 @@ def _broken(path, reason: str) -> SnapshotError:
                          f"broken: {reason})")
 
 
+# Texts that are one literal the library writes as it is (an integer of up to 18 digits,
+# true, false, a string of printable ASCII whose only escape is \", a real as "%.15E" or
+# 0.0): they pass without asking the library, as no such text can read as more than one
+# value (RE2 syntax, matched by Arrow on each column's distinct texts at once).
+_PLAIN = (r'^(?:0|-?[1-9][0-9]{0,17}|true|false|"(?:[ !#-\[\]-~]|\\")*"'
+          r"|-?[1-9]\.[0-9]{15}E[-+][0-9]{2,3}|-?0\.0)$")
+
+
+def _check_columns(path, schema: pa.Schema, names: dict) -> None:
+    """Each column of a snapshot file is an attribute the library can write, named in lower
+    case (its spelling, if the footer gives one, the same name), holding texts."""
+    seen = set()
+    for field in schema:
+        column = field.name
+        kind = field.type.value_type if pa.types.is_dictionary(field.type) else field.type
+        if not (pa.types.is_string(kind) or pa.types.is_large_string(kind)
+                or pa.types.is_null(kind)):
+            raise SnapshotError(f"{path}: not a condor-tribes snapshot (column {column!r} holds "
+                                f"{_kind(kind)}, not ClassAd expression texts)")
+        if column in seen:
+            raise _refused(path, f"column {column!r} twice")
+        seen.add(column)
+        if column != column.lower():
+            raise _refused(path, f"column {column!r} is not in lower case, as a snapshot's are")
+        spelling = names.get(column, column)
+        if not isinstance(spelling, str) or spelling.lower() != column:
+            raise _refused(path, f"the footer spells column {column!r} as {spelling!r}, "
+                                 "another attribute")
+        problem = name_problem(spelling)
+        if problem:
+            raise _refused(path, f"attribute name {spelling!r}: {problem}")
+
+
+def _kind(kind: pa.DataType) -> str:
+    """What cells of an Arrow type hold, in words."""
+    for test, words in ((pa.types.is_integer, "integers"), (pa.types.is_floating, "numbers"),
+                        (pa.types.is_decimal, "numbers"), (pa.types.is_boolean, "booleans"),
+                        (pa.types.is_temporal, "dates or times"),
+                        (pa.types.is_binary, "bytes"), (pa.types.is_large_binary, "bytes"),
+                        (pa.types.is_nested, "nested values")):
+        if test(kind):
+            return words
+    return str(kind)  # pragma: no cover - every Arrow type is one of the above
+
+
+def _check_cells(path, table: pa.Table, names: dict) -> None:
+    """Each distinct text of each column (the columns' dictionaries) is a value the ClassAd
+    library would have written (``text_problem``): plain literals all at once, by Arrow, the
+    others one by one through the library (each distinct text once a process)."""
+    texts = {}  # column -> its dictionaries (chunk by chunk)
+    for column in table.column_names:
+        chunks = table.column(column).chunks
+        if any(not (pa.types.is_dictionary(c.type) or pa.types.is_null(c.type))
+               for c in chunks):  # pragma: no cover - strings are read as dictionaries
+            chunks = [pc.unique(table.column(column)).dictionary_encode()]
+        texts[column] = [c.dictionary for c in chunks if pa.types.is_dictionary(c.type)]
+    every = [d for ds in texts.values() for d in ds]
+    if not every or (len({d.type for d in every}) == 1
+                     and _all_plain(pa.concat_arrays(every))):  # one regex compiled
+        return
+    for column, dictionaries in texts.items():
+        for dictionary in dictionaries:
+            if _all_plain(dictionary):
+                continue
+            plain = pc.match_substring_regex(dictionary, _PLAIN)
+            for text in set(dictionary.filter(pc.invert(plain)).to_pylist()):
+                problem = text_problem(text) if text is not None else None
+                if problem:
+                    shown = " ".join(text.split())
+                    shown = shown if len(shown) <= 60 else shown[:57] + "..."
+                    raise _refused(path, f"attribute {attribute_text(names.get(column, column))}"
+                                         f": the value {shown!r} {problem}")
+
+
+def _all_plain(texts) -> bool:
+    """Whether every text (none: an absent cell) is a plain literal."""
+    plain = pc.fill_null(pc.match_substring_regex(texts, _PLAIN), True)
+    return pc.all(plain).as_py() is not False
+
+
+def _refused(path, reason: str) -> SnapshotError:
+    return SnapshotError(f"{path}: not a readable snapshot ({reason})")
+
+
 def _cells(column: pa.ChunkedArray) -> np.ndarray:
     """One column as an object array: the texts, None where absent."""
     out = np.empty(len(column), dtype=object)
@@ -269,13 +393,109 @@ def _cells(column: pa.ChunkedArray) -> np.ndarray:
 
 
 def list_store(store: Union[str, Path]) -> List[Path]:
-    """The snapshot files of a store folder, oldest first."""
+    """The snapshot files of a store folder, oldest first: ``StoreFile`` paths, which
+    ``load`` and ``meta`` read from the folder listed, whatever a writer swaps in since."""
     folder = Path(store)
-    if not folder.is_dir():
-        if folder.exists():
-            raise not_a_folder(folder, "store folder", SnapshotError)
-        raise no_such_folder(folder, SnapshotError)
-    return sorted(folder.glob("snapshot-*.parquet"))
+    for _ in range(_LIST_TRIES):
+        try:
+            fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+        except FileNotFoundError:
+            raise no_such_folder(folder, SnapshotError) from None
+        except NotADirectoryError:
+            raise not_a_folder(folder, "store folder", SnapshotError) from None
+        except OSError as exc:
+            raise read_error(folder, exc, SnapshotError) from exc
+        listing = _Listing(folder, fd)
+        names = sorted(name for name in os.listdir(fd)
+                       if name.startswith("snapshot-") and name.endswith(".parquet"))
+        if listing.is_current():  # not swapped away while listed (then half removed)
+            return [StoreFile.listed(listing, name) for name in names]
+    raise _changed(folder, "swapped again and again while listed")
+
+
+# How many times a store swapped while being listed is listed again.
+_LIST_TRIES = 5
+
+
+class _Listing:
+    """A store folder as listed: open (``fd``) until no file of the listing is left, so
+    the files are read from the folder that was listed; ``identity`` (device, inode) checks
+    the folder a copy sent to another process opens by its path."""
+
+    def __init__(self, folder: Path, fd: Optional[int], identity=None):
+        self.folder = folder
+        self.fd = fd
+        if fd is not None:
+            st = os.fstat(fd)
+            identity = (st.st_dev, st.st_ino)
+            self._closer = weakref.finalize(self, os.close, fd)
+        self.identity = identity
+
+    def is_current(self) -> bool:
+        """Whether the store path still leads to the folder listed."""
+        try:
+            st = os.stat(self.folder)
+        except OSError:
+            return False
+        return (st.st_dev, st.st_ino) == self.identity
+
+    def open(self, name: str) -> BinaryIO:
+        if self.fd is None:  # a copy in another process: open the folder, if still the one
+            try:
+                fd = os.open(self.folder, os.O_RDONLY | os.O_DIRECTORY)
+            except FileNotFoundError:
+                raise _changed(self.folder, "it is gone") from None
+            st = os.fstat(fd)
+            if (st.st_dev, st.st_ino) != self.identity:
+                os.close(fd)
+                raise _changed(self.folder, "another set of snapshots is in its place")
+            self.fd = fd
+            self._closer = weakref.finalize(self, os.close, fd)
+        try:
+            return os.fdopen(os.open(name, os.O_RDONLY, dir_fd=self.fd), "rb")
+        except FileNotFoundError:
+            raise _changed(self.folder, f"{name} is gone") from None
+
+
+def _changed(folder, what: str) -> SnapshotError:
+    return SnapshotError(f"{folder}: changed while being read ({what}); run the command again")
+
+
+class StoreFile(type(Path())):
+    """A path ``list_store`` gave: a plain path (its text, name, equality) that also knows
+    the folder it was listed in, so that ``load`` reads the set that was listed. A copy
+    sent to another process (pickled: a Dask worker) opens the folder by its path and
+    refuses it when another set of snapshots has taken its place."""
+
+    _listing: Optional[_Listing] = None  # None: a path derived from this one (``.parent``)
+
+    @classmethod
+    def listed(cls, listing: _Listing, name: str) -> StoreFile:
+        path = cls(listing.folder, name)
+        path._listing = listing
+        return path
+
+    def __reduce__(self):
+        if self._listing is None:
+            return (Path, (str(self),))
+        listing = self._listing
+        return (_unpickled, (str(listing.folder), listing.identity, self.name))
+
+
+def _unpickled(folder: str, identity, name: str) -> StoreFile:
+    return StoreFile.listed(_Listing(Path(folder), None, tuple(identity)), name)
+
+
+def _open(path: Union[str, Path]) -> BinaryIO:
+    """A snapshot file open for reading: from the folder it was listed in (``StoreFile``),
+    else by its path."""
+    listing = getattr(path, "_listing", None)
+    try:
+        if listing is not None:
+            return listing.open(path.name)
+        return open(path, "rb")  # noqa: SIM115 - the caller closes it
+    except OSError as exc:
+        raise read_error(path, exc, SnapshotError) from exc
 
 
 class StoreLock:

@@ -8,6 +8,8 @@ Two helpers keep text built from names and user expressions exact:
 ``attribute_text`` writes a name as the library writes it (quoted when it is not
 a plain identifier), and ``parse_whole`` parses an expression only when the
 library reads all of it (its parser otherwise stops quietly at a stray ``]``).
+``name_problem`` and ``text_problem`` check a name and a value's text read from a
+stored snapshot, where nothing vouches that the library wrote them.
 
 >>> attribute_text("Cpus"), attribute_text("Zz = 1; START"), attribute_text("1Cpus")
 ('Cpus', "'Zz = 1; START'", "'1Cpus'")
@@ -16,10 +18,13 @@ library reads all of it (its parser otherwise stops quietly at a stray ``]``).
 >>> parse_whole('TARGET.OpSys == "OSX" ] || TARGET.OpSys == "LINUX"')
 Traceback (most recent call last):
 ValueError: the expression does not parse as a whole
+>>> text_problem('TARGET.OpSys == "LINUX"') is None, text_problem("1; START = false")
+(True, 'does not read as one ClassAd expression')
 """
 
 import functools
 import secrets
+from typing import Optional
 
 # isort: off
 import htcondor2  # noqa: F401  (imported for its side effect, see above)
@@ -94,6 +99,55 @@ def value_text(ad: "ClassAd", name: str, seen: dict = None) -> str:
     return text
 
 
+@functools.lru_cache(maxsize=4096)
+def name_problem(name: str) -> Optional[str]:
+    """None when ``name`` is an attribute name the library writes (``attribute_text``) and
+    reads back as that one name; else why not."""
+    try:
+        text = attribute_text(name)
+        ad = parse_one(f"[{text} = 0]")
+    except (ClassAdException, ValueError, SyntaxError):
+        return "not an attribute name HTCondor's library can write"
+    if list(ad.keys()) != [name]:
+        return f"HTCondor's library reads it back as {', '.join(map(repr, ad.keys()))}"
+    return None
+
+
+@functools.lru_cache(maxsize=65536)
+def text_problem(text: str) -> Optional[str]:
+    """None when ``text``, a value's text as a snapshot stores it, is safe to put in an ad's
+    text (``NAME = TEXT; …``); else why not, in a few words.
+
+    A stored text must be what ``value_text`` could have given: one expression, read whole
+    (``parse_whole``), read the same between the other attributes of an ad (no comment
+    that would hide them), and which the library writes back as text that reads back with
+    the same references (``value_text``'s check, which refuses ``MY.'a; B = 1'``).
+    """
+    try:
+        tree = parse_whole(text)
+    except ValueError:
+        return "does not read as one ClassAd expression"
+    key = "tribes_" + secrets.token_hex(8)
+    try:
+        ads = list(classad2.parseAds(f"[{key} = {text}; {key}_ = true]\n[{key} = true]",
+                                     classad2.ParserType.New))
+        in_place = ([list(ad.keys()) for ad in ads] == [[key, key + "_"], [key]]
+                    and str(ads[0].lookup(key)) == str(tree))
+    except (ClassAdException, ValueError, SyntaxError, RecursionError):
+        in_place = False
+    if not in_place:
+        return "does not read as one expression between the other attributes of an ad"
+    if str(tree) == text:  # the library's own text: it reads back as itself
+        return None
+    probe = ClassAd()
+    probe[key] = tree
+    try:
+        value_text(probe, key)
+    except UnwritableValue as exc:
+        return f"HTCondor's library writes it back as {exc.text!r}, which reads differently"
+    return None
+
+
 def parse_whole(text: str) -> "ExprTree":
     """``text`` parsed as one ClassAd expression, all of it; ValueError otherwise.
 
@@ -126,10 +180,12 @@ __all__ = [
     "Value",
     "attribute_text",
     "htcondor",
+    "name_problem",
     "parse_ads",
     "parse_one",
     "parse_whole",
     "quote",
+    "text_problem",
     "unquote",
     "value_text",
 ]
