@@ -105,9 +105,13 @@ def test_a_flooding_tool_is_killed_at_the_output_cap(host_copy, tmp_path, python
 
 # -- 2. tools whose grandchild, in another session, holds the pipes -------------------
 
+# The commands share the time limit: once a lingering package query used it up, java is
+# not run either.
+NO_TIME_LEFT = "java: not run: the 1s time limit of the commands was used up"
 LINGERERS = [
-    (BASE, "rpm", GLIBC, "glibc: rpm -q glibc timed out after 1s"),
-    (DEBIAN, "dpkg-query", GLIBC, "glibc: dpkg-query -W libc6 timed out after 1s"),
+    (BASE, "rpm", GLIBC + JAVA, "glibc: rpm -q glibc timed out after 1s; " + NO_TIME_LEFT),
+    (DEBIAN, "dpkg-query", GLIBC + JAVA,
+     "glibc: dpkg-query -W libc6 timed out after 1s; " + NO_TIME_LEFT),
     (BASE, "java", JAVA, "java: timed out after 1s"),
 ]
 
@@ -121,6 +125,41 @@ def test_the_time_limit_holds_while_another_session_keeps_the_pipes(
     result, stats = run_hook_measured(root, "--timeout", "1", python=python, stats_dir=tmp_path)
     assert_bounded(stats, timeout=1)
     assert_only_dropped(result.stdout.decode(), case, dropped, error)
+
+
+@needs_tools
+def test_the_time_limit_is_shared_so_every_tool_hanging_costs_it_once(host_copy, tmp_path,
+                                                                     lingering, python):
+    # Each command had a limit of its own: four hanging tools held the hook four times
+    # --timeout.  Now they share one; those due after it ran out are not started.
+    root = host_copy("alma8-apptainer")  # rpm, dpkg-query (asked when rpm fails), java, apptainer
+    for tool in ("rpm", "dpkg-query", "java", "apptainer"):
+        write_tool(root, tool, linger(lingering()))
+    result, stats = run_hook_measured(root, "--timeout", "2", python=python, stats_dir=tmp_path)
+    print(f"{python}: hook {stats['seconds']:.2f} s, peak RSS {stats['peak_rss_kib']} KiB")
+    assert_bounded(stats, timeout=2)
+    errors = parse_one(ad_lines(result.stdout.decode())["tribes_probe_errors"])
+    assert errors["tribes_probe_errors"].split("; ") == [
+        "glibc: rpm -q glibc timed out after 2s",
+        "glibc: dpkg-query -W libc6 not run: the 2s time limit of the commands was used up",
+        "java: not run: the 2s time limit of the commands was used up",
+        "container: apptainer --version not run: the 2s time limit of the commands was used up",
+    ]
+
+
+@needs_tools
+def test_a_command_after_a_slow_one_gets_what_is_left_of_the_limit(host_copy, tmp_path,
+                                                                  python):
+    root = host_copy(BASE)
+    write_tool(root, "rpm", f"{SLEEP} 1.2\nexec {YES}\n")  # slow, then floods
+    write_tool(root, "java", f"exec {SLEEP} 30\n")
+    result, stats = run_hook_measured(root, "--timeout", "2", python=python, stats_dir=tmp_path)
+    assert_bounded(stats, timeout=2)
+    errors = parse_one(ad_lines(result.stdout.decode())["tribes_probe_errors"])
+    rpm_error, java_error = errors["tribes_probe_errors"].split("; ")
+    assert rpm_error == "glibc: rpm -q glibc printed more than 4 MiB, killed"
+    assert java_error.startswith("java: timed out after 0.")
+    assert java_error.endswith("s, the rest of the 2s time limit")
 
 
 # -- 3. FIFOs where files should be ---------------------------------------------------
