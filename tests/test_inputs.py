@@ -2,6 +2,9 @@
 cannot be used ends in one line ``tribes: error: …`` (exit 1), never a traceback."""
 
 import gzip
+import os
+import threading
+from pathlib import Path
 
 import pytest
 
@@ -72,6 +75,75 @@ def test_a_file_that_is_not_utf8_is_one_line_in_one_wording(tmp_path, store, cap
             assert message.startswith(f"{path}: no slot ads"), (name, message)
             continue
         assert message == f"{path}: not UTF-8 text (byte 0x{byte:02x} at offset {offset})", name
+
+
+def _unblock_later(fifo):
+    """Should a reader ever wait on ``fifo`` again, open its other end after a while and
+    close it: the reader then sees an empty file and the test fails instead of hanging."""
+
+    def unblock():
+        if not done.wait(10):
+            with open(fifo, "wb"):
+                pass
+
+    done = threading.Event()
+    threading.Thread(target=unblock, daemon=True).start()
+    return done
+
+
+@pytest.mark.parametrize("kind", ["fifo", "device"])
+def test_a_fifo_or_a_device_is_refused_not_read(tmp_path, store, capsys, kind):
+    # A FIFO held every command forever; /dev/zero filled the memory (MemoryError).
+    if kind == "fifo":
+        path, what = tmp_path / "input", "a FIFO"
+        os.mkfifo(path)
+        done = _unblock_later(path)
+    else:
+        path, what = Path("/dev/zero"), "a character device"
+    commands = _commands(str(path), store)
+    commands["requirements"] = ["requirements", str(path)]
+    commands["analyze"] = ["analyze", "--job", str(path)]
+    for name, argv in commands.items():
+        message = one_line_error(capsys, argv)
+        assert message == f"{path}: {what}, not a regular file", name
+    if kind == "fifo":
+        done.set()
+
+
+def _nested(depth, json_text):
+    """A JSON ad with a value nested ``depth`` deep."""
+    return json_text % ("[" * depth + "]" * depth)
+
+
+@pytest.mark.parametrize("depth", [5000, 100_000])
+def test_json_nested_past_the_parser_is_one_line(tmp_path, store, capsys, depth):
+    # Python's JSON decoder recurses once per level: RecursionError, a traceback.
+    pool = tmp_path / "deep.json"
+    pool.write_text(_nested(depth, '[{"MyType": "Machine", "Name": "a", "X": %s}]'))
+    job = tmp_path / "deep-job.json"
+    job.write_text(_nested(depth, '[{"Requirements": true, "X": %s}]'))
+    for argv in (["report", "--pool", str(pool), "Name"],
+                 ["snapshot", "--pool", str(pool), "--store", str(store)]):
+        assert one_line_error(capsys, argv) == (
+            f"{pool}: ad 1, line 1: lists or objects nested too deep for the JSON parser")
+    for argv in (["simulate", "--job", str(job)], ["simulate", "--template", str(job)],
+                 ["analyze", "--job", str(job)]):
+        assert one_line_error(capsys, argv) == (
+            f"{job}: lists or objects nested too deep for the JSON parser")
+
+
+@pytest.mark.parametrize("value", ["[" * 5000 + "]" * 5000, "{a = " * 3000 + "1" + "}" * 3000])
+def test_toml_nested_past_the_parser_is_one_line(tmp_path, store, capsys, value):
+    scenario = tmp_path / "deep.toml"
+    scenario.write_text(SCENARIO + f"[extra]\nx = {value}\n")
+    reboot = store / "reboot.toml"
+    reboot.write_text(f"[reboot]\nx = {value}\n")
+    for argv, path in ((["scenario", "check", str(scenario)], scenario),
+                       (["scenario", "run", str(scenario), "--store", str(store) + "-new"],
+                        scenario),
+                       (["replay", "--pool", str(store), "--jobs", "10"], reboot)):
+        assert one_line_error(capsys, argv) == (
+            f"{path}: not valid TOML: arrays or tables nested too deep for the parser")
 
 
 def test_a_binary_program_given_as_a_job_is_one_line(capsys):

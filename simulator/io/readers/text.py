@@ -6,11 +6,11 @@ from __future__ import annotations
 import gzip
 import os
 import zlib
-from pathlib import Path
 from typing import Union
 
-from simulator.model.errors import AdParseError, SnapshotError, read_error
+from simulator.model.errors import AdParseError, SnapshotError
 from simulator.model.text import decode
+from simulator.model.text import read_bytes as read_regular
 
 PathLike = Union[str, os.PathLike]
 
@@ -19,10 +19,7 @@ GZIP_MAGIC = b"\x1f\x8b"
 
 def read_bytes(path: PathLike) -> bytes:
     """The file's bytes, gunzipped when it is gzip (whatever its name)."""
-    try:
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        raise read_error(path, exc) from None
+    data = read_regular(path)
     if data[:2] == GZIP_MAGIC:
         try:
             data = gzip.decompress(data)
