@@ -110,6 +110,30 @@ def test_a_fifo_or_a_device_is_refused_not_read(tmp_path, store, capsys, kind):
         done.set()
 
 
+def test_ads_past_the_available_memory_are_refused_before_they_are_read(tmp_path, store,
+                                                                       capsys, monkeypatch):
+    # A few MB of gzip held gigabytes of text: gunzipped whole, then read, past the memory.
+    from simulator.io.readers import text
+
+    monkeypatch.setattr(text, "available_memory", lambda: 8 << 20)  # 1 MB of text fits
+    bomb = tmp_path / "bomb.ads.gz"
+    bomb.write_bytes(gzip.compress(SLOT_AD.encode() + b" " * (4 << 20), mtime=0))
+    assert bomb.stat().st_size < 10_000
+    big = tmp_path / "big.ads"
+    big.write_bytes(SLOT_AD.encode() + b" " * (2 << 20))
+    for path, what in ((bomb, "more than 1.0 MB of text once gunzipped would need more "
+                              "than 8.0 MB"),
+                       (big, "2.0 MB of text would need more than 16.0 MB")):
+        for argv in (["report", "--pool", str(path), "OpSys"],
+                     ["snapshot", "--pool", str(path), "--store", str(store)]):
+            assert one_line_error(capsys, argv) == (
+                f"{path}: {what} of memory to read (8 bytes a byte), more than the 8.0 MB "
+                "this machine has available")
+    small = tmp_path / "small.ads.gz"
+    small.write_bytes(gzip.compress(SLOT_AD.encode(), mtime=0))
+    assert cli.main(["report", "--pool", str(small), "OpSys"]) == 0
+
+
 def _nested(depth, json_text):
     """A JSON ad with a value nested ``depth`` deep."""
     return json_text % ("[" * depth + "]" * depth)
