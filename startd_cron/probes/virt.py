@@ -16,6 +16,7 @@ the paravirtual clock the kernel registered (kvm-clock, hyperv, xen).
 """
 
 import os
+import stat
 
 NAME = "virt"
 CPUINFO = "/proc/cpuinfo"
@@ -158,8 +159,11 @@ def open_read_write(path):
         fd = os.open(path, os.O_RDWR | os.O_NONBLOCK | os.O_NOCTTY | getattr(os, "O_CLOEXEC", 0))
     except OSError:
         return False
-    os.close(fd)
-    return True
+    try:
+        # A FIFO opens read-write too, and is no KVM device.
+        return not stat.S_ISFIFO(os.fstat(fd).st_mode)
+    finally:
+        os.close(fd)
 
 
 def has_kvm(ctx):
