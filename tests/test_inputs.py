@@ -110,6 +110,18 @@ def test_a_fifo_or_a_device_is_refused_not_read(tmp_path, store, capsys, kind):
         done.set()
 
 
+def test_a_fifo_named_like_a_snapshot_in_a_store_is_refused_not_waited_on(store, capsys):
+    fifo = store / "snapshot-20240103T000000Z.parquet"
+    os.mkfifo(fifo)
+    done = _unblock_later(fifo)
+    for argv in (["report", "--pool", str(store), "OpSys"],
+                 ["simulate", "--pool", str(store), "--profiles", "opsys"],
+                 ["analyze", "--requirements", "true", "--pool", str(store)],
+                 ["replay", "--pool", str(store), "--jobs", "10"]):
+        assert one_line_error(capsys, argv) == f"{fifo}: a FIFO, not a regular file", argv
+    done.set()
+
+
 def test_ads_past_the_available_memory_are_refused_before_they_are_read(tmp_path, store,
                                                                        capsys, monkeypatch):
     # A few MB of gzip held gigabytes of text: gunzipped whole, then read, past the memory.

@@ -59,6 +59,7 @@ import pyarrow.parquet as pq
 from simulator.model import clock
 from simulator.model.errors import SnapshotError, no_such_folder, not_a_folder
 from simulator.model.snapshot import Snapshot
+from simulator.model.text import check_regular
 
 _META_KEY = b"condor_tribes"
 
@@ -275,7 +276,20 @@ def list_store(store: Union[str, Path]) -> List[Path]:
         if folder.exists():
             raise not_a_folder(folder, "store folder", SnapshotError)
         raise no_such_folder(folder, SnapshotError)
-    return sorted(folder.glob("snapshot-*.parquet"))
+    return _regular(sorted(folder.glob("snapshot-*.parquet")))
+
+
+def _regular(files: List[Path]) -> List[Path]:
+    """``files``, refusing any that is not a regular file: a FIFO named like a snapshot
+    held every reader of the store forever."""
+    for path in files:
+        try:
+            mode = path.stat().st_mode
+        except OSError:  # gone since, or a loop of links: reading it says so
+            continue
+        if not stat.S_ISDIR(mode):  # a folder: reading it says so
+            check_regular(path, mode, SnapshotError)
+    return files
 
 
 class StoreLock:
