@@ -3,6 +3,8 @@ cannot be used ends in one line ``tribes: error: …`` (exit 1), never a traceba
 
 import gzip
 import os
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -144,6 +146,21 @@ def test_ads_past_the_available_memory_are_refused_before_they_are_read(tmp_path
     small = tmp_path / "small.ads.gz"
     small.write_bytes(gzip.compress(SLOT_AD.encode(), mtime=0))
     assert cli.main(["report", "--pool", str(small), "OpSys"]) == 0
+
+
+@pytest.mark.parametrize("depth", [1000, 20_000, 100_000])
+def test_xml_nested_past_htcondors_parser_is_one_line(tmp_path, depth):
+    # HTCondor's XML parser recurses once per element: 20,000 levels ran out of memory
+    # (a traceback), 100,000 crashed tribes (SIGSEGV).  In a child process, as a crash would
+    # end this one.
+    pool = tmp_path / "deep.xml"
+    pool.write_text('<classads>\n<c><a n="MyType"><s>Machine</s></a>\n<a n="X">'
+                    + "<l>" * depth + "</l>" * depth + "</a></c>\n</classads>\n")
+    result = subprocess.run([sys.executable, "-m", "simulator", "report", "--pool", str(pool),
+                             "MyType"], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1, result.stderr[-2000:]
+    assert result.stderr == (f"tribes: error: {pool}: ad 1, line 2: elements nested more than "
+                             "1,000 deep, past what HTCondor's XML parser reads\n")
 
 
 def _nested(depth, json_text):
