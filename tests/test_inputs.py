@@ -163,6 +163,22 @@ def test_xml_nested_past_htcondors_parser_is_one_line(tmp_path, depth):
                              "1,000 deep, past what HTCondor's XML parser reads\n")
 
 
+def test_submit_macros_that_double_are_refused_past_a_megabyte(tmp_path, capsys):
+    # Each line doubling the one before: 45 lines asked for 175 TB (2 GB, then MemoryError).
+    lines = ["executable = a", "M0 = xxxxxxxxxx"]
+    lines += [f"M{i} = $(M{i - 1})$(M{i - 1})" for i in range(1, 45)]
+    sub = tmp_path / "bomb.sub"
+    sub.write_text("\n".join(lines + ["requirements = $(M44) == 1", "queue"]) + "\n")
+    for command in ("simulate", "analyze"):
+        assert one_line_error(capsys, [command, "--submit", str(sub)]) == (
+            f"{sub}: line 19: the value expands to more than 1,048,576 characters "
+            "(macros of macros)")
+    sub.write_text("A = $(B)\nB = $(A)\nrequirements = $(A)\nqueue\n")  # a cycle
+    assert one_line_error(capsys, ["simulate", "--submit", str(sub)]) == (
+        f"{sub}: line 1: $(B) is not defined in the submit file (only macros the file "
+        "defines are expanded)")
+
+
 def _nested(depth, json_text):
     """A JSON ad with a value nested ``depth`` deep."""
     return json_text % ("[" * depth + "]" * depth)
