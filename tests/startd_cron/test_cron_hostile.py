@@ -318,6 +318,52 @@ def test_link_loops_at_dev_kvm_and_proc_xen_keep_the_other_virt_facts(host_copy,
     assert "tribes_probe_errors" not in lines
 
 
+# Every file any probe reads (the Java cache aside: section 5).
+EVERY_FILE = [
+    "etc/os-release", "usr/lib/os-release", "etc/redhat-release", "proc/sys/kernel/osrelease",
+    "proc/cpuinfo", "sys/class/dmi/id/product_name", "sys/class/dmi/id/sys_vendor",
+    "sys/class/dmi/id/board_vendor", "sys/class/dmi/id/bios_vendor",
+    "sys/class/dmi/id/product_version",
+    "sys/devices/system/clocksource/clocksource0/available_clocksource",
+    "sys/hypervisor/properties/features", "sys/hypervisor/type",
+    "proc/device-tree/hypervisor/compatible", "proc/sys/user/max_user_namespaces",
+    "proc/sys/kernel/unprivileged_userns_clone", "dev/kvm",
+]
+
+
+def _plant(path, kind):
+    if path.exists() or path.is_symlink():
+        path.unlink()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "device":
+        os.mknod(path, 0o666 | stat.S_IFCHR, os.makedev(1, 5))  # a /dev/zero
+    else:
+        path.symlink_to(path.name)  # a loop
+
+
+@pytest.mark.parametrize("kind", [
+    "fifo", "loop",
+    pytest.param("device", marks=pytest.mark.skipif(os.geteuid() != 0,
+                                                    reason="mknod needs root")),
+])
+def test_every_file_a_fifo_a_device_or_a_link_loop_costs_little(host_copy, tmp_path, python,
+                                                                 kind):
+    root = host_copy(ROCKY)
+    for name in EVERY_FILE:
+        _plant(root / name, kind)
+    result, stats = run_hook_measured(root, python=python, stats_dir=tmp_path)
+    print(f"{python} {kind}: hook {stats['seconds']:.2f} s, peak RSS {stats['peak_rss_kib']} KiB")
+    assert_bounded(stats, timeout=0)
+    assert result.stderr == b""
+    lines = ad_lines(result.stdout.decode())
+    # Only what the package manager says is left; /dev/kvm is no KVM device.
+    assert sorted(lines) == ["HasKVM", "glibc_base_version", "glibc_version",
+                             "tribes_can_run_containers", "tribes_probe_errors"]
+    assert lines["HasKVM"] == "HasKVM = false"
+
+
 # -- everything at once -----------------------------------------------------------------
 
 @needs_tools
