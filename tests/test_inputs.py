@@ -129,19 +129,19 @@ def test_ads_past_the_available_memory_are_refused_before_they_are_read(tmp_path
     # A few MB of gzip held gigabytes of text: gunzipped whole, then read, past the memory.
     from simulator.io.readers import text
 
-    monkeypatch.setattr(text, "available_memory", lambda: 8 << 20)  # 1 MB of text fits
+    monkeypatch.setattr(text, "available_memory", lambda: 16 << 20)  # 1 MB of text fits
     bomb = tmp_path / "bomb.ads.gz"
     bomb.write_bytes(gzip.compress(SLOT_AD.encode() + b" " * (4 << 20), mtime=0))
     assert bomb.stat().st_size < 10_000
     big = tmp_path / "big.ads"
     big.write_bytes(SLOT_AD.encode() + b" " * (2 << 20))
     for path, what in ((bomb, "more than 1.0 MB of text once gunzipped would need more "
-                              "than 8.0 MB"),
-                       (big, "2.0 MB of text would need more than 16.0 MB")):
+                              "than 16.0 MB"),
+                       (big, "2.0 MB of text would need more than 32.0 MB")):
         for argv in (["report", "--pool", str(path), "OpSys"],
                      ["snapshot", "--pool", str(path), "--store", str(store)]):
             assert one_line_error(capsys, argv) == (
-                f"{path}: {what} of memory to read (8 bytes a byte), more than the 8.0 MB "
+                f"{path}: {what} of memory to read (16 bytes a byte), more than the 16.0 MB "
                 "this machine has available")
     small = tmp_path / "small.ads.gz"
     small.write_bytes(gzip.compress(SLOT_AD.encode(), mtime=0))
@@ -177,6 +177,33 @@ def test_submit_macros_that_double_are_refused_past_a_megabyte(tmp_path, capsys)
     assert one_line_error(capsys, ["simulate", "--submit", str(sub)]) == (
         f"{sub}: line 1: $(B) is not defined in the submit file (only macros the file "
         "defines are expanded)")
+
+
+def _peak_mb(argv):
+    """Peak resident memory of a child process running ``argv`` (its own, from wait4)."""
+    child = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(child.pid, 0)
+    child.returncode = os.waitstatus_to_exitcode(status)
+    with child.stderr:
+        assert child.returncode == 0, child.stderr.read().decode()
+    return usage.ru_maxrss / 1024
+
+
+@pytest.mark.skipif(not hasattr(os, "wait4"), reason="needs os.wait4")
+def test_a_long_string_value_costs_memory_in_proportion(tmp_path):
+    # The scan for strings kept a backtracking frame per character: one 10 MB value in new
+    # syntax took 1.1 GB more than a short one (now about 0.15 GB).
+    value = "x" * 10_000_000
+    peaks = {}
+    for name, text in (("short.new", '[ MyType = "Machine"; X = "x" ]\n'),
+                       ("long.new", f'[ MyType = "Machine"; X = "{value}" ]\n'),
+                       ("long.json", f'[{{"MyType": "Machine", "X": "{value}"}}]\n')):
+        pool = tmp_path / name
+        pool.write_text(text)
+        peaks[name] = _peak_mb([sys.executable, "-m", "simulator", "report", "--pool",
+                                str(pool), "MyType"])
+    assert peaks["long.new"] - peaks["short.new"] < 400, peaks
+    assert peaks["long.json"] - peaks["short.new"] < 400, peaks
 
 
 def _nested(depth, json_text):

@@ -29,7 +29,7 @@ from simulator.model.text import STRICT_JSON, JSONRefused, unparsable_expression
 
 _DECODER = STRICT_JSON
 # A string, maybe an empty name (``"" :``), or a constant HTCondor has not.
-_REFUSED = re.compile(r'"(?:[^"\\]|\\.)*"(\s*:)?|(-?Infinity|NaN)')
+_REFUSED = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"(\s*:)?|(-?Infinity|NaN)')
 
 
 def read(path: PathLike, *, time: clock.TimeSpec = None) -> Snapshot:

@@ -24,10 +24,11 @@ PathLike = Union[str, os.PathLike]
 GZIP_MAGIC = b"\x1f\x8b"
 
 
-# Bytes of memory reading ads takes at its peak per byte of their text, measured: 88 MB of
-# condor_status -long output peaked at 553 MB (180 MB of that the interpreter and
-# libraries), one 500 MB value at 3.1 GB; with room to spare.
-MEMORY_PER_BYTE = 8
+# Bytes of memory reading ads takes at its peak per byte of their text, the worst measured:
+# one 100 MB string value peaked at 1.6 GB in new syntax, JSON or XML (180 MB of that the
+# interpreter and libraries).  Ordinary ads take about 4: 88 MB of condor_status -long
+# output peaked at 553 MB.
+MEMORY_PER_BYTE = 16
 
 
 def read_bytes(path: PathLike) -> bytes:
