@@ -295,6 +295,32 @@ def test_a_non_empty_directory_in_the_caches_place_is_left_alone(host_copy, tmp_
     assert (cache / "keep").read_text() == "someone's"
 
 
+@pytest.mark.parametrize("kind", [
+    "socket",
+    pytest.param("device", marks=pytest.mark.skipif(os.geteuid() != 0,
+                                                    reason="mknod needs root")),
+])
+def test_a_device_or_a_socket_at_the_cache_path_is_never_replaced(host_copy, tmp_path, kind):
+    # --cache /dev/null, run by hand as root, replaced /dev/null with a JSON file.
+    root = host_copy(DEBIAN)
+    cache = tmp_path / "java.json"
+    if kind == "device":
+        os.mknod(cache, 0o666 | stat.S_IFCHR, os.makedev(1, 3))  # a /dev/null
+    else:
+        import socket
+
+        sock = socket.socket(socket.AF_UNIX)
+        sock.bind(str(cache))
+        sock.close()
+    before = os.lstat(cache)
+    result = run_hook(root, "--cache", str(cache))
+    assert result.stdout.decode() == (HOSTS / DEBIAN / "expected.ad").read_text()
+    after = os.lstat(cache)
+    assert (after.st_ino, after.st_mode, after.st_rdev) == (before.st_ino, before.st_mode,
+                                                           before.st_rdev)
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".tribes-java-")] == []
+
+
 # -- 6. link loops ----------------------------------------------------------------------
 
 def test_a_link_loop_at_os_release_keeps_redhat_release(host_copy, python):
