@@ -88,7 +88,7 @@ def build_parser():
                         help="comma-separated probes to run (default: %s)" % ",".join(PROBES))
     parser.add_argument("--timeout", type=_argparse_type(_timeout), default=5.0,
                         metavar="SECONDS",
-                        help="time limit for each external command (default: 5)")
+                        help="time limit of all external commands together (default: 5)")
     parser.add_argument("--cache", metavar="FILE", default=None,
                         help="Java cache file ('' for none; default: "
                         "$TMPDIR/condor-tribes-UID/java.json)")

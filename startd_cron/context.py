@@ -10,16 +10,24 @@ probe reaches the machine.
 """
 
 import os
+import time
 
 from startd_cron import files, run_command
 
 
 class Context(object):
-    """The seams of one hook run, plus the errors its probes noted."""
+    """The seams of one hook run, plus the errors its probes noted.
+
+    ``timeout`` is the time limit of all the run's external commands together:
+    it starts with the Context, each command gets what is left of it, and a
+    command due once it has run out is not started.  However many tools hang,
+    the run lasts at most ``timeout`` plus its own fraction of a second.
+    """
 
     def __init__(self, root="/", timeout=5.0, cache_path=None, env=None):
         self.root = root
         self.timeout = timeout
+        self.deadline = time.monotonic() + timeout
         self.cache_path = cache_path
         self.env = dict(os.environ if env is None else env)
         self.errors = []
@@ -83,8 +91,12 @@ class Context(object):
         return None
 
     def run(self, argv):
-        """Run a command with this run's timeout (see ``run_command.run``)."""
-        return run_command.run(argv, self.timeout, env=self.env)
+        """Run a command within what is left of this run's time limit (see
+        ``run_command.run``); CommandTimeout, unstarted, if nothing is left."""
+        remaining = self.deadline - time.monotonic()
+        if remaining <= 0:
+            raise run_command.CommandTimeout(argv, 0)
+        return run_command.run(argv, min(self.timeout, remaining), env=self.env)
 
     def note(self, probe, message):
         """Record a failure; it is published in ``tribes_probe_errors``."""
@@ -99,7 +111,13 @@ class Context(object):
         ['java: timed out after 5s']
         """
         prefix = label + " " if label else ""
-        if isinstance(exc, run_command.CommandTimeout):
+        if isinstance(exc, run_command.CommandTimeout) and exc.timeout <= 0:
+            self.note(probe, "%snot run: the %ss time limit of the commands was used up"
+                      % (prefix, _seconds(self.timeout)))
+        elif isinstance(exc, run_command.CommandTimeout) and round(exc.timeout, 1) < self.timeout:
+            self.note(probe, "%stimed out after %ss, the rest of the %ss time limit"
+                      % (prefix, _seconds(round(exc.timeout, 1)), _seconds(self.timeout)))
+        elif isinstance(exc, run_command.CommandTimeout):
             self.note(probe, "%stimed out after %ss" % (prefix, _seconds(self.timeout)))
         elif isinstance(exc, run_command.CommandOutputTooLarge):
             self.note(probe, "%sprinted more than %s, killed" % (prefix, _bytes(exc.limit)))

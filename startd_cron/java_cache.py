@@ -7,8 +7,9 @@ rename in the same directory) so a killed hook never leaves half a file.
 
 A cache that cannot be used, whatever the reason, is ignored and replaced by
 a fresh one at the next store, never fatal: unreadable, not a regular file (a
-FIFO, a device; an empty directory is removed), larger than 64 KiB, not
-UTF-8, bad JSON, nested too deep for the parser (RecursionError), another
+FIFO; an empty directory is removed; a device or a socket is ignored but never
+replaced: ``--cache /dev/null`` run as root leaves /dev/null alone), larger
+than 64 KiB, not UTF-8, bad JSON, nested too deep for the parser (RecursionError), another
 user's, or of the wrong shape (entries of the wrong types are dropped).
 
 >>> key_for("/bin/sh")[0] == os.path.realpath("/bin/sh")
@@ -90,6 +91,8 @@ def store(path, key, attrs):
     entries[key[0]] = {"mtime_ns": key[1], "attributes": attrs}
     directory = os.path.dirname(os.path.abspath(path))
     try:
+        if _is_device(path):  # --cache /dev/null run as root must not replace /dev/null
+            return False
         if not os.path.isdir(directory):
             os.makedirs(directory, 0o700)
         fd, temp = tempfile.mkstemp(prefix=".tribes-java-", dir=directory)
@@ -105,6 +108,17 @@ def store(path, key, attrs):
     except OSError:
         return False
     return True
+
+
+def _is_device(path):
+    """Is ``path`` a device or a socket (never replaced by a cache file)?"""
+    import stat
+
+    try:
+        mode = os.lstat(path).st_mode
+    except OSError:
+        return False
+    return stat.S_ISCHR(mode) or stat.S_ISBLK(mode) or stat.S_ISSOCK(mode)
 
 
 def _replace(temp, path):

@@ -246,6 +246,26 @@ def test_an_uncaught_os_error_is_worded_as_the_library_words_it(capsys, monkeypa
         assert one_line_error(capsys, ["simulate"]) == f"tribes: error: {message}"
 
 
+def test_running_out_of_memory_is_one_line(capsys, monkeypatch):
+    # A 5,000,000-slot scenario under a ulimit ended in pyarrow's ArrowMemoryError.
+    import pyarrow as pa
+
+    def bare(args):
+        raise MemoryError()
+
+    def arrow(args):
+        raise pa.ArrowMemoryError("realloc of size 268435456 failed")
+
+    parser = cli.build_parser()
+    monkeypatch.setattr(cli.app, "build_parser", lambda: parser)
+    for func, message in ((bare, "out of memory; free some, or ask for less"),
+                          (arrow, "out of memory (realloc of size 268435456 failed); free "
+                                  "some, or ask for less")):
+        for sub in parser._subparsers._group_actions[0].choices.values():
+            sub.set_defaults(func=func)
+        assert one_line_error(capsys, ["simulate"]) == f"tribes: error: {message}"
+
+
 # --- One grammar: help, --format, --version, deprecated spellings ---------------------------
 
 def subcommand_parsers():

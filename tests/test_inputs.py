@@ -2,6 +2,11 @@
 cannot be used ends in one line ``tribes: error: …`` (exit 1), never a traceback."""
 
 import gzip
+import os
+import subprocess
+import sys
+import threading
+from pathlib import Path
 
 import pytest
 
@@ -72,6 +77,169 @@ def test_a_file_that_is_not_utf8_is_one_line_in_one_wording(tmp_path, store, cap
             assert message.startswith(f"{path}: no slot ads"), (name, message)
             continue
         assert message == f"{path}: not UTF-8 text (byte 0x{byte:02x} at offset {offset})", name
+
+
+def _unblock_later(fifo):
+    """Should a reader ever wait on ``fifo`` again, open its other end after a while and
+    close it: the reader then sees an empty file and the test fails instead of hanging."""
+
+    def unblock():
+        if not done.wait(10):
+            with open(fifo, "wb"):
+                pass
+
+    done = threading.Event()
+    threading.Thread(target=unblock, daemon=True).start()
+    return done
+
+
+@pytest.mark.parametrize("kind", ["fifo", "device"])
+def test_a_fifo_or_a_device_is_refused_not_read(tmp_path, store, capsys, kind):
+    # A FIFO held every command forever; /dev/zero filled the memory (MemoryError).
+    if kind == "fifo":
+        path, what = tmp_path / "input", "a FIFO"
+        os.mkfifo(path)
+        done = _unblock_later(path)
+    else:
+        path, what = Path("/dev/zero"), "a character device"
+    commands = _commands(str(path), store)
+    commands["requirements"] = ["requirements", str(path)]
+    commands["analyze"] = ["analyze", "--job", str(path)]
+    for name, argv in commands.items():
+        message = one_line_error(capsys, argv)
+        assert message == f"{path}: {what}, not a regular file", name
+    if kind == "fifo":
+        done.set()
+
+
+def test_a_fifo_named_like_a_snapshot_in_a_store_is_refused_not_waited_on(store, capsys):
+    fifo = store / "snapshot-20240103T000000Z.parquet"
+    os.mkfifo(fifo)
+    done = _unblock_later(fifo)
+    for argv in (["report", "--pool", str(store), "OpSys"],
+                 ["simulate", "--pool", str(store), "--profiles", "opsys"],
+                 ["analyze", "--requirements", "true", "--pool", str(store)],
+                 ["replay", "--pool", str(store), "--jobs", "10"]):
+        assert one_line_error(capsys, argv) == f"{fifo}: a FIFO, not a regular file", argv
+    done.set()
+
+
+def test_ads_past_the_available_memory_are_refused_before_they_are_read(tmp_path, store,
+                                                                       capsys, monkeypatch):
+    # A few MB of gzip held gigabytes of text: gunzipped whole, then read, past the memory.
+    from simulator.io.readers import text
+
+    monkeypatch.setattr(text, "available_memory", lambda: 16 << 20)  # 1 MB of text fits
+    bomb = tmp_path / "bomb.ads.gz"
+    bomb.write_bytes(gzip.compress(SLOT_AD.encode() + b" " * (4 << 20), mtime=0))
+    assert bomb.stat().st_size < 10_000
+    big = tmp_path / "big.ads"
+    big.write_bytes(SLOT_AD.encode() + b" " * (2 << 20))
+    for path, what in ((bomb, "more than 1.0 MB of text once gunzipped would need more "
+                              "than 16.0 MB"),
+                       (big, "2.0 MB of text would need more than 32.0 MB")):
+        for argv in (["report", "--pool", str(path), "OpSys"],
+                     ["snapshot", "--pool", str(path), "--store", str(store)]):
+            assert one_line_error(capsys, argv) == (
+                f"{path}: {what} of memory to read (16 bytes a byte), more than the 16.0 MB "
+                "this machine has available")
+    small = tmp_path / "small.ads.gz"
+    small.write_bytes(gzip.compress(SLOT_AD.encode(), mtime=0))
+    assert cli.main(["report", "--pool", str(small), "OpSys"]) == 0
+
+
+@pytest.mark.parametrize("depth", [1000, 20_000, 100_000])
+def test_xml_nested_past_htcondors_parser_is_one_line(tmp_path, depth):
+    # HTCondor's XML parser recurses once per element: 20,000 levels ran out of memory
+    # (a traceback), 100,000 crashed tribes (SIGSEGV).  In a child process, as a crash would
+    # end this one.
+    pool = tmp_path / "deep.xml"
+    pool.write_text('<classads>\n<c><a n="MyType"><s>Machine</s></a>\n<a n="X">'
+                    + "<l>" * depth + "</l>" * depth + "</a></c>\n</classads>\n")
+    result = subprocess.run([sys.executable, "-m", "simulator", "report", "--pool", str(pool),
+                             "MyType"], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1, result.stderr[-2000:]
+    assert result.stderr == (f"tribes: error: {pool}: ad 1, line 2: elements nested more than "
+                             "1,000 deep, past what HTCondor's XML parser reads\n")
+
+
+def test_submit_macros_that_double_are_refused_past_a_megabyte(tmp_path, capsys):
+    # Each line doubling the one before: 45 lines asked for 175 TB (2 GB, then MemoryError).
+    lines = ["executable = a", "M0 = xxxxxxxxxx"]
+    lines += [f"M{i} = $(M{i - 1})$(M{i - 1})" for i in range(1, 45)]
+    sub = tmp_path / "bomb.sub"
+    sub.write_text("\n".join(lines + ["requirements = $(M44) == 1", "queue"]) + "\n")
+    for command in ("simulate", "analyze"):
+        assert one_line_error(capsys, [command, "--submit", str(sub)]) == (
+            f"{sub}: line 19: the value expands to more than 1,048,576 characters "
+            "(macros of macros)")
+    sub.write_text("A = $(B)\nB = $(A)\nrequirements = $(A)\nqueue\n")  # a cycle
+    assert one_line_error(capsys, ["simulate", "--submit", str(sub)]) == (
+        f"{sub}: line 1: $(B) is not defined in the submit file (only macros the file "
+        "defines are expanded)")
+
+
+def _peak_mb(argv):
+    """Peak resident memory of a child process running ``argv`` (its own, from wait4)."""
+    child = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(child.pid, 0)
+    child.returncode = os.waitstatus_to_exitcode(status)
+    with child.stderr:
+        assert child.returncode == 0, child.stderr.read().decode()
+    return usage.ru_maxrss / 1024
+
+
+@pytest.mark.skipif(not hasattr(os, "wait4"), reason="needs os.wait4")
+def test_a_long_string_value_costs_memory_in_proportion(tmp_path):
+    # The scan for strings kept a backtracking frame per character: one 10 MB value in new
+    # syntax took 1.1 GB more than a short one (now about 0.15 GB).
+    value = "x" * 10_000_000
+    peaks = {}
+    for name, text in (("short.new", '[ MyType = "Machine"; X = "x" ]\n'),
+                       ("long.new", f'[ MyType = "Machine"; X = "{value}" ]\n'),
+                       ("long.json", f'[{{"MyType": "Machine", "X": "{value}"}}]\n')):
+        pool = tmp_path / name
+        pool.write_text(text)
+        peaks[name] = _peak_mb([sys.executable, "-m", "simulator", "report", "--pool",
+                                str(pool), "MyType"])
+    assert peaks["long.new"] - peaks["short.new"] < 400, peaks
+    assert peaks["long.json"] - peaks["short.new"] < 400, peaks
+
+
+def _nested(depth, json_text):
+    """A JSON ad with a value nested ``depth`` deep."""
+    return json_text % ("[" * depth + "]" * depth)
+
+
+@pytest.mark.parametrize("depth", [5000, 100_000])
+def test_json_nested_past_the_parser_is_one_line(tmp_path, store, capsys, depth):
+    # Python's JSON decoder recurses once per level: RecursionError, a traceback.
+    pool = tmp_path / "deep.json"
+    pool.write_text(_nested(depth, '[{"MyType": "Machine", "Name": "a", "X": %s}]'))
+    job = tmp_path / "deep-job.json"
+    job.write_text(_nested(depth, '[{"Requirements": true, "X": %s}]'))
+    for argv in (["report", "--pool", str(pool), "Name"],
+                 ["snapshot", "--pool", str(pool), "--store", str(store)]):
+        assert one_line_error(capsys, argv) == (
+            f"{pool}: ad 1, line 1: lists or objects nested too deep for the JSON parser")
+    for argv in (["simulate", "--job", str(job)], ["simulate", "--template", str(job)],
+                 ["analyze", "--job", str(job)]):
+        assert one_line_error(capsys, argv) == (
+            f"{job}: lists or objects nested too deep for the JSON parser")
+
+
+@pytest.mark.parametrize("value", ["[" * 5000 + "]" * 5000, "{a = " * 3000 + "1" + "}" * 3000])
+def test_toml_nested_past_the_parser_is_one_line(tmp_path, store, capsys, value):
+    scenario = tmp_path / "deep.toml"
+    scenario.write_text(SCENARIO + f"[extra]\nx = {value}\n")
+    reboot = store / "reboot.toml"
+    reboot.write_text(f"[reboot]\nx = {value}\n")
+    for argv, path in ((["scenario", "check", str(scenario)], scenario),
+                       (["scenario", "run", str(scenario), "--store", str(store) + "-new"],
+                        scenario),
+                       (["replay", "--pool", str(store), "--jobs", "10"], reboot)):
+        assert one_line_error(capsys, argv) == (
+            f"{path}: not valid TOML: arrays or tables nested too deep for the parser")
 
 
 def test_a_binary_program_given_as_a_job_is_one_line(capsys):

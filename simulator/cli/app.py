@@ -69,6 +69,13 @@ def main(argv: Optional[List[str]] = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except MemoryError as exc:
+        # The checks up front refuse what cannot fit; what is left (another process took
+        # the memory, a ulimit) ends here, pyarrow's ArrowMemoryError too.
+        reason = f" ({one_line(str(exc))})" if str(exc) else ""
+        print(f"tribes: error: out of memory{reason}; free some, or ask for less",
+              file=sys.stderr)
+        return 1
     except OSError as exc:
         # A path the user gave that cannot be read or written (a file where a
         # folder is wanted, no permission): one line in the library's wording.

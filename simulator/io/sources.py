@@ -33,6 +33,7 @@ from simulator.io.readers import build
 from simulator.model import clock
 from simulator.model.errors import SnapshotError, TribesError, no_such_file, not_a_folder
 from simulator.model.snapshot import Snapshot
+from simulator.model.text import check_regular
 from simulator.pools import DEFAULT_POOL
 
 if TYPE_CHECKING:
@@ -155,6 +156,8 @@ def _items(
         return list(files)
     if path.is_file():
         return [open_file(path, time=time)]
+    if path.exists():  # a FIFO, a device
+        check_regular(spec, path.stat().st_mode, SnapshotError)
     raise no_such_file(spec, hint=POOL_HINT)
 
 

@@ -89,6 +89,7 @@ from simulator.model import clock
 from simulator.model.condor import attribute_text, name_problem, text_problem
 from simulator.model.errors import SnapshotError, no_such_folder, not_a_folder, read_error
 from simulator.model.snapshot import Snapshot
+from simulator.model.text import check_regular
 
 _META_KEY = b"condor_tribes"
 
@@ -409,7 +410,7 @@ def list_store(store: Union[str, Path]) -> List[Path]:
         names = sorted(name for name in os.listdir(fd)
                        if name.startswith("snapshot-") and name.endswith(".parquet"))
         if listing.is_current():  # not swapped away while listed (then half removed)
-            return [StoreFile.listed(listing, name) for name in names]
+            return _regular([StoreFile.listed(listing, name) for name in names])
     raise _changed(folder, "swapped again and again while listed")
 
 
@@ -496,6 +497,19 @@ def _open(path: Union[str, Path]) -> BinaryIO:
         return open(path, "rb")  # noqa: SIM115 - the caller closes it
     except OSError as exc:
         raise read_error(path, exc, SnapshotError) from exc
+
+
+def _regular(files: List[Path]) -> List[Path]:
+    """``files``, refusing any that is not a regular file: a FIFO named like a snapshot
+    held every reader of the store forever."""
+    for path in files:
+        try:
+            mode = path.stat().st_mode
+        except OSError:  # gone since, or a loop of links: reading it says so
+            continue
+        if not stat.S_ISDIR(mode):  # a folder: reading it says so
+            check_regular(path, mode, SnapshotError)
+    return files
 
 
 class StoreLock:

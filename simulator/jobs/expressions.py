@@ -105,7 +105,8 @@ def parse_expression(text: str, where: str = "", what: str = "expression",
 
 
 # In the library's unparse, strings are "…" and quoted names '…', with backslash escapes.
-_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'|&&|\|\||[(\[{]|[)\]}]', re.S)
+_TOKENS = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|\'[^\'\\]*(?:\\.[^\'\\]*)*\''
+                     r'|&&|\|\||[(\[{]|[)\]}]', re.S)
 
 
 def _check_size(unparsed: str, label: str, what: str, appended: bool) -> None:

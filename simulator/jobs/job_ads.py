@@ -119,6 +119,9 @@ def _read_structured(path: Path, text: str) -> List[ClassAd]:
         STRICT_JSON.decode(text)
     except JSONRefused as exc:
         raise ProfileError(f"{path}: {exc}") from None
+    except RecursionError:  # Python's decoder recurses once per level of [ or {
+        raise ProfileError(f"{path}: lists or objects nested too deep for the JSON "
+                           "parser") from None
     except ValueError as exc:
         if re.match(r"\s*(\{|\[\s*\{)", text):  # JSON objects, but broken
             line = getattr(exc, "lineno", "?")

@@ -340,10 +340,24 @@ def _logical_lines(text: str):
         yield start, pending
 
 
+# The longest a value may grow by expanding macros: each doubling $(A)$(A) of the one
+# before took 40 lines to a terabyte.
+MAX_EXPANDED = 1 << 20
+
+
 def _expand(value: str, macros: dict, where: str) -> str:
+    def substitute(match) -> str:
+        nonlocal size
+        text = macros.get(match.group(1).lower(), match.group(0))
+        size += len(text) - len(match.group(0))
+        if size > MAX_EXPANDED:
+            raise ProfileError(f"{where}: the value expands to more than "
+                               f"{MAX_EXPANDED:,} characters (macros of macros)")
+        return text
+
     for _ in range(20):  # nested macros, without looping forever on a cycle
-        expanded = re.sub(r"\$\(([A-Za-z_][A-Za-z0-9_.]*)\)",
-                          lambda m: macros.get(m.group(1).lower(), m.group(0)), value)
+        size = len(value)
+        expanded = re.sub(r"\$\(([A-Za-z_][A-Za-z0-9_.]*)\)", substitute, value)
         if expanded == value:
             break
         value = expanded

@@ -156,7 +156,7 @@ def capture_time_of(
 # inside them is touched; then time() calls (function names are
 # case-insensitive) and bare CurrentTime references (old ClassAds' clock).
 _TOKENS = re.compile(
-    r""""(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'"""
+    r""""[^"\\]*(?:\\.[^"\\]*)*"|'[^'\\]*(?:\\.[^'\\]*)*'"""
     r"|(?<![\w.])(?P<call>time\s*\(\s*\))"
     r"|(?<![\w.])(?P<attr>CurrentTime)\b(?!\s*\()",
     re.I | re.S,

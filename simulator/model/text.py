@@ -15,7 +15,8 @@ simulator.model.errors.TribesError: ad: not UTF-8 text (byte 0xff at offset 9)
 from __future__ import annotations
 
 import json
-from pathlib import Path
+import os
+import stat
 from typing import Optional, Tuple, Type
 
 from simulator.model.errors import TribesError, read_error
@@ -38,13 +39,49 @@ def decode(data: bytes, path, cls: Type[TribesError] = TribesError) -> str:
     return text[1:] if text.startswith(BOM) else text
 
 
-def read_text(path, cls: Type[TribesError] = TribesError) -> str:
-    """The file at ``path`` as text; any failure is one ``cls`` error in the one wording."""
+_KINDS = (
+    (stat.S_ISFIFO, "a FIFO"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+_OPEN_FLAGS = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
+
+
+def check_regular(path, mode: int, cls: Type[TribesError] = TribesError) -> None:
+    """Refuse anything but a regular file (``mode`` is its ``st_mode``): a FIFO would
+    block a reader forever, a device such as /dev/zero never ends.
+
+    >>> check_regular("/dev/zero", os.stat("/dev/zero").st_mode)
+    Traceback (most recent call last):
+    ...
+    simulator.model.errors.TribesError: /dev/zero: a character device, not a regular file
+    """
+    if stat.S_ISREG(mode):
+        return
+    if stat.S_ISDIR(mode):
+        raise read_error(path, IsADirectoryError(), cls)
+    kind = next((name for is_kind, name in _KINDS if is_kind(mode)), "an odd file")
+    raise cls(f"{path}: {kind}, not a regular file")
+
+
+def read_bytes(path, cls: Type[TribesError] = TribesError) -> bytes:
+    """The bytes of the regular file at ``path``; anything else (``check_regular``), or a
+    file that cannot be read, is one ``cls`` error.  The type is checked before opening
+    and again on the open descriptor, opened non-blocking (the path may be swapped)."""
     try:
-        data = Path(path).read_bytes()
+        check_regular(path, os.stat(path).st_mode, cls)
+        fd = os.open(path, _OPEN_FLAGS)
+        with open(fd, "rb") as stream:
+            check_regular(path, os.fstat(fd).st_mode, cls)
+            return stream.read()
     except OSError as exc:
         raise read_error(path, exc, cls) from None
-    return decode(data, path, cls)
+
+
+def read_text(path, cls: Type[TribesError] = TribesError) -> str:
+    """The file at ``path`` as text; any failure is one ``cls`` error in the one wording."""
+    return decode(read_bytes(path, cls), path, cls)
 
 
 class JSONRefused(ValueError):

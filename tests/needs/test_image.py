@@ -5,6 +5,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -56,6 +57,28 @@ def test_a_sif_built_here_for_another_arch_and_one_with_an_ext3_partition(tmp_pa
     assert needs.os_release is None and needs.arch == "X86_64"
     assert any("its system partition is ext3, which tribes does not read" in f
                for f in needs.facts)
+
+
+@pytest.mark.skipif(not (MKSQUASHFS and hasattr(os, "wait4")), reason="needs mksquashfs")
+def test_a_sif_of_files_that_compress_to_nothing_is_read_in_bounded_memory(tmp_path):
+    # A 9 KB image holding a 2 GB etc/os-release and /bin/sh (zeros): each was read whole
+    # before being found too large, 4.3 GB at the peak.
+    root = tmp_path / "root"
+    for name in ("etc/os-release", "bin/sh"):
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        with open(root / name, "wb") as handle:
+            handle.truncate(2 << 30)
+    data = make_sif.squash(root, tmp_path / "root.squashfs")
+    sif = make_sif.write_sif(data, tmp_path / "zeros.sif")
+    assert sif.stat().st_size < 100_000
+    child = subprocess.Popen([sys.executable, "-m", "simulator", "requirements", str(sif)],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(child.pid, 0)
+    child.returncode = os.waitstatus_to_exitcode(status)
+    with child.stdout, child.stderr:
+        assert child.returncode == 0, child.stderr.read().decode()
+        assert "no etc/os-release: the OS inside is unknown" in child.stdout.read().decode()
+    assert usage.ru_maxrss < 1024 * 1024, usage.ru_maxrss  # KiB: under 1 GB
 
 
 def _sandbox(tmp_path, libc=True):

@@ -185,6 +185,12 @@ def test_open_read_write(tmp_path):
     assert virt.open_read_write(str(device)) is True
     assert virt.open_read_write(str(tmp_path / "absent")) is False
     assert virt.open_read_write(str(tmp_path)) is False  # a directory never opens O_RDWR
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    assert virt.open_read_write(str(fifo)) is False  # opens read-write, and is no device
+    assert virt.open_read_write("/dev/null") is False  # opens read-write, and is not KVM
+    if os.path.exists("/dev/kvm") and os.access("/dev/kvm", os.R_OK | os.W_OK):
+        assert virt.open_read_write("/dev/kvm") is True
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root opens every file read-write")

@@ -105,9 +105,13 @@ def test_a_flooding_tool_is_killed_at_the_output_cap(host_copy, tmp_path, python
 
 # -- 2. tools whose grandchild, in another session, holds the pipes -------------------
 
+# The commands share the time limit: once a lingering package query used it up, java is
+# not run either.
+NO_TIME_LEFT = "java: not run: the 1s time limit of the commands was used up"
 LINGERERS = [
-    (BASE, "rpm", GLIBC, "glibc: rpm -q glibc timed out after 1s"),
-    (DEBIAN, "dpkg-query", GLIBC, "glibc: dpkg-query -W libc6 timed out after 1s"),
+    (BASE, "rpm", GLIBC + JAVA, "glibc: rpm -q glibc timed out after 1s; " + NO_TIME_LEFT),
+    (DEBIAN, "dpkg-query", GLIBC + JAVA,
+     "glibc: dpkg-query -W libc6 timed out after 1s; " + NO_TIME_LEFT),
     (BASE, "java", JAVA, "java: timed out after 1s"),
 ]
 
@@ -121,6 +125,41 @@ def test_the_time_limit_holds_while_another_session_keeps_the_pipes(
     result, stats = run_hook_measured(root, "--timeout", "1", python=python, stats_dir=tmp_path)
     assert_bounded(stats, timeout=1)
     assert_only_dropped(result.stdout.decode(), case, dropped, error)
+
+
+@needs_tools
+def test_the_time_limit_is_shared_so_every_tool_hanging_costs_it_once(host_copy, tmp_path,
+                                                                     lingering, python):
+    # Each command had a limit of its own: four hanging tools held the hook four times
+    # --timeout.  Now they share one; those due after it ran out are not started.
+    root = host_copy("alma8-apptainer")  # rpm, dpkg-query (asked when rpm fails), java, apptainer
+    for tool in ("rpm", "dpkg-query", "java", "apptainer"):
+        write_tool(root, tool, linger(lingering()))
+    result, stats = run_hook_measured(root, "--timeout", "2", python=python, stats_dir=tmp_path)
+    print(f"{python}: hook {stats['seconds']:.2f} s, peak RSS {stats['peak_rss_kib']} KiB")
+    assert_bounded(stats, timeout=2)
+    errors = parse_one(ad_lines(result.stdout.decode())["tribes_probe_errors"])
+    assert errors["tribes_probe_errors"].split("; ") == [
+        "glibc: rpm -q glibc timed out after 2s",
+        "glibc: dpkg-query -W libc6 not run: the 2s time limit of the commands was used up",
+        "java: not run: the 2s time limit of the commands was used up",
+        "container: apptainer --version not run: the 2s time limit of the commands was used up",
+    ]
+
+
+@needs_tools
+def test_a_command_after_a_slow_one_gets_what_is_left_of_the_limit(host_copy, tmp_path,
+                                                                  python):
+    root = host_copy(BASE)
+    write_tool(root, "rpm", f"{SLEEP} 1.2\nexec {YES}\n")  # slow, then floods
+    write_tool(root, "java", f"exec {SLEEP} 30\n")
+    result, stats = run_hook_measured(root, "--timeout", "2", python=python, stats_dir=tmp_path)
+    assert_bounded(stats, timeout=2)
+    errors = parse_one(ad_lines(result.stdout.decode())["tribes_probe_errors"])
+    rpm_error, java_error = errors["tribes_probe_errors"].split("; ")
+    assert rpm_error == "glibc: rpm -q glibc printed more than 4 MiB, killed"
+    assert java_error.startswith("java: timed out after 0.")
+    assert java_error.endswith("s, the rest of the 2s time limit")
 
 
 # -- 3. FIFOs where files should be ---------------------------------------------------
@@ -256,6 +295,32 @@ def test_a_non_empty_directory_in_the_caches_place_is_left_alone(host_copy, tmp_
     assert (cache / "keep").read_text() == "someone's"
 
 
+@pytest.mark.parametrize("kind", [
+    "socket",
+    pytest.param("device", marks=pytest.mark.skipif(os.geteuid() != 0,
+                                                    reason="mknod needs root")),
+])
+def test_a_device_or_a_socket_at_the_cache_path_is_never_replaced(host_copy, tmp_path, kind):
+    # --cache /dev/null, run by hand as root, replaced /dev/null with a JSON file.
+    root = host_copy(DEBIAN)
+    cache = tmp_path / "java.json"
+    if kind == "device":
+        os.mknod(cache, 0o666 | stat.S_IFCHR, os.makedev(1, 3))  # a /dev/null
+    else:
+        import socket
+
+        sock = socket.socket(socket.AF_UNIX)
+        sock.bind(str(cache))
+        sock.close()
+    before = os.lstat(cache)
+    result = run_hook(root, "--cache", str(cache))
+    assert result.stdout.decode() == (HOSTS / DEBIAN / "expected.ad").read_text()
+    after = os.lstat(cache)
+    assert (after.st_ino, after.st_mode, after.st_rdev) == (before.st_ino, before.st_mode,
+                                                           before.st_rdev)
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".tribes-java-")] == []
+
+
 # -- 6. link loops ----------------------------------------------------------------------
 
 def test_a_link_loop_at_os_release_keeps_redhat_release(host_copy, python):
@@ -277,6 +342,52 @@ def test_link_loops_at_dev_kvm_and_proc_xen_keep_the_other_virt_facts(host_copy,
     assert lines["IsVirtualMachine"] == "IsVirtualMachine = false"
     assert lines["HasHardwareVirt"] == "HasHardwareVirt = true"
     assert "tribes_probe_errors" not in lines
+
+
+# Every file any probe reads (the Java cache aside: section 5).
+EVERY_FILE = [
+    "etc/os-release", "usr/lib/os-release", "etc/redhat-release", "proc/sys/kernel/osrelease",
+    "proc/cpuinfo", "sys/class/dmi/id/product_name", "sys/class/dmi/id/sys_vendor",
+    "sys/class/dmi/id/board_vendor", "sys/class/dmi/id/bios_vendor",
+    "sys/class/dmi/id/product_version",
+    "sys/devices/system/clocksource/clocksource0/available_clocksource",
+    "sys/hypervisor/properties/features", "sys/hypervisor/type",
+    "proc/device-tree/hypervisor/compatible", "proc/sys/user/max_user_namespaces",
+    "proc/sys/kernel/unprivileged_userns_clone", "dev/kvm",
+]
+
+
+def _plant(path, kind):
+    if path.exists() or path.is_symlink():
+        path.unlink()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "device":
+        os.mknod(path, 0o666 | stat.S_IFCHR, os.makedev(1, 5))  # a /dev/zero
+    else:
+        path.symlink_to(path.name)  # a loop
+
+
+@pytest.mark.parametrize("kind", [
+    "fifo", "loop",
+    pytest.param("device", marks=pytest.mark.skipif(os.geteuid() != 0,
+                                                    reason="mknod needs root")),
+])
+def test_every_file_a_fifo_a_device_or_a_link_loop_costs_little(host_copy, tmp_path, python,
+                                                                 kind):
+    root = host_copy(ROCKY)
+    for name in EVERY_FILE:
+        _plant(root / name, kind)
+    result, stats = run_hook_measured(root, python=python, stats_dir=tmp_path)
+    print(f"{python} {kind}: hook {stats['seconds']:.2f} s, peak RSS {stats['peak_rss_kib']} KiB")
+    assert_bounded(stats, timeout=0)
+    assert result.stderr == b""
+    lines = ad_lines(result.stdout.decode())
+    # Only what the package manager says is left; /dev/kvm is no KVM device.
+    assert sorted(lines) == ["HasKVM", "glibc_base_version", "glibc_version",
+                             "tribes_can_run_containers", "tribes_probe_errors"]
+    assert lines["HasKVM"] == "HasKVM = false"
 
 
 # -- everything at once -----------------------------------------------------------------

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Dict, List, Optional
 
 from simulator.model.errors import TribesError, read_error
+from simulator.model.text import check_regular
 
 
 class NeedsError(TribesError, ValueError):
@@ -58,6 +59,7 @@ def read_program(path, *, search_path: Optional[List[str]] = None) -> Needs:
 
         return image.read_sandbox(path)
     try:
+        check_regular(path, path.stat().st_mode, NeedsError)  # a FIFO blocks, a device never ends
         with open(path, "rb") as stream:
             head = stream.read(64)
     except OSError as exc:

@@ -182,7 +182,15 @@ class _Squashfs(_Tree):
         return target.decode("utf-8", "replace") if isinstance(target, bytes) else str(target)
 
     def read_bytes(self, path):
-        return self._entry(path).read_bytes()
+        # Block by block, up to one byte past the limit: a 9 KB image held 2 GB files
+        # (zeros compress to nothing), read whole before being found too large.
+        chunks, size = [], 0
+        for block in self._entry(path).iter_bytes():
+            chunks.append(block)
+            size += len(block)
+            if size > MAX_FILE:
+                break
+        return b"".join(chunks)[:MAX_FILE + 1]
 
     def close(self):
         self.image.close()

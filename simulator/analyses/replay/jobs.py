@@ -17,13 +17,13 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import os
 from typing import List, Optional, Sequence
 
 import numpy as np
 
 from simulator.model.condor import ClassAd
 from simulator.model.errors import TribesError, in_range, number_text, range_text
+from simulator.model.memory import available_memory, size_text
 
 DEFAULT_LOAD = 0.7
 DEFAULT_RUNTIME_MEDIAN = 4 * 3600
@@ -214,32 +214,12 @@ def max_jobs() -> int:
     return available_memory() // BYTES_PER_JOB
 
 
-def available_memory() -> int:
-    """Bytes of memory this machine has available (MemAvailable), else its physical memory."""
-    try:
-        with open("/proc/meminfo") as info:
-            for line in info:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except (OSError, ValueError, IndexError):
-        pass
-    try:
-        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    except (OSError, ValueError, AttributeError):  # pragma: no cover - not a POSIX system
-        return 1 << 34
-
-
 def _too_big(option: str, value, count: int, valid: str) -> ReplayError:
     need = count * BYTES_PER_JOB
     return ReplayError(
-        f"{option} {number_text(value)}: about {count:,} jobs would need about {_size(need)} "
-        f"of memory ({BYTES_PER_JOB} bytes a job), more than the {_size(available_memory())} "
+        f"{option} {number_text(value)}: about {count:,} jobs would need about {size_text(need)} "
+        f"of memory ({BYTES_PER_JOB} bytes a job), more than the {size_text(available_memory())} "
         f"this machine has available; give {valid}")
 
 
-def _size(nbytes: float) -> str:
-    for unit in ("bytes", "KB", "MB", "GB", "TB"):
-        if nbytes < 1024 or unit == "TB":
-            return f"{nbytes:.0f} {unit}" if unit == "bytes" else f"{nbytes:.1f} {unit}"
-        nbytes /= 1024
-    return ""  # pragma: no cover
+

@@ -51,11 +51,19 @@ MAX_JOINED = 10_000
 MS_PER_JOIN = 10
 
 
-def parse_scenario(text: str, path: str = "<scenario>") -> Scenario:
+def _load_toml(text: str, path) -> dict:
+    """The TOML document; one ScenarioError if it is not TOML or nests past the parser."""
     try:
-        data = tomllib.loads(text)
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(f"{path}: not valid TOML: {exc}") from exc
+    except RecursionError:  # the parser recurses once per level of [ or {
+        raise ScenarioError(f"{path}: not valid TOML: arrays or tables nested too deep "
+                            "for the parser") from None
+
+
+def parse_scenario(text: str, path: str = "<scenario>") -> Scenario:
+    data = _load_toml(text, path)
     check = Checker(path, text)
     check.table(data, ())
 
@@ -199,10 +207,7 @@ def read_reboot_settings(path: Union[str, Path]) -> dict:
     run leaves in its store) as replay knobs; errors name the file, line and key."""
     path = Path(path)
     text = read_text(path, ScenarioError)
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(f"{path}: not valid TOML: {exc}") from exc
+    data = _load_toml(text, path)
     check = Checker(str(path), text)
     return reboot_table(check, data)
 

@@ -29,7 +29,7 @@ from simulator.model.text import STRICT_JSON, JSONRefused, unparsable_expression
 
 _DECODER = STRICT_JSON
 # A string, maybe an empty name (``"" :``), or a constant HTCondor has not.
-_REFUSED = re.compile(r'"(?:[^"\\]|\\.)*"(\s*:)?|(-?Infinity|NaN)')
+_REFUSED = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"(\s*:)?|(-?Infinity|NaN)')
 
 
 def read(path: PathLike, *, time: clock.TimeSpec = None) -> Snapshot:
@@ -80,6 +80,9 @@ def _objects(text: str, path) -> Iterator[Tuple[int, int, int, object]]:
             obj, end = _DECODER.raw_decode(text, pos)
         except json.JSONDecodeError as exc:
             raise AdParseError(path, number, exc.lineno, f"broken JSON ({exc.msg})") from None
+        except RecursionError:  # Python's decoder recurses once per level of [ or {
+            raise AdParseError(path, number, line_of(text, pos),
+                               "lists or objects nested too deep for the JSON parser") from None
         except JSONRefused as exc:
             raise AdParseError(path, number, line_of(text, _refused_at(text, pos)),
                                str(exc)) from None

@@ -81,7 +81,7 @@ def _bad_statement(text: str, start: int, end: int) -> int:
 # What the scan looks at: string literals, quoted names, comments, brackets; and
 # any other character outside an ad (an error there).
 _TOKEN = re.compile(
-    r'"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|//[^\n]*|/\*.*?\*/|["\']|[][{}()]|[^\s]',
+    r'"[^"\\\n]*(?:\\.[^"\\\n]*)*"|\'[^\'\\\n]*(?:\\.[^\'\\\n]*)*\'|//[^\n]*|/\*.*?\*/|["\']|[][{}()]|[^\s]',
     re.S,
 )
 

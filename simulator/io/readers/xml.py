@@ -81,14 +81,38 @@ def _ads(text: str) -> Iterator[Tuple[int, int, str]]:
         yield number, m.start(), m.group(0)
 
 
+# Elements nested deeper than this inside one <c> are refused before HTCondor's XML
+# parser sees them: it recurses once per level (20,000 levels ran out of memory, 100,000
+# crashed the process).  An ad nests <c>, <a>, then one level per list or nested ad.
+MAX_DEPTH = 1000
+
+
 def _check_well_formed(text: str, path) -> None:
     try:
-        ElementTree.fromstring(text.encode("utf-8"))
+        root = ElementTree.fromstring(text.encode("utf-8"))
     except ElementTree.ParseError as exc:
         line, column = exc.position
         offset = _offset(text, line, column)
         number = len(re.findall(r"<c\s*>", text[:offset])) or 1
         raise AdParseError(path, number, line, f"broken XML ({exc})") from None
+    ads = [child for child in root if child.tag == "c"] if root.tag != "c" else [root]
+    for number, ad in enumerate(ads, 1):
+        if _deeper_than(ad, MAX_DEPTH):
+            starts = [start for _, start, _ in _ads(text)]
+            line = line_of(text, starts[number - 1]) if number <= len(starts) else 1
+            raise AdParseError(path, number, line, f"elements nested more than {MAX_DEPTH:,} "
+                               "deep, past what HTCondor's XML parser reads")
+
+
+def _deeper_than(element, limit: int) -> bool:
+    """Whether ``element`` has descendants more than ``limit`` levels down (no recursion)."""
+    stack = [(element, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in node)
+    return False
 
 
 def _offset(text: str, line: int, column: int) -> int:

@@ -67,7 +67,7 @@ _OPAQUE_SCOPES = frozenset({"parent", "super", "toplevel", "root"})
 # A cell that is a single literal has no references and calls nothing; this
 # only skips the library for the commonest cells, it decides nothing else.
 LITERAL = re.compile(
-    r'-?\d+(?:\.\d*)?(?:[eE][-+]?\d+)?|"(?:[^"\\]|\\.)*"|(?i:true|false|undefined|error)'
+    r'-?\d+(?:\.\d*)?(?:[eE][-+]?\d+)?|"[^"\\]*(?:\\.[^"\\]*)*"|(?i:true|false|undefined|error)'
 )
 # A scan of the unparsed text (string literals blanked) for calls. It cannot
 # miss a call; a false hit only sends the match to the plain path.
@@ -78,7 +78,7 @@ _CURRENT_TIME = re.compile(r"\bcurrenttime\b", re.IGNORECASE)
 _WHOLE_MY = re.compile(r"\bmy\b(?!\s*\.)", re.IGNORECASE)
 _NAME_PATH = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
 # String literals are blanked before the scans below, so their contents count for nothing.
-_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
 _EMPTY_AD = ClassAd()
 
 
