@@ -271,3 +271,83 @@ def test_two_processes_equal_plain_for_every_slot(snapshot, job):
     want_job, want_slot = plain_sides(snapshot, job)
     assert job_ok.tolist() == want_job.tolist()
     assert slot_ok.tolist() == want_slot.tolist()
+
+
+# --- Requirements as condor_submit writes them: a chain of && --------------------------
+# The job half of such a Requirements is computed conjunct by conjunct and the answers
+# ANDed; conjuncts below are UNDEFINED, ERROR, numbers or strings on some slots.
+ODD_CONJUNCTS = [
+    "TARGET.Flag",  # true, false, 1 or undefined (or absent)
+    "TARGET.Memory",  # a number: 0 does not hold, others do
+    "MY.Memory",
+    "TARGET.Memory / TARGET.Cpus",  # ERROR where Cpus is 0, a number elsewhere
+    "TARGET.OpSys",  # a string: never holds
+    "TARGET.Site + 1",  # ERROR
+    "TARGET.Nothing",  # UNDEFINED
+    "TARGET.Cpus - 1",
+    "TARGET.Memory * 0.5",  # a real
+    "TARGET.Disk >= RequestDisk",  # a name the job may lack, read from the slot then
+    "TARGET.Memory >= RequestMemory",
+    '(TARGET.OpSys == "LINUX") || TARGET.Flag',
+    "(TARGET.Flag ? TARGET.Cpus : TARGET.OpSys)",
+    "undefined", "error", "1", "2.5", "0", '"x"', "true",
+    "relTime(TARGET.Cpus)",  # a relative time: a number to matches(), ERROR in &&
+    "absTime(TARGET.Memory)",
+    "{TARGET.Cpus}",
+    "random(2) < 5",  # unbounded: evaluated slot by slot, the others by class
+    'eval("TARGET.Cpus") > 0',
+]
+
+
+@st.composite
+def conjunct_jobs(draw):
+    odd = st.sampled_from(ODD_CONJUNCTS)
+    # conjuncts that hold on most slots, so that the others decide
+    mostly = st.sampled_from(["true", "2", "isUndefined(TARGET.Nothing)", "TARGET.Cpus =!= 4"])
+    parts = draw(st.lists(st.one_of(odd, odd, mostly, atoms(), expressions(1)),
+                          min_size=2, max_size=5))
+    wrap = draw(st.lists(st.booleans(), min_size=len(parts), max_size=len(parts)))
+    text = " && ".join(f"({p})" if w else p for p, w in zip(parts, wrap, strict=True))
+    attrs = {"Requirements": text}
+    options = {
+        "RequestMemory": ["1024", "4096", "TARGET.Memory / 2", "undefined"],
+        "RequestDisk": ["10", "1000"],
+        "RequestCpus": ["1", "2"],
+        "Owner": ['"me"', '"bad"'],
+        "Need": ["Base + 1", "TARGET.Memory", "100"],
+        "Base": ["TARGET.Cpus * 100", "1000"],
+        "Flag": ["true"],
+    }
+    for name, values in options.items():
+        if draw(st.integers(0, 2)):
+            attrs[draw(spelled(name))] = draw(st.sampled_from(values))
+    return parse_one("[" + "; ".join(f"{k} = {v}" for k, v in attrs.items()) + "]")
+
+
+@settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(pools(), conjunct_jobs(), conjunct_jobs())
+def test_a_chain_of_conjuncts_equals_plain_for_every_slot(snapshot, job, other):
+    # two jobs on one snapshot: the second may reuse conjuncts (groupings, answers) of
+    # the first, where its Requirements and the job texts they read are the same
+    for one in (job, other, job):
+        assert fast_match(snapshot, one).tolist() == plain_match(snapshot, one).tolist()
+        job_ok, slot_ok = fast_sides(snapshot, one)
+        want_job, want_slot = plain_sides(snapshot, one)
+        assert job_ok.tolist() == want_job.tolist()
+        assert slot_ok.tolist() == want_slot.tolist()
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(pools(), conjunct_jobs())
+def test_a_chain_of_conjuncts_in_two_processes_equals_plain(snapshot, job):
+    from simulator.match.slot_classes import clear_caches, evaluate
+
+    saved = evaluate.PARALLEL_MIN, evaluate._can_fork
+    evaluate.PARALLEL_MIN, evaluate._can_fork = 1, lambda: True
+    clear_caches()
+    try:
+        job_ok, _ = fast_sides(snapshot, job)
+    finally:
+        evaluate.PARALLEL_MIN, evaluate._can_fork = saved
+        clear_caches()
+    assert job_ok.tolist() == plain_sides(snapshot, job)[0].tolist()

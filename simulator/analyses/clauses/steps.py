@@ -8,7 +8,8 @@ Steps are numbered in evaluation order (children first), so ``[2]`` is
 shows its operand's count under the operand's number), and comparisons nested
 inside other conditions are not listed apart.
 The split itself is done by HTCondor's parser: a candidate cut at an
-operator is kept only when both sides parse on their own (see ``_split``),
+operator is kept only when both sides parse on their own
+(``simulator.model.expression.split_at``),
 and every count (``simulator.analyses.clauses.analysis``) comes from evaluating the step's own
 text with the ClassAd library, the job as MY and the slot as TARGET.
 
@@ -23,6 +24,7 @@ from typing import List, Optional
 
 from simulator.model.condor import ExprTree
 from simulator.model.errors import RequirementsError
+from simulator.model.expression import is_ternary, paren_inner, split_at
 
 
 @dataclasses.dataclass
@@ -47,70 +49,6 @@ class Step:
 
 
 
-def _parses(text: str) -> bool:
-    if not text.strip():
-        return False
-    try:
-        ExprTree(text)
-    except Exception:  # classad2 raises ClassAdException on a parse error
-        return False
-    return True
-
-
-def _positions(text: str, token: str) -> List[int]:
-    found, start = [], 0
-    while True:
-        at = text.find(token, start)
-        if at < 0:
-            return found
-        found.append(at)
-        start = at + 1
-
-
-def _split(text: str, op: str):
-    """(left, right) if ``op`` is the root operator of ``text``, else None.
-
-    ``text`` is the library's own unparse, so binary operators are written
-    ``" op "``. A cut inside a string, parentheses or a function call leaves a
-    side that does not parse. ``&&`` and ``||`` are left-associative, so the
-    root is the rightmost top-level one; callers look for a top-level ``?:``
-    first, then ``||``, then ``&&`` (lowest precedence first).
-    """
-    token = f" {op} "
-    for at in reversed(_positions(text, token)):
-        left, right = text[:at], text[at + len(token):]
-        if _parses(left) and _parses(right):
-            return left, right
-    return None
-
-
-def _is_ternary(text: str) -> bool:
-    """Is the root of ``text`` a ``c ? a : b`` or ``a ?: b``? (It binds loosest.)"""
-    for at in _positions(text, " ?: "):
-        if _parses(text[:at]) and _parses(text[at + 4:]):
-            return True
-    for at in _positions(text, " ? "):
-        if not _parses(text[:at]):
-            continue
-        rest = text[at + 3:]
-        for colon in _positions(rest, " : "):
-            if _parses(rest[:colon]) and _parses(rest[colon + 3:]):
-                return True
-    return False
-
-
-def _paren_inner(text: str) -> Optional[str]:
-    """The inside of ``(X)`` when the whole text is one parenthesized group."""
-    body = text.strip()
-    if not (body.startswith("(") and body.endswith(")")):
-        return None
-    inner = body[1:-1]
-    # "(a) && (b)" also starts and ends with parentheses: its inside "a) && (b"
-    # does not parse. When it parses, the library must agree it is the same tree.
-    if _parses(inner) and ExprTree(f"({inner})") == ExprTree(body):
-        return inner
-    return None
-
 
 def split_steps(requirements) -> List[Step]:
     """The steps of a Requirements expression (text or ExprTree), in HTCondor's numbering."""
@@ -124,19 +62,19 @@ def split_steps(requirements) -> List[Step]:
 
 
 def _walk(text: str, depth: int, steps: List[Step]) -> int:
-    if not _is_ternary(text):
+    if not is_ternary(text):
         for op in ("||", "&&"):
-            parts = _split(text, op)
+            parts = split_at(text, op)
             if parts:
                 left = _walk(parts[0], depth, steps)
                 right = _walk(parts[1], depth, steps)
                 return _push(steps, Step(len(steps), text, op, left, right, depth))
-        inner = _paren_inner(text)
+        inner = paren_inner(text)
         if inner is not None:
             return _walk(inner, depth + 1, steps)
         body = text.strip()
         if body.startswith("!"):
-            inner = _paren_inner(body[1:])
+            inner = paren_inner(body[1:])
             if inner is not None:
                 child = _walk(inner, depth + 1, steps)
                 return _push(steps, Step(len(steps), text, "!", child, -1, depth))

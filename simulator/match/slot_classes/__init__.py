@@ -20,6 +20,16 @@ unscoped name is looked up in MY first, then in TARGET. ``time()`` is frozen
 per ad to its capture time when the snapshot rebuilds an ad, so a reached
 expression that reads the clock adds the clock's attributes to the group key.
 
+A job whose Requirements is a chain ``c1 && c2 && ...`` (as condor_submit writes it,
+the user's expression then the clauses it appends) has its half computed conjunct by
+conjunct: each conjunct grouped on the columns it reads alone, its answers remembered
+by its text and the job texts it reads, and the answers ANDed. That is the library's
+own answer: ``A && B`` holds exactly where A and B both hold. So the Disk and Memory
+of ``TARGET.Disk >= RequestDisk`` and ``TARGET.Memory >= RequestMemory`` do not
+multiply the classes of the user's expression, and every job asking the same clause
+shares its answers. The chain is found with the library's parser
+(``simulator.model.expression.conjuncts``); any other expression is taken whole.
+
 Each class is keyed on the columns its own texts reach (a slot whose START is
 ``true`` is not split on the KeyboardIdle a desktop's START reads). Costs grow
 with the number of classes, not slots: each column is factorized once per

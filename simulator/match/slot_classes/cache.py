@@ -34,6 +34,8 @@ class PoolCache:
         self.present = frozenset(snapshot.ads.columns)
         self.columns: Dict[str, Column] = {}
         self.sides: Dict[str, List[Side]] = {JOB_SIDE: [], SLOT_SIDE: []}
+        # the job half's conjuncts, by text (``Side.parts``)
+        self.parts: Dict[str, List[Side]] = {}
 
     def column(self, name: str) -> Column:
         col = self.columns.get(name)

@@ -63,6 +63,8 @@ def _ask(job: ClassAd, slot: ClassAd, side: str) -> bool:
 
 def _side_answers(snapshot: Snapshot, job: ClassAd, side: Side) -> np.ndarray:
     """One half of the match for every slot, evaluated once per class."""
+    if side.parts:
+        return _conjunction_answers(snapshot, job, side)
     if side.fallback is not None:
         return np.array([_ask(job, slot, side.name) for slot in snapshot.classads()], dtype=bool)
     if len(snapshot) == 0:
@@ -70,6 +72,32 @@ def _side_answers(snapshot: Snapshot, job: ClassAd, side: Side) -> np.ndarray:
     if side.answers is None:
         side.answers = _class_answers(snapshot, job, side)[side.gid]
     return side.answers
+
+
+def _conjunction_answers(snapshot: Snapshot, job: ClassAd, side: Side) -> np.ndarray:
+    """The job half of a Requirements ``c1 && c2 && ...``: where every conjunct holds.
+
+    Exact: HTCondor's ``A && B`` is true exactly where ``(A) && true`` and
+    ``(B) && true`` both are (``tests/test_slot_classes_conjuncts.py`` checks the library
+    agrees), so each conjunct is evaluated as ``(c) && true`` (``conjunct_tree``): a
+    conjunct alone would pass a relative time, which ``&&`` takes as an ERROR. A
+    conjunct that cannot be bounded is evaluated one slot at a time, the others one
+    class at a time.
+    """
+    if side.answers is not None:
+        return side.answers
+    out = np.ones(len(snapshot), dtype=bool)
+    for part in side.parts:
+        if part.fallback is None:
+            out &= _side_answers(snapshot, job, part)
+    trees = [conjunct_tree(part.expression) for part in side.parts if part.fallback is not None]
+    if not trees:
+        side.answers = out
+    elif out.any():  # where the others hold, one slot at a time (the ads one by one)
+        for i, slot in enumerate(snapshot.classads()):
+            if out[i]:
+                out[i] = all(_holds(tree.eval(scope=job, target=slot)) for tree in trees)
+    return out
 
 
 @dataclasses.dataclass
@@ -86,7 +114,7 @@ class _Batch:
 
 def _class_answers(snapshot: Snapshot, job: ClassAd, side: Side) -> np.ndarray:
     cache = cache_for(snapshot)
-    answers = answers_for((side.name, side.job_texts))
+    answers = answers_for((side.name, side.expression, side.job_texts))
     result = np.zeros(side.n_classes, dtype=bool)
     # Classes with the same key columns are handled together.
     patterns: Dict[Tuple[FrozenSet[str], bool], List[int]] = {}
@@ -129,7 +157,7 @@ def _class_answers(snapshot: Snapshot, job: ClassAd, side: Side) -> np.ndarray:
         if batch.index:
             batches.append(batch)
             memos.append(memo)
-    verdicts = _evaluate(snapshot, cache, job, side.name, batches)
+    verdicts = _evaluate(snapshot, cache, job, side, batches)
     at = 0
     for batch, memo in zip(batches, memos, strict=True):
         got = np.frombuffer(verdicts, dtype=bool, count=len(batch.index), offset=at)
@@ -157,7 +185,7 @@ MIN_ANSWERS = 1_000  # a table this small is kept whole (a small pool's classes)
 PARALLEL_MIN = 20_000
 
 
-def _evaluate(snapshot: Snapshot, cache: PoolCache, job: ClassAd, side: str,
+def _evaluate(snapshot: Snapshot, cache: PoolCache, job: ClassAd, side: Side,
               batches: List[_Batch]) -> bytes:
     """The answers of every class in ``batches``, in order, one byte (0/1) each.
 
@@ -216,7 +244,7 @@ def _can_fork() -> bool:
         return (os.cpu_count() or 1) > 1
 
 
-def _run(snapshot: Snapshot, cache: PoolCache, job: ClassAd, side: str,
+def _run(snapshot: Snapshot, cache: PoolCache, job: ClassAd, side: Side,
          batches: List[_Batch], part: int) -> bytes:
     """Evaluate every class of ``batches`` (``part`` 0), or the first (-1) or second (1)
     half of each batch."""
@@ -230,7 +258,7 @@ def _run(snapshot: Snapshot, cache: PoolCache, job: ClassAd, side: str,
     return bytes(out)
 
 
-def _run_batch(snapshot: Snapshot, cache: PoolCache, job: ClassAd, side: str,
+def _run_batch(snapshot: Snapshot, cache: PoolCache, job: ClassAd, side: Side,
                batch: _Batch, lo: int, hi: int) -> bytearray:
     """One ad for the pattern, edited from class to class: consecutive classes mostly
     differ in one or two texts (cheaper than building each ad anew)."""
@@ -281,9 +309,14 @@ def _trees(texts) -> Dict[str, ExprTree]:
     return {text: ExprTree(text) for text in texts}
 
 
-def _asker(job: ClassAd, side: str, names: Tuple[str, ...]):
+def _asker(job: ClassAd, side: Side, names: Tuple[str, ...]):
     """``ask(slot, texts)``: this half's answer for the class ad ``slot`` holding ``texts``."""
-    if side == JOB_SIDE:
+    if side.expression is not None:
+        # a conjunct of the job's Requirements, evaluated as the job evaluates its own
+        # Requirements in slot.matches(job): the job as MY, the slot as TARGET
+        conjunct = conjunct_tree(side.expression)
+        return lambda slot, texts: _holds(conjunct.eval(scope=job, target=slot))
+    if side.name == JOB_SIDE:
         return lambda slot, texts: bool(slot.matches(job))
     # job.matches(slot) is the slot's Requirements evaluated with the slot as MY and
     # the job as TARGET; the slot's Requirements text is part of the class key, so
@@ -303,6 +336,13 @@ def _asker(job: ClassAd, side: str, names: Tuple[str, ...]):
         return _holds(tree.eval(scope=slot, target=job))
 
     return ask
+
+
+def conjunct_tree(text: str) -> ExprTree:
+    """The conjunct ``text`` as ``&&`` reads it: ``(text) && true``, true exactly where the
+    conjunct is true or a non-zero number (UNDEFINED, ERROR, a string, a time, a list or
+    an ad is not)."""
+    return ExprTree(f"({text}) && true")
 
 
 def _holds(value) -> bool:

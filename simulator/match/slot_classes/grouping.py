@@ -22,8 +22,9 @@ import pandas as pd
 
 from simulator.match.slot_classes.cache import PoolCache, cache_for
 from simulator.match.slot_classes.references import CLOCK_COLUMNS, JobReach, text_info
-from simulator.match.slot_classes.sides import JOB_SIDE, SLOT_SIDE, Side, SlotClasses
+from simulator.match.slot_classes.sides import JOB_SIDE, SLOT_SIDE, Classes, Side, SlotClasses
 from simulator.model.condor import ClassAd
+from simulator.model.expression import conjuncts
 from simulator.model.snapshot import Snapshot
 
 
@@ -66,7 +67,7 @@ def _group(cache: PoolCache, roots: FrozenSet[str], reach: JobReach, side: Side)
     column is referenced. Columns of literals end a branch at once (vectorised).
     """
     n = cache.n
-    gid = np.empty(n, dtype=np.int64)
+    gid = np.empty(n, dtype=np.int32 if n < 2**31 else np.int64)  # a class per slot
     reps: List[np.ndarray] = []
     class_columns: List[FrozenSet[str]] = []
     class_clock: List[bool] = []
@@ -117,10 +118,9 @@ def _group(cache: PoolCache, roots: FrozenSet[str], reach: JobReach, side: Side)
                     if scope != "target":
                         nxt.add(ref)
             stack.append((members, done, (frozenset(nxt) & cache.present) - done, branch_clock))
-    side.gid = gid
-    side.reps = np.concatenate(reps) if reps else np.zeros(0, dtype=np.int64)
-    side.class_columns = class_columns
-    side.class_clock = class_clock
+    side.classes = Classes(
+        gid, np.concatenate(reps) if reps else np.zeros(0, dtype=np.int64),
+        class_columns, class_clock)
     side.reads_clock = any(class_clock)
     side.fallback = side.fallback or unsafe
 
@@ -129,26 +129,76 @@ def _side(snapshot: Snapshot, job: ClassAd, name: str) -> Side:
     cache = cache_for(snapshot)
     # A grouping is reused for another job that reads the same job texts: the
     # branches consulted the job through those texts only.
-    for known in cache.sides[name]:
-        if all(_job_text(job, key) == text for key, text in known.job_texts):
-            return known
-    reach = JobReach(job)
-    side = Side(name)
-    if name == JOB_SIDE:
-        roots = reach.slot_names("requirements")
+    known = _known(cache.sides[name], job)
+    if known is not None:
+        return known
+    parts = _conjuncts(job) if name == JOB_SIDE else None
+    if parts is not None:
+        side = Side(name, parts=tuple(_part(snapshot, cache, job, text) for text in parts))
+        read = {"requirements": _job_text(job, "requirements")}
+        for part in side.parts:
+            read.update(part.job_texts)
+        side.job_texts = tuple(sorted(read.items()))
+        side.reads_clock = any(part.reads_clock for part in side.parts)
+        side.fallback = next((part.fallback for part in side.parts if part.fallback), None)
     else:
-        roots = frozenset({"requirements"})
+        reach = JobReach(job)
+        side = Side(name)
+        if name == JOB_SIDE:
+            roots = reach.slot_names("requirements")
+        else:
+            roots = frozenset({"requirements"})
+        _fill(snapshot, cache, roots, reach, side)
+    return _keep(cache.sides[name], side)
+
+
+def _fill(snapshot: Snapshot, cache: PoolCache, roots: FrozenSet[str], reach: JobReach,
+          side: Side) -> None:
     if len(snapshot):
         _group(cache, roots, reach, side)
     side.fallback = side.fallback or reach.unsafe
     side.job_texts = tuple(sorted(reach.read.items()))
     if side.fallback is not None:
-        side.gid = side.reps = None
-        side.class_columns = []
-    cache.sides[name].append(side)
-    if len(cache.sides[name]) > 64:
-        cache.sides[name].pop(0)
+        side.classes = Classes()
+
+
+def _part(snapshot: Snapshot, cache: PoolCache, job: ClassAd, text: str) -> Side:
+    """One conjunct of the job's Requirements, grouped on the columns it reads (reused by
+    any job whose Requirements has the same conjunct and the same texts it reads)."""
+    kept = cache.parts.get(text)
+    if kept is None:
+        kept = cache.parts[text] = []
+        if len(cache.parts) > 1024:  # the oldest conjunct first
+            cache.parts.pop(next(iter(cache.parts)))
+    known = _known(kept, job)
+    if known is not None:
+        return known
+    reach = JobReach(job)
+    side = Side(JOB_SIDE, expression=text)
+    _fill(snapshot, cache, reach.text_names(text), reach, side)
+    return _keep(kept, side)
+
+
+def _known(sides: List[Side], job: ClassAd) -> Optional[Side]:
+    for known in sides:
+        if all(_job_text(job, key) == text for key, text in known.job_texts):
+            return known
+    return None
+
+
+def _keep(sides: List[Side], side: Side) -> Side:
+    sides.append(side)
+    if len(sides) > 64:
+        sides.pop(0)
     return side
+
+
+def _conjuncts(job: ClassAd) -> Optional[List[str]]:
+    """The conjuncts of the job's Requirements when it is a plain chain of ``&&``."""
+    key = next((key for key in job if key.lower() == "requirements"), None)
+    if key is None:
+        return None
+    return conjuncts(job.lookup(key))
 
 
 def _job_text(job: ClassAd, name: str) -> Optional[str]:

@@ -197,18 +197,37 @@ class JobReach:
                 self.read[cur] = None
                 continue
             text = self.read[cur] = str(self.job.lookup(self.keys[cur]))
-            info = text_info(text)
-            self.unsafe = self.unsafe or info.unsafe
-            # job-side time() is the job's business: the same in every path
-            for scope, ref in info.refs:
-                if ref == "*":
-                    self.unsafe = self.unsafe or "the job reads the slot as a whole (TARGET[...])"
-                elif scope == "target" or ref not in self.keys:
-                    out.add(ref)
-                else:
-                    todo.append(ref)
+            todo.extend(self._refs(text, out))
         found = self._memo[name] = frozenset(out)
         return found
+
+    def text_names(self, text: str) -> FrozenSet[str]:
+        """The slot attributes reached from an expression ``text`` evaluated in the job."""
+        out: set = set()
+        for name in self._refs(text, out):
+            out |= self.slot_names(name)
+        return frozenset(out)
+
+    def _refs(self, text: str, out: set) -> list:
+        """Adds to ``out`` the slot attributes ``text`` reads directly; returns the job
+        attributes it reads (to follow). An unscoped name the job lacks is read from the
+        slot, and its absence from the job is noted as a text read (None): another job
+        that has it reads it instead."""
+        info = text_info(text)
+        self.unsafe = self.unsafe or info.unsafe
+        follow = []
+        # job-side time() is the job's business: the same in every path
+        for scope, ref in info.refs:
+            if ref == "*":
+                self.unsafe = self.unsafe or "the job reads the slot as a whole (TARGET[...])"
+            elif scope == "target":
+                out.add(ref)
+            elif ref not in self.keys:
+                self.read[ref] = None
+                out.add(ref)
+            else:
+                follow.append(ref)
+        return follow
 
     def all_names(self) -> FrozenSet[str]:
         out: set = set()
