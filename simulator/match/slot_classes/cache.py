@@ -75,7 +75,9 @@ def cache_for(snapshot: Snapshot) -> PoolCache:
 
 # Answers per class, across snapshots and jobs: {half key: {class texts: answer}}.
 _ANSWERS: OrderedDict = OrderedDict()
-_MAX_KEYS = 64
+# A job whose Requirements is a chain of && has a key per conjunct (most of them small
+# tables shared by every job that asks the same clause), so several per job.
+_MAX_KEYS = 256
 _ANSWERS_LOCK = threading.Lock()
 MAX_ANSWERS = 500_000  # per key; a full table is simply started afresh
 
