@@ -1,8 +1,8 @@
 """Matching speed: slot classes (simulator.match.slot_classes) against the plain one-by-one path.
 
 For modern pools of 10k, 100k and 1M slots (``simulator.pools.generate("modern")``)
-it runs the 7-profile ladder plus 10 real requirements
-(reference/real-ads/job_requirements.txt) and prints, per size: the fast path's
+it runs the ladder (as condor_submit writes it) plus 10 real requirements
+(tests/fixtures/real-ads/job_requirements.txt) and prints, per size: the fast path's
 seconds (wall, and CPU of this process plus the forked evaluator),
 the plain path's seconds (``plain_match`` timed on a random sample of
 slots and scaled to the pool, in the same process), their ratio, effective
@@ -140,7 +140,8 @@ def bench_size(n: int, args) -> dict:
 
 
 def print_sizes(results):
-    print("\nmatching: modern pool, the ladder (7 profiles) and ladder + 10 real requirements")
+    print("\nmatching: modern pool, the ladder (as condor_submit writes it) and the ladder + 10 "
+          "real requirements")
     print("| slots | jobs | fast s | fast CPU s | plain s (scaled) | fast/plain | slot evals/s "
           "| slot classes (slot half) | classes (job half, max) | peak RSS MB |")
     print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")

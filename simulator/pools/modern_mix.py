@@ -71,7 +71,7 @@ START = {
     "vm": "time() < GLIDEIN_ToRetire",
 }
 REQUIREMENTS = "START && (WithinResourceLimits)"
-# As real 2026 slot ads carry it (reference/real-ads, OSPool sample).
+# As real 2026 slot ads carry it (tests/fixtures/real-ads, the OSPool sample).
 WITHIN_RESOURCE_LIMITS = (
     "MY.Cpus > 0 && TARGET.RequestCpus <= MY.Cpus && MY.Memory > 0 && "
     "TARGET.RequestMemory <= MY.Memory && MY.Disk > 0 && TARGET.RequestDisk <= MY.Disk && "

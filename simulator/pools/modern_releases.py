@@ -7,7 +7,7 @@ beside it (``os_shares=`` in :func:`simulator.pools.modern.generate` overrides
 ================  =====  =============================================================
 OS family         share  where the figure comes from
 ================  =====  =============================================================
-EL9               .40    OSPool sample (reference/real-ads, 143 slot ads, 2026):
+EL9               .40    OSPool sample (tests/fixtures/real-ads, 143 slot ads):
                          OpSysAndVer CentOS9 109 + AlmaLinux9 1 (inside containers);
                          host kernels 5.14.0 (EL9) 36 of 143
 EL8               .25    OSPool: CentOS8 20; host kernels 4.18.0 (EL8) 55 of 143
