@@ -9,6 +9,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from store_helpers import snapshot_store
 
 from simulator import cli
 from simulator.data import SCENARIOS
@@ -31,14 +32,7 @@ def one_line_error(capsys, argv, status=1):
 @pytest.fixture
 def store(tmp_path, capsys):
     """A store of two daily snapshots of a one-slot pool, written by ``tribes snapshot``."""
-    folder = tmp_path / "store"
-    ads = tmp_path / "slot.ads"
-    ads.write_text(SLOT_AD)
-    for day in ("2024-01-01", "2024-01-02"):
-        assert cli.main(["snapshot", "--pool", str(ads), "--store", str(folder),
-                         "--time", day]) == 0
-    capsys.readouterr()
-    return folder
+    return snapshot_store(tmp_path, capsys, SLOT_AD)
 
 
 # Bytes that are not UTF-8 text, and where the first bad byte is.

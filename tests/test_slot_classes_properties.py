@@ -10,6 +10,8 @@ capture times. Requirements mix comparisons, ``=?=``/``=!=``, ``regexp``,
 ``isUndefined``, ``?:``, MY./TARGET. scopes and ``time()``.
 """
 
+import contextlib
+
 import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -254,20 +256,27 @@ def test_classes_never_outnumber_slots_and_cover_every_slot(snapshot, job):
                             assert ref in own
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(pools(), jobs())
-def test_two_processes_equal_plain_for_every_slot(snapshot, job):
-    # Every half evaluated by this process and a forked copy, however few its classes.
+@contextlib.contextmanager
+def forked_evaluator():
+    """Every half evaluated by this process and a forked copy, from cold caches."""
     from simulator.match.slot_classes import clear_caches, evaluate
 
     saved = evaluate.PARALLEL_MIN, evaluate._can_fork
     evaluate.PARALLEL_MIN, evaluate._can_fork = 1, lambda: True
     clear_caches()
     try:
-        job_ok, slot_ok = fast_sides(snapshot, job)
+        yield
     finally:
         evaluate.PARALLEL_MIN, evaluate._can_fork = saved
         clear_caches()
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(pools(), jobs())
+def test_two_processes_equal_plain_for_every_slot(snapshot, job):
+    # Every half evaluated by this process and a forked copy, however few its classes.
+    with forked_evaluator():
+        job_ok, slot_ok = fast_sides(snapshot, job)
     want_job, want_slot = plain_sides(snapshot, job)
     assert job_ok.tolist() == want_job.tolist()
     assert slot_ok.tolist() == want_slot.tolist()
@@ -340,14 +349,6 @@ def test_a_chain_of_conjuncts_equals_plain_for_every_slot(snapshot, job, other):
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(pools(), conjunct_jobs())
 def test_a_chain_of_conjuncts_in_two_processes_equals_plain(snapshot, job):
-    from simulator.match.slot_classes import clear_caches, evaluate
-
-    saved = evaluate.PARALLEL_MIN, evaluate._can_fork
-    evaluate.PARALLEL_MIN, evaluate._can_fork = 1, lambda: True
-    clear_caches()
-    try:
+    with forked_evaluator():
         job_ok, _ = fast_sides(snapshot, job)
-    finally:
-        evaluate.PARALLEL_MIN, evaluate._can_fork = saved
-        clear_caches()
     assert job_ok.tolist() == plain_sides(snapshot, job)[0].tolist()

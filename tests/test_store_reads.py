@@ -14,6 +14,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from store_helpers import snapshot_store
 
 from simulator import cli
 from simulator.io import sources, store
@@ -32,13 +33,7 @@ SLOTS = "".join(
 @pytest.fixture
 def stored(tmp_path, capsys):
     """A store of two snapshots written by ``tribes snapshot``, and its first file."""
-    folder = tmp_path / "store"
-    ads = tmp_path / "slots.ads"
-    ads.write_text(SLOTS)
-    for day in ("2024-01-01", "2024-01-02"):
-        assert cli.main(["snapshot", "--pool", str(ads), "--store", str(folder),
-                         "--time", day]) == 0
-    capsys.readouterr()
+    folder = snapshot_store(tmp_path, capsys, SLOTS)
     return folder, sorted(folder.glob("snapshot-*.parquet"))[0]
 
 
