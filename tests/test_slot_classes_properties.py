@@ -220,9 +220,12 @@ def plain_sides(snapshot, job):
 @settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(pools(), jobs())
 def test_fast_equals_plain_for_every_slot(snapshot, job):
-    want = plain_match(snapshot, job)
-    got = fast_match(snapshot, job)
-    assert got.tolist() == want.tolist()
+    assert_fast_equals_plain(snapshot, job)
+
+
+def assert_fast_equals_plain(snapshot, job):
+    """The match and each of its halves, per slot, equal the plain one-by-one path's."""
+    assert fast_match(snapshot, job).tolist() == plain_match(snapshot, job).tolist()
     job_ok, slot_ok = fast_sides(snapshot, job)
     want_job, want_slot = plain_sides(snapshot, job)
     assert job_ok.tolist() == want_job.tolist()
@@ -339,11 +342,7 @@ def test_a_chain_of_conjuncts_equals_plain_for_every_slot(snapshot, job, other):
     # two jobs on one snapshot: the second may reuse conjuncts (groupings, answers) of
     # the first, where its Requirements and the job texts they read are the same
     for one in (job, other, job):
-        assert fast_match(snapshot, one).tolist() == plain_match(snapshot, one).tolist()
-        job_ok, slot_ok = fast_sides(snapshot, one)
-        want_job, want_slot = plain_sides(snapshot, one)
-        assert job_ok.tolist() == want_job.tolist()
-        assert slot_ok.tolist() == want_slot.tolist()
+        assert_fast_equals_plain(snapshot, one)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])

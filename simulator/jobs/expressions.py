@@ -38,6 +38,7 @@ from simulator.model.condor import (
     value_text,
 )
 from simulator.model.errors import RequirementsError
+from simulator.model.expression import parses
 
 MAX_CHARS = 10_000
 MAX_CLAUSES = 200
@@ -141,14 +142,6 @@ def _shown(text: str) -> str:
 _COMPLETIONS = ("", " x", ")", " x)", "))", " x))", '"', '")', "]", " x]", "}", " x}", ")))")
 
 
-def _parses(text: str) -> bool:
-    try:
-        parse_whole(text)
-        return True
-    except ValueError:
-        return False
-
-
 def _error_position(text: str) -> int:
     """Index of the first character the parser cannot accept (len(text) = ends too early)."""
     end = _longest_start(text)
@@ -157,7 +150,7 @@ def _error_position(text: str) -> int:
 
 
 def _valid_start(prefix: str) -> bool:
-    return any(_parses(prefix + tail) for tail in _COMPLETIONS)
+    return any(parses(prefix + tail) for tail in _COMPLETIONS)
 
 
 def _longest_start(text: str, window: int = 64) -> int:
