@@ -160,11 +160,11 @@ def clause_counts_on(required: List[str], optional: List[str], snap, *, sides=No
     sides = sides or default_sides()
     base = base if base is not None else load_template("plain")
     out: List[ClauseCount] = []
+    kept = _counted(snap)
     for clause, is_optional in [(c, False) for c in required] + [(c, True) for c in optional]:
         job = ClassAd(str(base))
         job["Requirements"] = parse_requirements(clause, "clause")
         job_ok, _ = sides(snap, job)
-        kept = _counted(snap)
         out.append(ClauseCount(clause, is_optional, snap.source, snap.time, int(kept.sum()),
                                int((np.asarray(job_ok, dtype=bool) & kept).sum())))
     return out
@@ -191,6 +191,7 @@ def lacking(expr: str, snap) -> Dict[str, Optional[tuple]]:
     """Per attribute of ``PUBLISHED_BY`` the expression reads: ``(slots without it, slots,
     source)`` on one snapshot, or None when every slot publishes it (or a stand-in)."""
     out: Dict[str, Optional[tuple]] = {}
+    counted = None
     for attr, (stand_ins, _) in PUBLISHED_BY.items():
         if attr.lower() not in expr.lower():
             continue
@@ -198,7 +199,8 @@ def lacking(expr: str, snap) -> Dict[str, Optional[tuple]]:
         for name in (attr, *stand_ins):
             if name.lower() in snap.ads.columns:
                 have |= snap.ads[name.lower()].notna().to_numpy()
-        counted = _counted(snap)
+        if counted is None:
+            counted = _counted(snap)
         out[attr] = (None if have[counted].all() else
                      (int((~have & counted).sum()), int(counted.sum()), snap.source))
     return out

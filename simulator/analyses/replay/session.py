@@ -207,7 +207,7 @@ def store_knobs(store_folder, **given) -> NegotiatorKnobs:
     >>> store_knobs("no-such-store", reboot_time=60, claim_worklife=None).reboot_time
     60.0
     """
-    settings = store_reboot_settings(store_folder) if Path(store_folder).is_dir() else {}
+    settings = store_reboot_settings(store_folder)
     settings.update((name, value) for name, value in given.items() if value is not None)
     return NegotiatorKnobs(**settings)
 
