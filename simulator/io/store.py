@@ -410,7 +410,7 @@ def list_store(store: Union[str, Path]) -> List[Path]:
         names = sorted(name for name in os.listdir(fd)
                        if name.startswith("snapshot-") and name.endswith(".parquet"))
         if listing.is_current():  # not swapped away while listed (then half removed)
-            return _regular([StoreFile.listed(listing, name) for name in names])
+            return [_regular(listing, name) for name in names]
     raise _changed(folder, "swapped again and again while listed")
 
 
@@ -499,17 +499,17 @@ def _open(path: Union[str, Path]) -> BinaryIO:
         raise read_error(path, exc, SnapshotError) from exc
 
 
-def _regular(files: List[Path]) -> List[Path]:
-    """``files``, refusing any that is not a regular file: a FIFO named like a snapshot
-    held every reader of the store forever."""
-    for path in files:
-        try:
-            mode = path.stat().st_mode
-        except OSError:  # gone since, or a loop of links: reading it says so
-            continue
-        if not stat.S_ISDIR(mode):  # a folder: reading it says so
-            check_regular(path, mode, SnapshotError)
-    return files
+def _regular(listing: _Listing, name: str) -> StoreFile:
+    """The listed file ``name``, refused unless it is a regular file (looked at in the folder
+    listed): a FIFO named like a snapshot held every reader of the store forever."""
+    path = StoreFile.listed(listing, name)
+    try:
+        mode = os.stat(name, dir_fd=listing.fd).st_mode
+    except OSError:  # gone since, or a loop of links: reading it says so
+        return path
+    if not stat.S_ISDIR(mode):  # a folder: reading it says so
+        check_regular(path, mode, SnapshotError)
+    return path
 
 
 class StoreLock:
