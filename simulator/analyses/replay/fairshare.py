@@ -214,9 +214,7 @@ class FairShareEngine(JobLedger):
         if self.signature is not None and len(self.keys):
             old = pd.Index(self.keys).get_indexer(keys)
             both = old >= 0
-            changed = np.zeros(len(keys), dtype=bool)
-            changed[both] = self.signature[old[both]] != signature[both]
-            rebooting = changed
+            rebooting[both] = self.signature[old[both]] != signature[both]
         self.keys = keys
         self.machines = machines
         self.signature = signature
